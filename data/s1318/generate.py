@@ -1,0 +1,222 @@
+"""Write the synthetic S1318 example: subjects.csv and adverse_events.csv.
+
+No patient-level data of SWOG S1318 were published. These 31 synthetic patients are
+designed by hand so that trialreport's analysis, at the data cutoff 2018-07-31,
+reproduces the figures presented at ASH 2018 (see the project README):
+
+- 31 enrolled, 2 ineligible and never treated, 29 eligible and treated;
+- CR or CRi in 19 of 29; 18 of the 19 responded after cycle 1; MRD by flow cytometry
+  in 13 responders, 12 negative;
+- overall survival: 6 deaths before 6 months (none within 28 days), then deaths at
+  200 and 215 days, censoring at 232 and 262 days, deaths at 300 and 340 days, so
+  S(6 mo) = 23/29 = 79.3% and S(12 mo) = 21/29 x 17/19 = 64.8%;
+- disease-free survival (from response, responders): 6 events before 6 months, then
+  censoring at 200 and 230 days and relapses at 260 and 320 days, so
+  S(6 mo) = 13/19 = 68.4% and S(12 mo) = 13/19 x 9/11 = 56.0%;
+- hyperglycemia in 4 patients, dyspnea, febrile neutropenia and hypertension in 3 each,
+  lung infection in 2 (all grade 3 or higher), plus lower-grade terms.
+
+Run it from anywhere: `python data/s1318/generate.py`. Output is deterministic.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CUTOFF = dt.date(2018, 7, 31)
+
+# One row per patient, in enrollment order.
+# role, enrolled, age, sex, best response, response day, cycle, MRD,
+# relapse (days after response), death (days after enrollment), death cause,
+# days before the cutoff of the last contact of a living patient.
+PATIENTS = [
+    ("R12", "2015-03-10", 79, "M", "CRi", 35, 1, "negative", 500, 800, "Relapsed leukemia", None),
+    ("NE1", "2015-04-14", 84, "F", "NE", None, None, "", None, 45, "Lung infection", None),
+    ("R13", "2015-05-19", 72, "M", "CR", 29, 1, "negative", None, None, "", 21),
+    ("R10", "2015-06-23", 76, "F", "CRi", 36, 1, "", 320, 700, "Relapsed leukemia", None),
+    ("NR9", "2015-07-28", 81, "M", "NR", None, None, "", None, 420, "Refractory leukemia", None),
+    ("R6", "2015-09-01", 74, "M", "CRi", 34, 1, "", 170, 610, "Relapsed leukemia", None),
+    ("PD1", "2015-10-06", 86, "F", "PD", None, None, "", None, 70, "Progressive leukemia", None),
+    ("R11", "2015-11-10", 68, "F", "CR", 33, 1, "negative", 420, None, "", 14),
+    ("IN1", "2015-12-15", 70, "M", "", None, None, "", None, None, "", "ineligible"),
+    ("R1", "2016-01-19", 78, "M", "CR", 32, 1, "", None, 142, "Sepsis while in remission", None),
+    ("R14", "2016-02-23", 66, "M", "CR", 30, 1, "negative", None, None, "", 35),
+    ("NR3", "2016-03-29", 82, "F", "NR", None, None, "", None, 95, "Refractory leukemia", None),
+    ("R4", "2016-05-03", 75, "F", "CRi", 33, 1, "", 120, 520, "Relapsed leukemia", None),
+    ("R15", "2016-06-07", 71, "M", "CR", 76, 2, "negative", None, None, "", 7),
+    ("NR6", "2016-07-12", 80, "M", "NR", None, None, "", None, 200, "Refractory leukemia", None),
+    ("R3", "2016-08-16", 73, "F", "CR", 31, 1, "negative", 90, 450, "Relapsed leukemia", None),
+    ("R16", "2016-09-20", 69, "F", "CRi", 29, 1, "", None, None, "", 28),
+    ("NR4", "2016-10-25", 83, "M", "NR", None, None, "", None, 128, "Refractory leukemia", None),
+    ("R2", "2016-11-29", 77, "M", "CRi", 30, 1, "positive", 60, 340, "Relapsed leukemia", None),
+    ("R5", "2017-01-03", 75, "F", "CR", 30, 1, "negative", 140, None, "", 10),
+    ("NR7", "2017-02-07", 78, "M", "NR", None, None, "", None, 215, "Refractory leukemia", None),
+    ("IN2", "2017-03-14", 77, "F", "", None, None, "", None, None, "", "ineligible"),
+    ("R9", "2017-04-04", 72, "M", "CR", 32, 1, "negative", 260, None, "", 3),
+    ("R17", "2017-04-25", 67, "F", "CR", 32, 1, "negative", None, None, "", 5),
+    ("R19", "2017-05-09", 74, "M", "CRi", 32, 1, "", None, None, "", 2),
+    ("NR5", "2017-05-16", 88, "F", "NR", None, None, "", None, 170, "Refractory leukemia", None),
+    ("NR8", "2017-06-06", 80, "M", "NR", None, None, "", None, 300, "Refractory leukemia", None),
+    ("R18", "2017-06-20", 70, "F", "CR", 30, 1, "negative", None, None, "", 0),
+    ("NE2", "2017-07-18", 76, "M", "NE", None, None, "", None, None, "", 0),
+    ("R8", "2017-11-11", 68, "M", "CRi", 32, 1, "negative", None, None, "", 0),
+    ("R7", "2017-12-11", 73, "F", "CR", 32, 1, "negative", None, None, "", 0),
+]
+
+SOC = {
+    "Hyperglycemia": "Metabolism and nutrition disorders",
+    "Hypokalemia": "Metabolism and nutrition disorders",
+    "Dyspnea": "Respiratory, thoracic and mediastinal disorders",
+    "Febrile neutropenia": "Blood and lymphatic system disorders",
+    "Anemia": "Blood and lymphatic system disorders",
+    "Hypertension": "Vascular disorders",
+    "Lung infection": "Infections and infestations",
+    "Sepsis": "Infections and infestations",
+    "Cytokine release syndrome": "Immune system disorders",
+    "Neutrophil count decreased": "Investigations",
+    "Platelet count decreased": "Investigations",
+    "Alanine aminotransferase increased": "Investigations",
+    "Fatigue": "General disorders and administration site conditions",
+    "Fever": "General disorders and administration site conditions",
+    "Edema limbs": "General disorders and administration site conditions",
+    "Headache": "Nervous system disorders",
+    "Tremor": "Nervous system disorders",
+    "Encephalopathy": "Nervous system disorders",
+    "Nausea": "Gastrointestinal disorders",
+}
+
+# term: [(role, grade, onset day after enrollment, attribution), ...]
+EVENTS = {
+    "Hyperglycemia": [("R12", 3, 60, "possible"), ("R4", 3, 45, "possible"), ("R4", 3, 120, "possible"),
+                      ("R5", 4, 70, "possible"), ("R17", 3, 50, "possible")],
+    "Dyspnea": [("NR9", 3, 30, "unlikely"), ("NR6", 3, 25, "unlikely"), ("NR8", 3, 40, "possible")],
+    "Febrile neutropenia": [("PD1", 3, 12, "possible"), ("NR3", 3, 18, "possible"), ("R3", 3, 20, "possible")],
+    "Hypertension": [("R13", 3, 8, "possible"), ("R14", 3, 10, "possible"), ("R18", 3, 6, "unlikely")],
+    "Lung infection": [("NE1", 5, 40, "possible"), ("NR4", 3, 35, "unlikely")],
+    "Sepsis": [("R1", 5, 135, "unlikely")],
+    "Cytokine release syndrome": [("R10", 1, 2, "definite"), ("R2", 2, 2, "definite"), ("NR5", 3, 3, "definite")],
+    "Neutrophil count decreased": [("R12", 2, 14, "possible"), ("R6", 3, 20, "possible"), ("R15", 2, 16, "possible"),
+                                   ("R16", 1, 21, "possible"), ("R9", 2, 15, "possible")],
+    "Anemia": [("NE1", 2, 10, "unlikely"), ("NR9", 2, 12, "unlikely"), ("R11", 1, 20, "unlikely"),
+               ("NR3", 2, 9, "unlikely"), ("R19", 3, 14, "possible"), ("NE2", 1, 8, "unlikely")],
+    "Platelet count decreased": [("PD1", 2, 11, "unlikely"), ("NR6", 1, 13, "unlikely"),
+                                 ("R2", 2, 17, "possible"), ("R8", 1, 20, "possible")],
+    "Fatigue": [("R13", 1, 15, "probable"), ("R10", 2, 20, "probable"), ("R11", 1, 25, "possible"),
+                ("R14", 1, 30, "possible"), ("R5", 2, 18, "probable"), ("R17", 1, 22, "possible"),
+                ("R7", 1, 9, "possible")],
+    "Fever": [("R12", 1, 2, "definite"), ("R10", 2, 1, "definite"), ("R10", 1, 45, "possible"),
+              ("R1", 1, 2, "definite"), ("R4", 1, 3, "definite"), ("R3", 2, 1, "definite"),
+              ("R9", 1, 2, "definite"), ("NR5", 1, 2, "definite"), ("R8", 1, 3, "definite")],
+    "Headache": [("R6", 1, 4, "possible"), ("R15", 1, 3, "possible"), ("R16", 2, 5, "probable"),
+                 ("R19", 1, 6, "possible"), ("R18", 1, 4, "possible")],
+    "Tremor": [("R11", 1, 7, "probable"), ("R2", 1, 6, "probable"), ("R7", 2, 5, "probable")],
+    "Encephalopathy": [("NR7", 3, 9, "probable"), ("NR8", 2, 8, "probable")],
+    "Nausea": [("R13", 1, 10, "unlikely"), ("R14", 1, 12, "unlikely"), ("NR4", 2, 6, "unlikely"),
+               ("NE2", 1, 5, "unlikely")],
+    "Hypokalemia": [("NR3", 2, 15, "unlikely"), ("R5", 1, 11, "unlikely"), ("NR8", 2, 20, "unlikely")],
+    "Alanine aminotransferase increased": [("R4", 2, 22, "possible"), ("R17", 1, 30, "possible")],
+    "Edema limbs": [("NR9", 1, 40, "unlikely"), ("R19", 2, 35, "unlikely")],
+}
+SERIOUS = {"Febrile neutropenia", "Lung infection", "Sepsis"}
+SUBJECT_FIELDS = [
+    "subject_id", "enrolled_on", "age", "sex", "eligible", "treated", "best_response",
+    "response_on", "response_cycle", "mrd", "relapse_on", "died_on", "death_cause",
+    "last_contact_on", "off_study_on", "off_study_reason",
+]
+AE_FIELDS = ["subject_id", "term", "soc", "grade", "onset_on", "attribution", "serious"]
+
+
+def subject_rows() -> list[dict]:
+    return [_subject(number, row) for number, row in enumerate(PATIENTS, start=1)]
+
+
+def _subject(number: int, row: tuple) -> dict:
+    role, enrolled, age, sex, best, response_day, cycle, mrd, relapse_after, death_day, cause, before_cutoff = row
+    start = dt.date.fromisoformat(enrolled)
+    day = lambda n: start + dt.timedelta(days=n)  # noqa: E731
+    ineligible = before_cutoff == "ineligible"
+    response_on = day(response_day) if response_day is not None else None
+    relapse_on = response_on + dt.timedelta(days=relapse_after) if relapse_after is not None else None
+    died_on = day(death_day) if death_day is not None else None
+    if died_on:
+        last_contact = died_on
+    elif ineligible:
+        last_contact = day(30)
+    else:
+        last_contact = CUTOFF - dt.timedelta(days=before_cutoff)
+    off_on, off_reason = _off_study(role, start, relapse_on, died_on, ineligible)
+    return {
+        "subject_id": f"S1318-{number:03d}",
+        "enrolled_on": start,
+        "age": age,
+        "sex": sex,
+        "eligible": not ineligible,
+        "treated": not ineligible,
+        "best_response": best,
+        "response_on": response_on,
+        "response_cycle": cycle,
+        "mrd": mrd,
+        "relapse_on": relapse_on,
+        "died_on": died_on,
+        "death_cause": cause,
+        "last_contact_on": last_contact,
+        "off_study_on": off_on,
+        "off_study_reason": off_reason,
+    }
+
+
+def _off_study(role, start, relapse_on, died_on, ineligible):
+    if ineligible:
+        return start + dt.timedelta(days=5), "Ineligible"
+    if role == "NE2":
+        return start + dt.timedelta(days=20), "Withdrew consent"
+    if relapse_on:
+        return relapse_on, "Relapse"
+    if role.startswith(("NR", "PD")):
+        return start + dt.timedelta(days=84) if not died_on or (died_on - start).days > 84 else died_on, "Refractory disease"
+    if died_on:
+        return died_on, "Death"
+    return None, ""
+
+
+def event_rows(subjects: list[dict]) -> list[dict]:
+    by_role = {role: s for (role, *_), s in zip(PATIENTS, subjects)}
+    rows = []
+    for term, events in EVENTS.items():
+        for role, grade, onset_day, attribution in events:
+            subject = by_role[role]
+            rows.append({
+                "subject_id": subject["subject_id"],
+                "term": term,
+                "soc": SOC[term],
+                "grade": grade,
+                "onset_on": subject["enrolled_on"] + dt.timedelta(days=onset_day),
+                "attribution": attribution,
+                "serious": term in SERIOUS or grade >= 4 or term == "Cytokine release syndrome" and grade >= 3,
+            })
+    return sorted(rows, key=lambda r: (r["subject_id"], r["onset_on"], r["term"]))
+
+
+def _write(path: Path, fields: list[str], rows: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row[k]) for k in fields})
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+if __name__ == "__main__":
+    subjects = subject_rows()
+    _write(HERE / "subjects.csv", SUBJECT_FIELDS, subjects)
+    _write(HERE / "adverse_events.csv", AE_FIELDS, event_rows(subjects))
+    print(f"wrote {len(subjects)} patients to {HERE}")

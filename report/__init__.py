@@ -1,0 +1,1 @@
+"""trialreport: clinical trial reports from patient-level data."""

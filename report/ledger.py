@@ -1,0 +1,99 @@
+"""The numbers ledger (`results.json`, DESIGN section 7): every figure a report shows."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from .response import MrdSummary, ResponseSummary
+from .safety import SafetySummary
+from .survival import Survival
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class TrialId:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Population:
+    enrolled: int
+    eligible: int
+    treated: int
+    evaluable: int  # eligible and treated: the efficacy population
+    safety: int  # treated
+
+
+@dataclass(frozen=True)
+class Accrual:
+    first_enrolled_on: dt.date
+    last_enrolled_on: dt.date
+
+
+@dataclass(frozen=True)
+class Age:
+    n: int
+    median: float | None
+    minimum: float | None
+    maximum: float | None
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    age: Age
+    sex: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Methods:
+    proportion_ci: str
+    proportion_ci_name: str
+    km_conf_type: str
+    confidence: float
+    time_unit: str
+    days_per_unit: float
+    responders: tuple[str, ...]
+    early_death_days: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SurvivalEndpoints:
+    os: Survival
+    dfs: Survival
+
+
+@dataclass(frozen=True)
+class Results:
+    schema_version: str
+    trial: TrialId
+    data_cutoff: dt.date
+    methods: Methods
+    population: Population
+    accrual: Accrual
+    baseline: Baseline
+    response: ResponseSummary
+    mrd: MrdSummary
+    survival: SurvivalEndpoints
+    safety: SafetySummary
+
+    def to_dict(self) -> dict:
+        return _plain(dataclasses.asdict(self))
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _plain(value):
+    """JSON-ready: dates as ISO text, tuples as lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

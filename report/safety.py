@@ -1,0 +1,105 @@
+"""Adverse events and deaths in the safety population."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+GRADES = ("1", "2", "3", "4", "5")
+UNCODED_SOC = "Not coded"
+
+
+@dataclass(frozen=True)
+class EventCount:
+    subjects: int
+    proportion: float | None
+    events: int
+
+
+@dataclass(frozen=True)
+class SocCount:
+    soc: str
+    subjects: int
+    proportion: float | None
+    events: int
+
+
+@dataclass(frozen=True)
+class TermCount:
+    term: str
+    soc: str
+    subjects: int
+    proportion: float | None
+    events: int
+    grade_3_plus: int  # patients whose worst grade of the term is 3 or more
+    max_grade: dict[str, int]  # patients by their worst grade of the term
+
+
+@dataclass(frozen=True)
+class Deaths:
+    total: int
+    early: dict[str, int]  # days -> deaths on or before that day after enrollment
+
+
+@dataclass(frozen=True)
+class SafetySummary:
+    n: int
+    any_event: EventCount
+    grade_3_plus: EventCount
+    serious: EventCount
+    by_worst_grade: dict[str, int]  # patients by their worst grade of any event
+    socs: tuple[SocCount, ...]
+    terms: tuple[TermCount, ...]
+    deaths: Deaths
+
+
+def summarize_safety(population: pd.DataFrame, adverse_events: pd.DataFrame, early_death_days: list[int]) -> SafetySummary:
+    n = len(population)
+    ae = adverse_events[adverse_events["subject_id"].isin(population["subject_id"])].copy()
+    ae["soc"] = ae["soc"].fillna(UNCODED_SOC)
+    ae["grade"] = ae["grade"].astype(int)
+    worst = ae.groupby("subject_id")["grade"].max()
+    return SafetySummary(
+        n=n,
+        any_event=_count(ae, n),
+        grade_3_plus=_count(ae[ae["grade"] >= 3], n),
+        serious=_count(ae[ae["serious"].astype(bool)], n),
+        by_worst_grade={g: int((worst == int(g)).sum()) for g in GRADES},
+        socs=tuple(_socs(ae, n)),
+        terms=tuple(_terms(ae, n)),
+        deaths=_deaths(population, early_death_days),
+    )
+
+
+def _count(ae: pd.DataFrame, n: int) -> EventCount:
+    subjects = ae["subject_id"].nunique()
+    return EventCount(subjects, subjects / n if n else None, len(ae))
+
+
+def _socs(ae: pd.DataFrame, n: int) -> list[SocCount]:
+    rows = [SocCount(soc, *_counts(group, n)) for soc, group in ae.groupby("soc")]
+    return sorted(rows, key=lambda r: (-r.subjects, -r.events, r.soc))
+
+
+def _terms(ae: pd.DataFrame, n: int) -> list[TermCount]:
+    rows = []
+    for term, group in ae.groupby("term"):
+        worst = group.groupby("subject_id")["grade"].max()
+        subjects, share, events = _counts(group, n)
+        rows.append(TermCount(
+            term=term, soc=group["soc"].iloc[0], subjects=subjects, proportion=share, events=events,
+            grade_3_plus=int((worst >= 3).sum()),
+            max_grade={g: int((worst == int(g)).sum()) for g in GRADES},
+        ))
+    return sorted(rows, key=lambda r: (-r.subjects, -r.grade_3_plus, r.term))
+
+
+def _counts(group: pd.DataFrame, n: int) -> tuple[int, float | None, int]:
+    subjects = group["subject_id"].nunique()
+    return subjects, subjects / n if n else None, len(group)
+
+
+def _deaths(population: pd.DataFrame, windows: list[int]) -> Deaths:
+    dead = population[population["died_on"].notna()]
+    days = [(d - e).days for d, e in zip(dead["died_on"], dead["enrolled_on"])]
+    return Deaths(total=len(dead), early={str(w): sum(1 for d in days if d <= w) for w in windows})

@@ -1,0 +1,120 @@
+"""The trial spec (`trial.toml`): what the data cannot say, validated with pydantic."""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import InputError, Problem
+
+SPEC_FILE = "trial.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Author(_Section):
+    name: str
+    affiliation: str = ""
+
+
+class TrialInfo(_Section):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str
+    short_title: str = ""
+    nct_id: str = Field(default="", pattern=r"^(NCT\d{8})?$")
+    phase: str = ""
+    sponsor: str = ""
+    design: str = ""
+    data_cutoff: dt.date | None = None
+    authors: list[Author] = []
+
+
+class ResponseDefinition(_Section):
+    code: str
+    label: str
+    definition: str = ""
+
+
+class StudyText(_Section):
+    population: str
+    background: str
+    rationale: str = ""
+    treatment: list[str] = []
+    cycle: str = ""
+    endpoints: str = ""
+    response_definitions: list[ResponseDefinition] = []
+    mrd_method: str = ""
+
+
+class NextSteps(_Section):
+    text: list[str] = []
+
+
+class Analysis(_Section):
+    time_unit: Literal["days", "weeks", "months", "years"] = "months"
+    landmarks: list[float] = [6, 12]
+    km_conf_type: Literal["log-log", "log", "plain"] = "log-log"
+    proportion_ci: Literal["clopper-pearson", "wilson", "jeffreys", "agresti-coull"] = (
+        "clopper-pearson"
+    )
+    confidence: float = Field(default=0.95, gt=0, lt=1)
+    responders: list[str] = Field(min_length=1)
+    response_categories: list[str] = []
+    early_death_days: list[int] = [28]
+
+    @field_validator("landmarks")
+    @classmethod
+    def _positive_landmarks(cls, v: list[float]) -> list[float]:
+        if any(t <= 0 for t in v):
+            raise ValueError("landmarks must be positive times")
+        return sorted(v)
+
+    @field_validator("early_death_days")
+    @classmethod
+    def _positive_days(cls, v: list[int]) -> list[int]:
+        if any(d <= 0 for d in v):
+            raise ValueError("early death windows must be positive numbers of days")
+        return sorted(set(v))
+
+
+class Source(_Section):
+    kind: Literal["tidy"] = "tidy"
+    path: str = "."
+    subjects: str = "subjects.csv"
+    adverse_events: str = "adverse_events.csv"
+
+
+class Spec(_Section):
+    trial: TrialInfo
+    study: StudyText
+    analysis: Analysis
+    next_steps: NextSteps = NextSteps()
+    source: Source = Source()
+
+
+def load_spec(trial_dir: Path) -> Spec:
+    """Read and validate `trial.toml`; every problem is reported with its key path."""
+    path = trial_dir / SPEC_FILE
+    if not path.is_file():
+        raise InputError(Problem(str(path), "no trial spec here (expected trial.toml)"))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(str(path), f"not valid TOML: {exc}")) from None
+    try:
+        return Spec.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError([_problem(str(path), e) for e in exc.errors()]) from None
+
+
+def _problem(file: str, error: dict) -> Problem:
+    key = ".".join(str(part) for part in error["loc"])
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    return Problem(file, f"{key}: {message}")

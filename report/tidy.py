@@ -1,0 +1,274 @@
+"""Tidy input (DESIGN section 4): read subjects and adverse events, check every cell.
+
+Cells are read as text and parsed here, so that each problem can name its file, its row
+(1-based, as a spreadsheet shows it: the header is row 1) and its column.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .errors import InputError, Problem
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+INTEGER = re.compile(r"^[+-]?\d+$")
+TRUE_WORDS = {"true", "yes", "y", "1", "t"}
+FALSE_WORDS = {"false", "no", "n", "0", "f"}
+MRD_VALUES = {"negative", "positive"}
+ATTRIBUTIONS = {"unrelated", "unlikely", "possible", "probable", "definite"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text | date | bool | int | number
+    required: bool = False  # the column must be present
+    needs_value: bool = False  # every row must have a value
+    default: object = None
+
+
+SUBJECT_COLUMNS = (
+    Column("subject_id", "text", required=True, needs_value=True),
+    Column("arm", "text"),
+    Column("enrolled_on", "date", required=True, needs_value=True),
+    Column("age", "number"),
+    Column("sex", "text"),
+    Column("eligible", "bool", default=True),
+    Column("treated", "bool", default=True),
+    Column("best_response", "text", required=True),
+    Column("response_on", "date"),
+    Column("response_cycle", "int"),
+    Column("mrd", "text"),
+    Column("relapse_on", "date"),
+    Column("died_on", "date", required=True),
+    Column("death_cause", "text"),
+    Column("last_contact_on", "date", required=True),
+    Column("off_study_on", "date"),
+    Column("off_study_reason", "text"),
+)
+
+AE_COLUMNS = (
+    Column("subject_id", "text", required=True, needs_value=True),
+    Column("term", "text", required=True, needs_value=True),
+    Column("soc", "text"),
+    Column("grade", "int", required=True, needs_value=True),
+    Column("onset_on", "date", required=True, needs_value=True),
+    Column("attribution", "text"),
+    Column("serious", "bool", default=False),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class TidyTables:
+    subjects: pd.DataFrame
+    adverse_events: pd.DataFrame
+
+
+def read_tidy(
+    subjects_path: Path, ae_path: Path, *, responders: list[str], categories: list[str]
+) -> TidyTables:
+    """Both tables, typed, or an InputError listing every problem in both files."""
+    problems: list[Problem] = []
+    subjects = _read_table(subjects_path, SUBJECT_COLUMNS, problems)
+    aes = _read_table(ae_path, AE_COLUMNS, problems)
+    if subjects is not None:
+        subjects["last_contact_on"] = subjects["last_contact_on"].fillna(subjects["died_on"])
+        problems += _subject_problems(subjects, subjects_path.name, responders, categories)
+    if subjects is not None and aes is not None:
+        problems += _ae_problems(aes, subjects, ae_path.name)
+    if problems:
+        raise InputError(problems)
+    return TidyTables(subjects=_without_row(subjects), adverse_events=_without_row(aes))
+
+
+def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]):
+    raw = _read_text_frame(path, problems)
+    if raw is None:
+        return None
+    missing = [c.name for c in columns if c.required and c.name not in raw.columns]
+    for name in missing:
+        problems.append(Problem(path.name, "required column is missing", column=name))
+    if missing:
+        return None
+    parsed = {"source_row": pd.Series(range(2, len(raw) + 2), index=raw.index)}
+    for column in columns:
+        cells = raw[column.name] if column.name in raw.columns else None
+        values = _parse_column(cells, column, len(raw), path.name, problems)
+        parsed[column.name] = pd.Series(values, index=raw.index, dtype=object)
+    extra = [c for c in raw.columns if c not in parsed]
+    frame = pd.DataFrame(parsed, index=raw.index)
+    for name in extra:  # further baseline columns ride along as text
+        frame[name] = raw[name].replace("", None)
+    return frame
+
+
+def _read_text_frame(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    if not path.is_file():
+        problems.append(Problem(str(path), "file not found"))
+        return None
+    try:
+        if path.suffix.lower() == ".csv":
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        elif path.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "NaT": ""})
+        elif path.suffix.lower() in {".xlsx", ".xls"}:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        else:
+            problems.append(Problem(path.name, "unsupported file type (use .csv, .xlsx or .parquet)"))
+            return None
+    except ImportError as exc:
+        problems.append(Problem(path.name, f"cannot read this file type here: {exc}"))
+        return None
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        problems.append(Problem(path.name, f"cannot be read as a table: {exc}"))
+        return None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.apply(lambda s: s.str.strip())
+
+
+def _parse_column(cells, column: Column, n: int, file: str, problems: list[Problem]) -> list:
+    if cells is None:
+        return [column.default] * n
+    parse = PARSERS[column.kind]
+    values = []
+    for row, cell in enumerate(cells, start=2):
+        if cell == "":
+            if column.needs_value:
+                problems.append(Problem(file, "a value is required", row, column.name))
+            values.append(column.default)
+            continue
+        try:
+            values.append(parse(cell))
+        except ValueError as exc:
+            problems.append(Problem(file, f"{cell!r} {exc}", row, column.name))
+            values.append(column.default)
+    return values
+
+
+def _date(cell: str) -> dt.date:
+    if not ISO_DATE.match(cell):
+        raise ValueError("is not a date in the form YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(cell)
+    except ValueError:
+        raise ValueError("is not a calendar date") from None
+
+
+def _bool(cell: str) -> bool:
+    word = cell.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("is not true or false")
+
+
+def _int(cell: str) -> int:
+    if not INTEGER.match(cell):
+        raise ValueError("is not a whole number")
+    return int(cell)
+
+
+def _number(cell: str) -> float:
+    try:
+        value = float(cell)
+    except ValueError:
+        raise ValueError("is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError("is not a finite number")
+    return value
+
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    "text": str,
+    "date": _date,
+    "bool": _bool,
+    "int": _int,
+    "number": _number,
+}
+
+
+def _subject_problems(
+    s: pd.DataFrame, file: str, responders: list[str], categories: list[str]
+) -> list[Problem]:
+    problems = []
+
+    def add(row, column, message):
+        problems.append(Problem(file, message, int(row), column))
+
+    first_row: dict[str, int] = {}
+    for r in s.itertuples(index=False):
+        if r.subject_id is not None:
+            if r.subject_id in first_row:
+                add(r.source_row, "subject_id", f"{r.subject_id!r} repeats row {first_row[r.subject_id]}")
+            first_row.setdefault(r.subject_id, r.source_row)
+        if categories and r.best_response is not None and r.best_response not in categories:
+            add(r.source_row, "best_response", f"{r.best_response!r} is not one of {', '.join(categories)}")
+        if r.best_response in responders and r.response_on is None:
+            add(r.source_row, "response_on", f"a responder ({r.best_response}) needs the date of response")
+        if r.mrd is not None and r.mrd not in MRD_VALUES:
+            add(r.source_row, "mrd", f"{r.mrd!r} is not negative, positive or empty")
+        if r.response_cycle is not None and r.response_cycle < 1:
+            add(r.source_row, "response_cycle", "cycles are numbered from 1")
+        if r.age is not None and not 0 <= r.age <= 120:
+            add(r.source_row, "age", f"{r.age:g} is not a plausible age")
+        if r.relapse_on is not None and r.response_on is None:
+            add(r.source_row, "relapse_on", "a relapse needs a response (response_on is empty)")
+        problems.extend(Problem(file, m, int(r.source_row), c) for c, m in _date_order(r))
+    return problems
+
+
+def _date_order(r) -> list[tuple[str, str]]:
+    """(column, message) for each date out of order in one subject's row."""
+    out = []
+    start, last = r.enrolled_on, r.last_contact_on
+    for column in ("response_on", "relapse_on", "died_on", "last_contact_on", "off_study_on"):
+        value = getattr(r, column)
+        if start is not None and value is not None and value < start:
+            out.append((column, f"{value} is before enrolled_on ({start})"))
+    if r.relapse_on is not None and r.response_on is not None and r.relapse_on <= r.response_on:
+        out.append(("relapse_on", f"{r.relapse_on} is not after response_on ({r.response_on})"))
+    if last is not None:
+        for column in ("response_on", "relapse_on", "off_study_on"):
+            value = getattr(r, column)
+            if value is not None and value > last:
+                out.append((column, f"{value} is after last_contact_on ({last})"))
+        if r.died_on is not None and r.died_on != last:
+            out.append(("last_contact_on", f"{last} differs from died_on ({r.died_on}); "
+                        "for a patient who died, the last contact is the date of death"))
+    return out
+
+
+def _ae_problems(ae: pd.DataFrame, s: pd.DataFrame, file: str) -> list[Problem]:
+    problems = []
+    subjects = {r.subject_id: r for r in s.itertuples(index=False) if r.subject_id is not None}
+    soc_of_term: dict[str, tuple[str, int]] = {}
+    for r in ae.itertuples(index=False):
+        row = int(r.source_row)
+        subject = subjects.get(r.subject_id)
+        if r.subject_id is not None and subject is None:
+            problems.append(Problem(file, f"{r.subject_id!r} is not in the subjects file", row, "subject_id"))
+        if r.grade is not None and not 1 <= r.grade <= 5:
+            problems.append(Problem(file, f"{r.grade} is not a CTCAE grade (1-5)", row, "grade"))
+        if r.attribution is not None and r.attribution.lower() not in ATTRIBUTIONS:
+            problems.append(Problem(file, f"{r.attribution!r} is not one of {', '.join(sorted(ATTRIBUTIONS))}", row, "attribution"))
+        if r.term is not None and r.soc is not None:
+            seen = soc_of_term.setdefault(r.term, (r.soc, row))
+            if seen[0] != r.soc:
+                problems.append(Problem(file, f"{r.term!r} is coded to {r.soc!r} here but to {seen[0]!r} in row {seen[1]}", row, "soc"))
+        if subject is not None and r.onset_on is not None:
+            if subject.enrolled_on is not None and r.onset_on < subject.enrolled_on:
+                problems.append(Problem(file, f"{r.onset_on} is before the patient's enrolled_on ({subject.enrolled_on})", row, "onset_on"))
+            if subject.last_contact_on is not None and r.onset_on > subject.last_contact_on:
+                problems.append(Problem(file, f"{r.onset_on} is after the patient's last_contact_on ({subject.last_contact_on})", row, "onset_on"))
+    return problems
+
+
+def _without_row(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns="source_row").reset_index(drop=True)

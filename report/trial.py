@@ -1,0 +1,70 @@
+"""A trial as loaded: its spec and its data as of the cutoff (`load_trial`)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import cutoff as cut
+from .errors import InputError, Problem
+from .resources import bundled_trial
+from .spec import SPEC_FILE, Spec, load_spec
+from .tidy import read_tidy
+
+
+@dataclass(frozen=True, eq=False)
+class Trial:
+    spec: Spec
+    directory: Path
+    cutoff: dt.date
+    subjects: pd.DataFrame  # as of the cutoff
+    adverse_events: pd.DataFrame  # as of the cutoff
+    inputs: tuple[Path, ...]  # the files it was read from
+
+
+def load_trial(
+    path: str | Path | None = None,
+    cutoff: dt.date | str | None = None,
+    data: str | Path | None = None,
+) -> Trial:
+    """Load and validate a trial folder (the bundled S1318 example when `path` is None).
+
+    `data` overrides the spec's `[source] path`; `cutoff` overrides the spec's
+    `trial.data_cutoff`, which defaults to the last date in the data.
+    """
+    directory = Path(path) if path is not None else bundled_trial("s1318")
+    spec = load_spec(directory)
+    data_dir = Path(data) if data is not None else directory / spec.source.path
+    subjects_path = data_dir / spec.source.subjects
+    ae_path = data_dir / spec.source.adverse_events
+    tables = read_tidy(
+        subjects_path,
+        ae_path,
+        responders=spec.analysis.responders,
+        categories=spec.analysis.response_categories,
+    )
+    as_of = _cutoff(cutoff, spec, tables.subjects, tables.adverse_events)
+    subjects = cut.subjects_at(tables.subjects, as_of)
+    if subjects.empty:
+        raise InputError(Problem(subjects_path.name, f"no patient was enrolled on or before the cutoff {as_of}"))
+    return Trial(
+        spec=spec,
+        directory=directory,
+        cutoff=as_of,
+        subjects=subjects,
+        adverse_events=cut.adverse_events_at(tables.adverse_events, subjects, as_of),
+        inputs=(directory / SPEC_FILE, subjects_path, ae_path),
+    )
+
+
+def _cutoff(given, spec: Spec, subjects, adverse_events) -> dt.date:
+    if isinstance(given, str):
+        try:
+            return dt.date.fromisoformat(given)
+        except ValueError:
+            raise InputError(Problem("--cutoff", f"{given!r} is not a date in the form YYYY-MM-DD")) from None
+    if given is not None:
+        return given
+    return spec.trial.data_cutoff or cut.latest_date(subjects, adverse_events)
