@@ -1,1 +1,29 @@
-"""trialreport: clinical trial reports from patient-level data."""
+"""trialreport: clinical trial reports from patient-level data.
+
+    import report
+    trial = report.load_trial("data/s1318", cutoff="2018-07-31")
+    results = report.analyze(trial)          # the numbers ledger; results.to_json()
+    bundle = report.build(trial, kind="summary", formats=("pdf", "html"))
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__all__ = ["load_trial", "analyze", "build", "InputError"]
+
+if TYPE_CHECKING:
+    from .analysis import analyze
+    from .build import build
+    from .errors import InputError
+    from .trial import load_trial
+
+_HOMES = {"load_trial": "trial", "analyze": "analysis", "build": "build", "InputError": "errors"}
+
+
+def __getattr__(name: str):
+    # Imported on first use, so `import report` stays cheap for the CLI and notebooks.
+    if name in _HOMES:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    raise AttributeError(f"module 'report' has no attribute {name!r}")

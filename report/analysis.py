@@ -5,7 +5,7 @@ import pandas as pd
 
 from . import derive
 from .ledger import (
-    SCHEMA_VERSION, Accrual, Age, Baseline, Methods, Population, Results, SurvivalEndpoints, TrialId,
+    SCHEMA_VERSION, Accrual, Age, Baseline, Methods, Population, Results, Share, SurvivalEndpoints, TrialId,
 )
 from .proportions import METHOD_NAMES
 from .response import summarize_mrd, summarize_response
@@ -85,5 +85,5 @@ def _baseline(population: pd.DataFrame) -> Baseline:
             maximum=float(ages.max()) if present else None,
             mean=float(ages.mean()) if present else None,
         ),
-        sex={str(k): int(v) for k, v in sorted(sex.items())},
+        sex={str(k): Share(int(v), int(v) / len(population)) for k, v in sorted(sex.items())},
     )

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import io
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 import matplotlib
 from matplotlib.figure import Figure
+
+from .formatting import confidence_label, percent
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
@@ -74,8 +75,7 @@ _RC = {
 # --------------------------------------------------------------------------- #
 def percent_label(proportion: float) -> str:
     """'79%' from 0.7931: percentage rounded half up to a whole number."""
-    scaled = Decimal(str(round(float(proportion) * 100, 9)))
-    return f"{int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))}%"
+    return percent(proportion)
 
 
 def _number_text(value: float) -> str:
@@ -86,11 +86,7 @@ def _number_text(value: float) -> str:
 
 def _ci_legend_text(confidence: Any, conf_type: Any) -> str:
     """'95% CI (log-log)' from confidence=0.95, conf_type='log-log'."""
-    if confidence is None:
-        level = ""
-    else:
-        pct = Decimal(str(round(float(confidence) * 100, 9))).normalize()
-        level = f"{pct:f}% "
+    level = "" if confidence is None else f"{confidence_label(float(confidence))} "
     suffix = f" ({conf_type})" if conf_type else ""
     return f"{level}CI{suffix}"
 

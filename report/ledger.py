@@ -44,9 +44,15 @@ class Age:
 
 
 @dataclass(frozen=True)
+class Share:
+    count: int
+    proportion: float | None
+
+
+@dataclass(frozen=True)
 class Baseline:
     age: Age
-    sex: dict[str, int]
+    sex: dict[str, Share]
 
 
 @dataclass(frozen=True)

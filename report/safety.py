@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 GRADES = ("1", "2", "3", "4", "5")
+LEADING_MIN_PATIENTS = 2  # a grade 3+ term "leads" when at least this many patients had it
 UNCODED_SOC = "Not coded"
 
 
@@ -32,7 +33,15 @@ class TermCount:
     proportion: float | None
     events: int
     grade_3_plus: int  # patients whose worst grade of the term is 3 or more
+    grade_3_plus_proportion: float | None
     max_grade: dict[str, int]  # patients by their worst grade of the term
+
+
+@dataclass(frozen=True)
+class LeadingTerm:
+    term: str
+    subjects: int  # patients with the term at grade 3 or higher
+    proportion: float | None
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class SafetySummary:
     by_worst_grade: dict[str, int]  # patients by their worst grade of any event
     socs: tuple[SocCount, ...]
     terms: tuple[TermCount, ...]
+    leading_grade_3_plus: tuple[LeadingTerm, ...]  # most frequent grade 3+ terms, descending
     deaths: Deaths
 
 
@@ -59,6 +69,7 @@ def summarize_safety(population: pd.DataFrame, adverse_events: pd.DataFrame, ear
     ae["soc"] = ae["soc"].fillna(UNCODED_SOC)
     ae["grade"] = ae["grade"].astype(int)
     worst = ae.groupby("subject_id")["grade"].max()
+    terms = _terms(ae, n)
     return SafetySummary(
         n=n,
         any_event=_count(ae, n),
@@ -66,7 +77,8 @@ def summarize_safety(population: pd.DataFrame, adverse_events: pd.DataFrame, ear
         serious=_count(ae[ae["serious"].astype(bool)], n),
         by_worst_grade={g: int((worst == int(g)).sum()) for g in GRADES},
         socs=tuple(_socs(ae, n)),
-        terms=tuple(_terms(ae, n)),
+        terms=tuple(terms),
+        leading_grade_3_plus=_leading(terms, n),
         deaths=_deaths(population, early_death_days),
     )
 
@@ -89,9 +101,16 @@ def _terms(ae: pd.DataFrame, n: int) -> list[TermCount]:
         rows.append(TermCount(
             term=term, soc=group["soc"].iloc[0], subjects=subjects, proportion=share, events=events,
             grade_3_plus=int((worst >= 3).sum()),
+            grade_3_plus_proportion=int((worst >= 3).sum()) / n if n else None,
             max_grade={g: int((worst == int(g)).sum()) for g in GRADES},
         ))
     return sorted(rows, key=lambda r: (-r.subjects, -r.grade_3_plus, r.term))
+
+
+def _leading(terms: list[TermCount], n: int) -> tuple[LeadingTerm, ...]:
+    rows = [LeadingTerm(t.term, t.grade_3_plus, t.grade_3_plus / n if n else None)
+            for t in terms if t.grade_3_plus >= LEADING_MIN_PATIENTS]
+    return tuple(sorted(rows, key=lambda r: (-r.subjects, r.term)))
 
 
 def _counts(group: pd.DataFrame, n: int) -> tuple[int, float | None, int]:

@@ -59,6 +59,9 @@ class RiskPoint:
 class Survival:
     n: int
     events: int
+    events_proportion: float | None
+    censored: int
+    censored_proportion: float | None
     time_unit: str
     conf_type: str
     confidence: float
@@ -66,7 +69,8 @@ class Survival:
     quartiles: dict[str, Quantile]  # "25" and "75": times by which 25% and 75% had the event
     landmarks: tuple[Landmark, ...]
     median_followup: float | None  # reverse Kaplan-Meier
-    min_time: float | None
+    min_time: float | None  # range of follow-up times; "censored" flags a censored extreme
+    min_time_censored: bool | None
     max_time: float | None
     max_time_censored: bool | None
     curve: tuple[CurvePoint, ...]
@@ -89,9 +93,13 @@ def kaplan_meier(
     table = _km_table(time, event)
     low, high = _confidence_limits(table["survival"], table["se"], conf_type, z)
     curve = _curve(table, low, high, len(time))
+    n, events = int(len(time)), int(event.sum())
     return Survival(
-        n=int(len(time)),
-        events=int(event.sum()),
+        n=n,
+        events=events,
+        events_proportion=events / n if n else None,
+        censored=n - events,
+        censored_proportion=(n - events) / n if n else None,
         time_unit=time_unit,
         conf_type=conf_type,
         confidence=confidence,
@@ -99,9 +107,10 @@ def kaplan_meier(
         quartiles={"25": _quantile(table, low, high, 0.25), "75": _quantile(table, low, high, 0.75)},
         landmarks=tuple(_landmark(table, low, high, time, t) for t in landmarks),
         median_followup=median_followup(time, event),
-        min_time=float(time.min()) if len(time) else None,
-        max_time=float(time.max()) if len(time) else None,
-        max_time_censored=bool(not event[time == time.max()].any()) if len(time) else None,
+        min_time=float(time.min()) if n else None,
+        min_time_censored=bool(not event[time == time.min()].all()) if n else None,
+        max_time=float(time.max()) if n else None,
+        max_time_censored=bool(not event[time == time.max()].any()) if n else None,
         curve=curve,
         risk_table=tuple(RiskPoint(t, int((time >= t).sum())) for t in risk_table_times(time, time_unit)),
     )

@@ -1,0 +1,81 @@
+"""Write a build's files as one bundle (DESIGN section 8): all of it, or nothing.
+
+Files go to a hidden temporary folder beside the versions, then one rename makes the
+version appear whole. A version is never overwritten: the next free number is taken.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+SOFTWARE = ("trialreport", "weasyprint", "lifelines", "pandas", "matplotlib", "jinja2", "numpy", "scipy")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_bundle(root: Path, stem: str, files: dict[str, bytes], manifest: dict) -> Path:
+    """Write `files` and a manifest to root/<stem>-v<N>; returns that folder."""
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        listed = {**manifest, "files": [_entry(name, data) for name, data in sorted(files.items())]}
+        (staging / "manifest.json").write_text(json.dumps(listed, indent=2) + "\n", encoding="utf-8")
+        return _publish(staging, root, stem)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _publish(staging: Path, root: Path, stem: str) -> Path:
+    while True:
+        target = root / f"{stem}-v{next_version(root, stem)}"
+        try:
+            os.rename(staging, target)
+            return target
+        except OSError as exc:  # another build took that number first
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+
+
+def next_version(root: Path, stem: str) -> int:
+    pattern = re.compile(rf"^{re.escape(stem)}-v(\d+)$")
+    taken = [int(m.group(1)) for p in root.iterdir() if (m := pattern.match(p.name))]
+    return max(taken, default=0) + 1
+
+
+def manifest(*, trial_id: str, kind: str, cutoff: dt.date, inputs: tuple[Path, ...], command: list[str]) -> dict:
+    return {
+        "trial": trial_id,
+        "kind": kind,
+        "data_cutoff": cutoff.isoformat(),
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+        "software": {**{name: _version(name) for name in SOFTWARE}, "python": platform.python_version()},
+        "platform": sys.platform,
+        "inputs": [_entry(str(path), path.read_bytes()) for path in inputs],
+    }
+
+
+def _entry(name: str, data: bytes) -> dict:
+    return {"path": name, "bytes": len(data), "sha256": sha256(data)}
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None

@@ -1,0 +1,104 @@
+"""The `trialreport` command: a thin shell over the Python API (DESIGN section 3)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from .errors import InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Clinical trial reports from patient-level data.",
+)
+out = Console()
+err = Console(stderr=True)
+
+TrialDir = typer.Argument(None, help="Trial folder with trial.toml (default: the bundled S1318 example).")
+Cutoff = typer.Option(None, "--cutoff", help="Data cutoff, YYYY-MM-DD (default: the spec's, else the last date in the data).")
+Data = typer.Option(None, "--data", help="Folder of the data files (overrides the spec's [source] path).")
+
+
+@app.command()
+def build(
+    trial_dir: Optional[Path] = TrialDir,
+    kind: str = typer.Option("summary", "--kind", help="Report kind: summary."),
+    fmt: str = typer.Option("pdf,html", "--format", help="Comma-separated output formats: pdf, html."),
+    cutoff: Optional[str] = Cutoff,
+    out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
+    data: Optional[Path] = Data,
+) -> None:
+    """Build a report bundle and print the paths written."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from .build import build as build_bundle
+    from .trial import load_trial
+
+    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
+        task = progress.add_task("Loading trial")
+        trial = load_trial(trial_dir, cutoff=cutoff, data=data)
+        bundle = build_bundle(
+            trial, kind=kind, formats=formats, out=out_dir,
+            on_step=lambda name: progress.update(task, description=name),
+            command=["trialreport", *sys.argv[1:]],
+        )
+    err.print(f"[green]Built[/green] {trial.spec.trial.id} {kind} report, data cutoff {trial.cutoff}")
+    for path in bundle.files:
+        print(path)
+
+
+@app.command()
+def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff, data: Optional[Path] = Data) -> None:
+    """Print the numbers ledger (results.json) to standard output."""
+    from .analysis import analyze as analyze_trial
+    from .trial import load_trial
+
+    sys.stdout.write(analyze_trial(load_trial(trial_dir, cutoff=cutoff, data=data)).to_json())
+
+
+@app.command()
+def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) -> None:
+    """Check the spec and the data; report every problem found."""
+    from .trial import load_trial
+
+    trial = load_trial(trial_dir, data=data)
+    out.print(
+        f"[green]OK[/green] {trial.spec.trial.id}: {len(trial.subjects)} patients, "
+        f"{len(trial.adverse_events)} adverse events, data cutoff {trial.cutoff}"
+    )
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        _report_problems(exc)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("Stopped.")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("TRIALREPORT_DEBUG"):
+            raise
+        err.print(f"[red]Internal error:[/red] {type(exc).__name__}: {exc}")
+        err.print("Set TRIALREPORT_DEBUG=1 to see the traceback, and please report it.")
+        sys.exit(1)
+
+
+def _report_problems(exc: InputError) -> None:
+    count = len(exc.problems)
+    err.print(f"[red bold]{count} problem{'s' if count != 1 else ''} found[/red bold]; nothing was written.")
+    for problem in exc.problems:
+        err.print(f"  - {problem}", markup=False, highlight=False)

@@ -1,0 +1,75 @@
+"""How numbers read in reports (DESIGN section 6). Used as Jinja filters and by figures.
+
+These only format values taken from the ledger; they never derive one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+DASH = "\u2013"
+MISSING = "\u2014"  # an em dash where a value cannot be estimated
+
+
+def _half_up(value: float, digits: int) -> Decimal:
+    # Round away the float noise first (0.655 * 100 = 65.50000000000001), then half up.
+    exact = Decimal(repr(round(float(value), 9)))
+    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def percent(proportion: float | None, digits: int = 0) -> str:
+    """0.6552 -> '66%' (text: whole numbers, half up); digits=1 -> '65.5%' (tables)."""
+    if proportion is None:
+        return MISSING
+    return f"{_half_up(proportion * 100, digits)}%"
+
+
+def percent_number(proportion: float | None, digits: int = 1) -> str:
+    """0.6552 -> '65.5': a percentage without its sign, for table cells under a '%' header."""
+    return MISSING if proportion is None else str(_half_up(proportion * 100, digits))
+
+
+def interval(low: float | None, high: float | None, digits: int = 1, as_percent: bool = True) -> str:
+    """'45.7%\u201382.1%' for a proportion's limits; 'NE' parts where a limit is missing."""
+    if low is None and high is None:
+        return MISSING
+    part = (lambda v: percent(v, digits)) if as_percent else (lambda v: number(v, digits))
+    return f"{part(low) if low is not None else 'NE'}{DASH}{part(high) if high is not None else 'NE'}"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """12.03 -> '12.0'; None -> an em dash."""
+    return MISSING if value is None else str(_half_up(value, digits))
+
+
+def count_percent(count: int, proportion: float | None, digits: int = 1) -> str:
+    """'19 (65.5%)'."""
+    return f"{count}" if proportion is None else f"{count} ({percent(proportion, digits)})"
+
+
+def long_date(value: str | dt.date) -> str:
+    """'2018-07-31' -> '31 July 2018'."""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def month_year(value: str | dt.date) -> str:
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day:%B %Y}"
+
+
+def confidence_label(confidence: float) -> str:
+    """0.95 -> '95%'."""
+    return f"{Decimal(repr(round(confidence * 100, 9))).normalize():f}%"
+
+
+FILTERS = {
+    "pct": percent,
+    "pctn": percent_number,
+    "ci": interval,
+    "num": number,
+    "npct": count_percent,
+    "long_date": long_date,
+    "month_year": month_year,
+    "conf": confidence_label,
+}

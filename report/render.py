@@ -1,0 +1,94 @@
+"""Lay out a report: Jinja templates to HTML, WeasyPrint to PDF.
+
+Rendering reads only the ledger (as parsed JSON), the spec's authored text and the
+figures drawn from the ledger. It fetches nothing but data: URIs and files inside the
+package's own templates folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .formatting import FILTERS
+from .resources import templates_dir
+
+PRINT_FONTS = "fonts.css"
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything a template may show."""
+    r: dict  # the ledger, exactly as results.json holds it
+    spec: dict  # the trial spec (authored text and options)
+    figures: dict[str, str]  # inline SVG, drawn from the ledger
+    generated_on: dt.date
+    version: str
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_html(template: str, page: Page) -> str:
+    env = environment()
+    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
+    return env.get_template(template).render(
+        r=page.r,
+        spec=page.spec,
+        figures={k: Markup(v) for k, v in page.figures.items()},
+        generated_on=page.generated_on,
+        version=page.version,
+        css=Markup(css),
+    )
+
+
+def pdf_bytes(html: str) -> bytes:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _template_fetcher()
+    base = templates_dir().as_uri() + "/"
+    font_config = FontConfiguration()
+    fonts = CSS(
+        filename=str(templates_dir() / PRINT_FONTS), base_url=base, url_fetcher=fetcher, font_config=font_config
+    )
+    document = HTML(string=html, base_url=base, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[fonts], font_config=font_config)
+
+
+def _template_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    root = templates_dir().resolve()
+
+    class TemplateOnlyFetcher(URLFetcher):
+        """Allows data: URIs and files inside the templates folder; refuses the rest."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file:"):
+                path = Path(_file_path(url)).resolve()
+                if path.is_relative_to(root):
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused to fetch {url!r}: only the report's own templates may be read")
+
+    return TemplateOnlyFetcher(allowed_protocols={"data", "file"}, timeout=1)
+
+
+def _file_path(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path)
