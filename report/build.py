@@ -68,15 +68,16 @@ def build(
 
 
 def summary_figures(ledger: dict) -> dict[str, str]:
-    from .figures import ae_grade_figure, km_figure
+    from .figures import ae_grade_figure, km_figure, namespaced
 
     unit = ledger["methods"]["time_unit"].capitalize()
     survival = ledger["survival"]
-    return {
+    figures = {
         "os": km_figure(survival["os"], label="Overall survival", time_label=f"{unit} since registration"),
         "dfs": km_figure(survival["dfs"], label="Disease-free survival", time_label=f"{unit} since response"),
         "ae": ae_grade_figure(ledger["safety"]["terms"], n=ledger["safety"]["n"]),
     }
+    return {name: namespaced(svg, f"fig-{name}") for name, svg in figures.items()}
 
 
 def report_date() -> dt.date:

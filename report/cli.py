@@ -17,8 +17,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Clinical trial reports from patient-level data.",
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 TrialDir = typer.Argument(None, help="Trial folder with trial.toml (default: the bundled S1318 example).")
 Cutoff = typer.Option(None, "--cutoff", help="Data cutoff, YYYY-MM-DD (default: the spec's, else the last date in the data).")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from typing import Any, Iterable
 
 import matplotlib
@@ -25,7 +26,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-__all__ = ["km_figure", "ae_grade_figure", "percent_label"]
+__all__ = ["km_figure", "ae_grade_figure", "percent_label", "namespaced"]
 
 KM_SIZE_IN = (6.3, 3.6)
 AE_WIDTH_IN = 6.3
@@ -73,6 +74,18 @@ _RC = {
 # --------------------------------------------------------------------------- #
 # Formatting helpers (pure)
 # --------------------------------------------------------------------------- #
+_ID = re.compile(r'(\bid="|href="#|url\(#)')
+
+
+def namespaced(svg: str, prefix: str) -> str:
+    """The same SVG with every id (and every reference to one) prefixed.
+
+    Matplotlib numbers ids per figure, so two figures inlined in one page would share
+    ids such as glyph definitions; a prefix per figure keeps them apart.
+    """
+    return _ID.sub(lambda m: f"{m.group(1)}{prefix}-", svg)
+
+
 def percent_label(proportion: float) -> str:
     """'79%' from 0.7931: percentage rounded half up to a whole number."""
     return percent(proportion)

@@ -55,6 +55,7 @@ def render_html(template: str, page: Page) -> str:
 
 
 def pdf_bytes(html: str) -> bytes:
+    _quiet_weasyprint()
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -66,6 +67,19 @@ def pdf_bytes(html: str) -> bytes:
     )
     document = HTML(string=html, base_url=base, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[fonts], font_config=font_config)
+
+
+def _quiet_weasyprint() -> None:
+    """Keep WeasyPrint's advice (e.g. on font subsetting libraries) off the user's terminal.
+
+    Errors, such as a refused fetch, still show.
+    """
+    import logging
+    import warnings
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="weasyprint")
 
 
 def _template_fetcher():

@@ -1,0 +1,102 @@
+"""The command line as a user runs it: outputs, exit codes, messages."""
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import run_cli
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1735689600"}  # 2025-01-01
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One `trialreport build` of the example, run from an unrelated folder."""
+    where = tmp_path_factory.mktemp("elsewhere")
+    result = run_cli("build", cwd=where, env=EPOCH)
+    return where, result
+
+
+def test_build_writes_the_bundle_and_prints_its_paths(built):
+    where, result = built
+    assert result.returncode == 0, result.stderr
+    paths = [Path(line) for line in result.stdout.split()]
+    assert {p.name for p in paths} == {"summary.pdf", "summary.html", "results.json", "manifest.json"}
+    folder = where / "output" / "S1318" / "summary" / "2018-07-31-v1"
+    assert all((where / p).parent.resolve() == folder.resolve() for p in paths)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["data_cutoff"] == "2018-07-31"
+    assert {f["path"] for f in manifest["files"]} == {"summary.pdf", "summary.html", "results.json"}
+    assert [Path(i["path"]).name for i in manifest["inputs"]] == ["trial.toml", "subjects.csv", "adverse_events.csv"]
+
+
+def test_pdf_states_the_published_figures(built):
+    where, _ = built
+    pdf = where / "output" / "S1318" / "summary" / "2018-07-31-v1" / "summary.pdf"
+    raw = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    text = " ".join(raw.replace("-\n", "-").split())  # undo line breaks
+    for heading in ("1. Study", "2. Results", "3. Toxicity", "4. Next steps"):
+        assert heading in text
+    assert "19 of 29 evaluable patients (66%; 95% CI 45.7%\u201382.1%)" in text
+    assert "12 (92%; 95% CI 64.0%\u201399.8%) were MRD-negative" in text
+    assert "Overall survival" in text and "was 79% at 6 months and 65% at 12 months" in text
+    assert "was 68% at 6 months and 56% at 12 months" in text
+    for term in ("hyperglycemia (4 patients, 14%)", "dyspnea (3 patients, 10%)", "lung infection (2 patients, 7%)"):
+        assert term in text
+    assert "none within 28 days of registration" in text
+    assert "Page 1 of" in text and "Data cutoff 31 July 2018" in text
+
+
+def test_second_build_is_a_new_version_with_identical_report(built):
+    where, _ = built
+    again = run_cli("build", "--format", "pdf", cwd=where, env=EPOCH)
+    assert again.returncode == 0, again.stderr
+    versions = where / "output" / "S1318" / "summary"
+    first, second = versions / "2018-07-31-v1", versions / "2018-07-31-v2"
+    assert (first / "summary.pdf").read_bytes() == (second / "summary.pdf").read_bytes()
+    assert not (second / "summary.html").exists()
+
+
+def test_analyze_prints_the_ledger():
+    result = run_cli("analyze", "--cutoff", "2018-07-31")
+    assert result.returncode == 0, result.stderr
+    ledger = json.loads(result.stdout)
+    assert ledger["response"]["responders"]["count"] == 19
+    assert ledger["mrd"]["negative"]["n"] == 13
+    assert ledger["survival"]["os"]["landmarks"][0]["n_at_risk"] == 23
+    assert ledger["safety"]["deaths"]["early"]["28"] == 0
+
+
+def test_validate_the_example():
+    result = run_cli("validate")
+    assert result.returncode == 0
+    assert "31 patients" in result.stdout
+
+
+def test_bad_data_exits_2_with_every_problem_and_writes_nothing(make_trial, tmp_path):
+    folder = make_trial([
+        ["P1", "2016-02-30", "70", "F", "CR", "2016-03-01", "1", "", "", "", "2017-01-01"],
+        ["P1", "2016-01-01", "70", "F", "CR", "", "1", "", "", "", "2017-01-01"],
+    ])
+    result = run_cli("build", str(folder), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "subjects.csv, row 2, column enrolled_on: '2016-02-30' is not a calendar date" in result.stderr
+    assert "subjects.csv, row 3, column subject_id: 'P1' repeats row 2" in result.stderr
+    assert "subjects.csv, row 3, column response_on: a responder (CR) needs the date of response" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_kind_and_bad_cutoff_exit_2(tmp_path):
+    kind = run_cli("build", "--kind", "poster", "--out", str(tmp_path))
+    assert kind.returncode == 2 and "'poster' is not a report kind" in kind.stderr
+    cutoff = run_cli("analyze", "--cutoff", "31/07/2018")
+    assert cutoff.returncode == 2 and "--cutoff: '31/07/2018' is not a date" in cutoff.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_trial_folder_exits_2(tmp_path):
+    result = run_cli("validate", str(tmp_path / "nowhere"))
+    assert result.returncode == 2
+    assert "no trial spec here" in result.stderr

@@ -1,0 +1,79 @@
+"""Rendering: escaped text, nothing fetched from outside, a standalone HTML file."""
+import re
+
+import pytest
+
+import report
+from report.build import summary_figures
+from report.render import Page, pdf_bytes, render_html, _template_fetcher
+from report.resources import templates_dir
+
+
+@pytest.fixture(scope="module")
+def page(example_trial, ledger):
+    spec = example_trial.spec.model_dump(mode="json")
+    spec["trial"]["title"] = 'Blinatumomab <script>alert("x")</script> & friends'
+    import datetime as dt
+    return Page(r=ledger, spec=spec, figures=summary_figures(ledger), generated_on=dt.date(2025, 1, 1), version="test")
+
+
+def test_text_from_the_spec_is_escaped(page):
+    html = render_html("summary.html.j2", page)
+    assert "<script>" not in html
+    assert "Blinatumomab &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; friends" in html
+
+
+def test_html_is_standalone(page):
+    html = render_html("summary.html.j2", page)
+    assert "<style>" in html and "<svg" in html
+    assert not re.search(r"<(link|script|img|iframe)\b", html)
+    assert not re.search(r"url\((?!#)", html.split("</style>")[1])  # no fetched resources after the CSS
+    assert "@font-face" not in html  # print fonts are added for the PDF only
+
+
+def test_missing_ledger_value_fails_loudly(page):
+    import jinja2
+    broken = Page(r={**page.r, "response": {}}, spec=page.spec, figures=page.figures,
+                  generated_on=page.generated_on, version="test")
+    with pytest.raises(jinja2.UndefinedError):
+        render_html("summary.html.j2", broken)
+
+
+@pytest.mark.parametrize("url", ["http://example.com/a.png", "https://example.com/a.css", "file:///etc/passwd",
+                                 "ftp://example.com/x"])
+def test_fetcher_refuses_everything_outside_the_templates(url):
+    with pytest.raises(ValueError, match="refused"):
+        _template_fetcher().fetch(url)
+
+
+def test_fetcher_allows_the_templates_own_files_and_data_uris():
+    fetcher = _template_fetcher()
+    font = (templates_dir() / "fonts" / "SourceSansPro-Regular.otf").as_uri()
+    assert fetcher.fetch(font).read(4) == b"OTTO"
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    escape = templates_dir().as_uri() + "/../pyproject.toml"
+    with pytest.raises(ValueError, match="refused"):
+        fetcher.fetch(escape)
+
+
+def test_hostile_html_in_a_pdf_fetches_nothing(capsys):
+    pdf = pdf_bytes('<p>x</p><img src="file:///etc/hostname"><link rel="stylesheet" href="http://example.com/x.css">')
+    assert pdf.startswith(b"%PDF")
+
+
+def test_pdf_embeds_the_shipped_font(page):
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf_bytes(render_html("summary.html.j2", page))))
+    fonts = {str(f["/BaseFont"]).split("+")[-1] for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert fonts and all(name.startswith("Source-Sans-Pro") for name in fonts)
+
+
+def test_figure_ids_are_unique_in_the_page(page):
+    html = render_html("summary.html.j2", page)
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert ids and len(ids) == len(set(ids))
+    for ref in re.findall(r'href="#([^"]+)"', html):
+        assert ref in ids
