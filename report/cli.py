@@ -1,6 +1,7 @@
 """The `trialreport` command: a thin shell over the Python API (DESIGN section 3)."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -20,12 +21,33 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+def guarded(command):
+    """Map failures to exit codes: 2 for bad input (every problem listed), 1 otherwise."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            _report_problems(exc)
+            raise typer.Exit(2) from None
+        except Exception as exc:  # the last line of defence: no tracebacks for users
+            if os.environ.get("TRIALREPORT_DEBUG"):
+                raise
+            err.print(f"[red]Internal error:[/red] {type(exc).__name__}: {exc}", markup=True, highlight=False)
+            err.print("Set TRIALREPORT_DEBUG=1 to see the traceback, and please report it.")
+            raise typer.Exit(1) from None
+
+    return run
+
+
 TrialDir = typer.Argument(None, help="Trial folder with trial.toml (default: the bundled S1318 example).")
 Cutoff = typer.Option(None, "--cutoff", help="Data cutoff, YYYY-MM-DD (default: the spec's, else the last date in the data).")
 Data = typer.Option(None, "--data", help="Folder of the data files (overrides the spec's [source] path).")
 
 
 @app.command()
+@guarded
 def build(
     trial_dir: Optional[Path] = TrialDir,
     kind: str = typer.Option("summary", "--kind", help="Report kind: summary."),
@@ -55,6 +77,7 @@ def build(
 
 
 @app.command()
+@guarded
 def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff, data: Optional[Path] = Data) -> None:
     """Print the numbers ledger (results.json) to standard output."""
     from .analysis import analyze as analyze_trial
@@ -64,6 +87,7 @@ def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff
 
 
 @app.command()
+@guarded
 def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) -> None:
     """Check the spec and the data; report every problem found."""
     from .trial import load_trial
@@ -76,25 +100,7 @@ def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) 
 
 
 def main() -> None:
-    try:
-        app(standalone_mode=False)
-    except InputError as exc:
-        _report_problems(exc)
-        sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("Stopped.")
-        sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for users
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if os.environ.get("TRIALREPORT_DEBUG"):
-            raise
-        err.print(f"[red]Internal error:[/red] {type(exc).__name__}: {exc}")
-        err.print("Set TRIALREPORT_DEBUG=1 to see the traceback, and please report it.")
-        sys.exit(1)
+    app()
 
 
 def _report_problems(exc: InputError) -> None:

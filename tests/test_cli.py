@@ -100,3 +100,38 @@ def test_missing_trial_folder_exits_2(tmp_path):
     result = run_cli("validate", str(tmp_path / "nowhere"))
     assert result.returncode == 2
     assert "no trial spec here" in result.stderr
+
+
+def test_analyze_does_not_import_the_rendering_stack():
+    code = (
+        "import sys, io, contextlib\n"
+        "sys.argv = ['trialreport', 'analyze']\n"
+        "from report.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main()\n    except SystemExit:\n        pass\n"
+        "print(sorted(m for m in ('weasyprint', 'matplotlib', 'jinja2') if m in sys.modules))\n"
+    )
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
+    import report.analysis
+    from report import cli
+
+    def broken(trial):
+        raise RuntimeError("something unexpected")
+
+    monkeypatch.setattr(report.analysis, "analyze", broken)
+    monkeypatch.setattr("sys.argv", ["trialreport", "analyze"])
+    monkeypatch.delenv("TRIALREPORT_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert "Internal error: RuntimeError: something unexpected" in err
+    assert "Traceback" not in err

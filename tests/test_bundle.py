@@ -1,0 +1,41 @@
+"""Bundles: written whole or not at all, never overwritten."""
+import datetime as dt
+import json
+
+import pytest
+
+from report.bundle import manifest, next_version, write_bundle
+
+
+def test_versions_count_up_and_never_overwrite(tmp_path):
+    first = write_bundle(tmp_path, "2018-07-31", {"a.txt": b"one"}, {"kind": "test"})
+    second = write_bundle(tmp_path, "2018-07-31", {"a.txt": b"two"}, {"kind": "test"})
+    assert (first.name, second.name) == ("2018-07-31-v1", "2018-07-31-v2")
+    assert (first / "a.txt").read_bytes() == b"one"
+    assert next_version(tmp_path, "2018-07-31") == 3
+    assert next_version(tmp_path, "2019-01-31") == 1
+
+
+def test_manifest_lists_every_file_with_its_hash(tmp_path):
+    folder = write_bundle(tmp_path, "c", {"a.txt": b"abc"}, {"kind": "test"})
+    listed = json.loads((folder / "manifest.json").read_text())
+    assert listed["kind"] == "test"
+    assert listed["files"] == [{
+        "path": "a.txt", "bytes": 3,
+        "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    }]
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path):
+    with pytest.raises(OSError):
+        write_bundle(tmp_path, "c", {"good.txt": b"x", "missing/dir.txt": b"y"}, {})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_manifest_records_inputs_and_software(tmp_path):
+    spec = tmp_path / "trial.toml"
+    spec.write_text("x")
+    info = manifest(trial_id="T", kind="summary", cutoff=dt.date(2018, 7, 31), inputs=(spec,), command=["trialreport"])
+    assert info["inputs"][0]["sha256"] == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+    assert {"weasyprint", "lifelines", "pandas", "matplotlib"} <= set(info["software"])
+    assert info["software"]["python"]
