@@ -112,24 +112,42 @@ def _read_text_frame(path: Path, problems: list[Problem]) -> pd.DataFrame | None
     if not path.is_file():
         problems.append(Problem(str(path), "file not found"))
         return None
+    suffix = path.suffix.lower()
     try:
-        if path.suffix.lower() == ".csv":
+        if suffix == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif path.suffix.lower() == ".parquet":
-            frame = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "NaT": ""})
-        elif path.suffix.lower() in {".xlsx", ".xls"}:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        elif suffix == ".parquet":
+            frame = _as_text(pd.read_parquet(path))
+        elif suffix == ".xlsx":
+            frame = _as_text(pd.read_excel(path))
         else:
             problems.append(Problem(path.name, "unsupported file type (use .csv, .xlsx or .parquet)"))
             return None
     except ImportError as exc:
-        problems.append(Problem(path.name, f"cannot read this file type here: {exc}"))
+        problems.append(Problem(path.name, f"cannot read {suffix} files here: {exc} (pip install 'trialreport[formats]')"))
         return None
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         problems.append(Problem(path.name, f"cannot be read as a table: {exc}"))
         return None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.apply(lambda s: s.str.strip())
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Typed cells (from Excel or Parquet) as the text a CSV would hold: dates as YYYY-MM-DD."""
+    return frame.apply(lambda column: column.map(_cell_text)).astype(str)
+
+
+def _cell_text(value) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _parse_column(cells, column: Column, n: int, file: str, problems: list[Problem]) -> list:

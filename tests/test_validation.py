@@ -81,3 +81,24 @@ def test_spec_errors_name_their_key_paths(make_trial):
 def test_invalid_toml_is_one_clear_problem(make_trial):
     found = problems_of(make_trial([GOOD], spec="[trial\nid = 1"))
     assert len(found) == 1 and "not valid TOML" in found[0]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
+def test_spreadsheet_and_parquet_input_read_like_csv(make_trial, suffix):
+    import pandas as pd
+
+    folder = make_trial([GOOD, ["P2", "2016-03-01", "71", "M", "NR", "", "", "", "", "2016-09-01", "2016-09-01"]])
+    for name in ("subjects", "adverse_events"):
+        frame = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        for column in [c for c in frame.columns if c.endswith("_on")]:  # real dates, as a spreadsheet holds them
+            frame[column] = pd.to_datetime(frame[column].replace("", None))
+        if name == "subjects":
+            frame["age"] = frame["age"].astype(float)
+        (frame.to_excel if suffix == ".xlsx" else frame.to_parquet)(folder / f"{name}{suffix}", index=False)
+    spec = (folder / "trial.toml").read_text() + (
+        f'\n[source]\nsubjects = "subjects{suffix}"\nadverse_events = "adverse_events{suffix}"\n')
+    (folder / "trial.toml").write_text(spec)
+    from_file = load_trial(folder)
+    assert list(from_file.subjects["enrolled_on"].astype(str)) == ["2016-01-01", "2016-03-01"]
+    assert list(from_file.subjects["age"]) == [70.0, 71.0]
+    assert from_file.inputs[1].suffix == suffix
