@@ -5,7 +5,7 @@ import pandas as pd
 
 from . import derive
 from .ledger import (
-    SCHEMA_VERSION, Accrual, Age, Baseline, Methods, Population, Results, Share, SurvivalEndpoints, TrialId,
+    SCHEMA_VERSION, Accrual, Age, Baseline, EndpointInfo, Methods, Population, Results, Share, TrialId,
 )
 from .proportions import METHOD_NAMES
 from .response import summarize_mrd, summarize_response
@@ -32,17 +32,17 @@ def analyze(trial: Trial) -> Results:
         baseline=_baseline(evaluable),
         response=summarize_response(evaluable, options.responders, options.response_categories, *ci),
         mrd=summarize_mrd(responding, *ci),
-        survival=SurvivalEndpoints(
-            os=_survival(derive.overall_survival(evaluable, options.time_unit), options),
-            dfs=_survival(derive.disease_free_survival(responding, options.time_unit), options),
-        ),
+        endpoints={e.name: EndpointInfo(e.label, e.origin, e.population) for e in trial.endpoints},
+        survival={e.name: _survival(trial.time_to_event, e.name, options) for e in trial.endpoints},
         safety=summarize_safety(safety_population, trial.adverse_events, options.early_death_days),
     )
 
 
-def _survival(tte: derive.TimeToEvent, options: Analysis) -> Survival:
+def _survival(time_to_event: pd.DataFrame, endpoint: str, options: Analysis) -> Survival:
+    rows = time_to_event[time_to_event["endpoint"] == endpoint]
     return kaplan_meier(
-        tte.time, tte.event,
+        rows["days"].to_numpy() / derive.DAYS_PER_UNIT[options.time_unit],
+        rows["event"].to_numpy(dtype=bool),
         time_unit=options.time_unit,
         landmarks=options.landmarks,
         conf_type=options.km_conf_type,

@@ -9,10 +9,20 @@ import pandas as pd
 DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 
 
-@dataclass(frozen=True, eq=False)
-class TimeToEvent:
-    time: np.ndarray  # in the report's time unit
-    event: np.ndarray  # True: the event; False: censored
+TTE_COLUMNS = ["subject_id", "endpoint", "days", "event"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A time-to-event endpoint: its ledger key and how reports name it."""
+    name: str  # the ledger key, e.g. "os"
+    label: str  # "Overall survival"
+    origin: str  # time zero, as in "months since registration"
+    population: str  # whose times they are, e.g. "efficacy population"
+
+
+OVERALL_SURVIVAL = Endpoint("os", "Overall survival", "registration", "efficacy population")
+DISEASE_FREE_SURVIVAL = Endpoint("dfs", "Disease-free survival", "response", "responders")
 
 
 def days_between(start: pd.Series, end: pd.Series) -> np.ndarray:
@@ -20,27 +30,36 @@ def days_between(start: pd.Series, end: pd.Series) -> np.ndarray:
 
 
 def evaluable(subjects: pd.DataFrame) -> pd.DataFrame:
-    """The efficacy population: eligible and treated."""
-    return subjects[subjects["eligible"].astype(bool) & subjects["treated"].astype(bool)]
+    """The efficacy population (tidy input: eligible and treated)."""
+    return subjects[subjects["efficacy"].astype(bool)]
 
 
 def safety_population(subjects: pd.DataFrame) -> pd.DataFrame:
-    """Every patient who received any protocol treatment."""
-    return subjects[subjects["treated"].astype(bool)]
+    """The safety population (tidy input: every patient who received any treatment)."""
+    return subjects[subjects["safety"].astype(bool)]
 
 
 def responders(subjects: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     return subjects[subjects["best_response"].isin(codes)]
 
 
-def overall_survival(subjects: pd.DataFrame, unit: str) -> TimeToEvent:
+def tidy_time_to_event(subjects: pd.DataFrame, responder_codes: list[str]) -> pd.DataFrame:
+    """OS for the efficacy population and DFS for its responders, one row per patient and endpoint."""
+    population = evaluable(subjects)
+    return pd.concat(
+        [_overall_survival(population), _disease_free_survival(responders(population, responder_codes))],
+        ignore_index=True,
+    )
+
+
+def _overall_survival(subjects: pd.DataFrame) -> pd.DataFrame:
     """From enrollment to death (event) or last contact (censored)."""
     died = subjects["died_on"].notna().to_numpy()
     end = subjects["died_on"].where(subjects["died_on"].notna(), subjects["last_contact_on"])
-    return TimeToEvent(days_between(subjects["enrolled_on"], end) / DAYS_PER_UNIT[unit], died)
+    return _tte(subjects["subject_id"], "os", days_between(subjects["enrolled_on"], end), died)
 
 
-def disease_free_survival(responding: pd.DataFrame, unit: str) -> TimeToEvent:
+def _disease_free_survival(responding: pd.DataFrame) -> pd.DataFrame:
     """From response to the first of relapse or death (event), else last contact (censored)."""
     first_event = [
         min(d for d in (relapse, death) if d is not None) if (relapse is not None or death is not None) else None
@@ -48,4 +67,13 @@ def disease_free_survival(responding: pd.DataFrame, unit: str) -> TimeToEvent:
     ]
     event = np.array([d is not None for d in first_event], dtype=bool)
     end = [d if d is not None else last for d, last in zip(first_event, responding["last_contact_on"])]
-    return TimeToEvent(days_between(responding["response_on"], pd.Series(end)) / DAYS_PER_UNIT[unit], event)
+    return _tte(responding["subject_id"], "dfs", days_between(responding["response_on"], pd.Series(end)), event)
+
+
+def _tte(subject_id: pd.Series, endpoint: str, days: np.ndarray, event: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({
+        "subject_id": subject_id.to_numpy(),
+        "endpoint": endpoint,
+        "days": days.astype(float),
+        "event": event.astype(bool),
+    }, columns=TTE_COLUMNS)

@@ -68,9 +68,10 @@ class Methods:
 
 
 @dataclass(frozen=True)
-class SurvivalEndpoints:
-    os: Survival
-    dfs: Survival
+class EndpointInfo:
+    label: str
+    origin: str
+    population: str
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ class Results:
     baseline: Baseline
     response: ResponseSummary
     mrd: MrdSummary
-    survival: SurvivalEndpoints
+    endpoints: dict[str, EndpointInfo]  # how reports name each time-to-event endpoint
+    survival: dict[str, Survival]  # by endpoint, e.g. "os", "dfs"
     safety: SafetySummary
 
     def to_dict(self) -> dict:

@@ -79,6 +79,8 @@ def read_tidy(
     aes = _read_table(ae_path, AE_COLUMNS, problems)
     if subjects is not None:
         subjects["last_contact_on"] = subjects["last_contact_on"].fillna(subjects["died_on"])
+        subjects["efficacy"] = subjects["eligible"].astype(bool) & subjects["treated"].astype(bool)
+        subjects["safety"] = subjects["treated"].astype(bool)
         problems += _subject_problems(subjects, subjects_path.name, responders, categories)
     if subjects is not None and aes is not None:
         problems += _ae_problems(aes, subjects, ae_path.name)

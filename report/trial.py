@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import cutoff as cut
+from . import derive
 from .errors import InputError, Problem
 from .resources import bundled_trial
 from .spec import SPEC_FILE, Spec, load_spec
@@ -19,8 +20,10 @@ class Trial:
     spec: Spec
     directory: Path
     cutoff: dt.date
-    subjects: pd.DataFrame  # as of the cutoff
+    subjects: pd.DataFrame  # as of the cutoff; `efficacy` and `safety` flag the populations
     adverse_events: pd.DataFrame  # as of the cutoff
+    endpoints: tuple[derive.Endpoint, ...]
+    time_to_event: pd.DataFrame  # subject_id, endpoint, days, event; as of the cutoff
     inputs: tuple[Path, ...]  # the files it was read from
 
 
@@ -55,6 +58,8 @@ def load_trial(
         cutoff=as_of,
         subjects=subjects,
         adverse_events=cut.adverse_events_at(tables.adverse_events, subjects, as_of),
+        endpoints=(derive.OVERALL_SURVIVAL, derive.DISEASE_FREE_SURVIVAL),
+        time_to_event=derive.tidy_time_to_event(subjects, spec.analysis.responders),
         inputs=(directory / SPEC_FILE, subjects_path, ae_path),
     )
 

@@ -60,12 +60,11 @@ def assert_same(mine: list, theirs: list) -> None:
 def test_example_survival_equals_r(example_trial, tmp_path, endpoint, conf_type):
     from report.survival import kaplan_meier
 
-    evaluable = derive.evaluable(example_trial.subjects)
-    tte = (derive.overall_survival(evaluable, "months") if endpoint == "os"
-           else derive.disease_free_survival(derive.responders(evaluable, ["CR", "CRi"]), "months"))
-    fit = kaplan_meier(tte.time, tte.event, landmarks=[6, 12], conf_type=conf_type)
+    rows = example_trial.time_to_event[example_trial.time_to_event["endpoint"] == endpoint]
+    time, event = rows["days"].to_numpy() / derive.DAYS_PER_UNIT["months"], rows["event"].to_numpy(dtype=int)
+    fit = kaplan_meier(time, event, landmarks=[6, 12], conf_type=conf_type)
     path = tmp_path / "tte.csv"
-    np.savetxt(path, np.c_[tte.time, tte.event.astype(int)], delimiter=",", header="time,event", comments="", fmt="%.17g")
+    np.savetxt(path, np.c_[time, event], delimiter=",", header="time,event", comments="", fmt="%.17g")
     r = r_lines(R_SURVIVAL.format(path=path))
     assert_same(ours(fit), r[conf_type])
     assert fit.median_followup == pytest.approx(r["followup"][0], abs=TOL)
