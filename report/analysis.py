@@ -1,11 +1,14 @@
 """`analyze`: a loaded trial in, the numbers ledger out. Pure: no I/O."""
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from . import derive
+from .comparison import ArmComparison, compare_arms
 from .ledger import (
-    SCHEMA_VERSION, Accrual, Age, Baseline, EndpointInfo, Methods, Population, Results, Share, TrialId,
+    SCHEMA_VERSION, Accrual, Age, ArmResults, Baseline, EndpointInfo, Methods, Population, Results, Share, TrialId,
 )
 from .proportions import METHOD_NAMES
 from .response import summarize_mrd, summarize_response
@@ -17,24 +20,69 @@ from .trial import Trial
 
 def analyze(trial: Trial) -> Results:
     options = trial.spec.analysis
-    subjects = trial.subjects
-    evaluable = derive.evaluable(subjects)
-    responding = derive.responders(evaluable, options.responders)
-    safety_population = derive.safety_population(subjects)
-    ci = (options.proportion_ci, options.confidence)
+    total = _blocks(trial.subjects, trial.time_to_event, trial.adverse_events, options)
+    arms = _arms(trial.subjects, options)
     return Results(
         schema_version=SCHEMA_VERSION,
         trial=TrialId(trial.spec.trial.id, trial.spec.trial.title),
         data_cutoff=trial.cutoff,
-        methods=_methods(options),
+        methods=_methods(options, trial.grading),
+        **{field.name: getattr(total, field.name) for field in dataclasses.fields(ArmResults)},
+        endpoints={e.name: EndpointInfo(e.label, e.origin, e.population) for e in trial.endpoints},
+        arms=tuple(arms),
+        by_arm={arm: _arm_blocks(trial, arm, options) for arm in arms},
+        comparisons={e.name: _comparison(trial, e.name, arms, options) for e in trial.endpoints} if arms else {},
+    )
+
+
+def _blocks(subjects: pd.DataFrame, time_to_event: pd.DataFrame, adverse_events: pd.DataFrame, options: Analysis) -> ArmResults:
+    """Every block of the ledger for one group of patients."""
+    evaluable = derive.evaluable(subjects)
+    responding = derive.responders(evaluable, options.responders)
+    safety_population = derive.safety_population(subjects)
+    ci = (options.proportion_ci, options.confidence)
+    endpoints = dict.fromkeys(time_to_event["endpoint"])
+    return ArmResults(
         population=_population(subjects, evaluable, safety_population),
         accrual=Accrual(subjects["enrolled_on"].min(), subjects["enrolled_on"].max()),
         baseline=_baseline(evaluable),
-        response=summarize_response(evaluable, options.responders, options.response_categories, *ci),
-        mrd=summarize_mrd(responding, *ci),
-        endpoints={e.name: EndpointInfo(e.label, e.origin, e.population) for e in trial.endpoints},
-        survival={e.name: _survival(trial.time_to_event, e.name, options) for e in trial.endpoints},
-        safety=summarize_safety(safety_population, trial.adverse_events, options.early_death_days),
+        response=(summarize_response(evaluable, options.responders, options.response_categories, *ci)
+                  if subjects["best_response"].notna().any() else None),
+        mrd=summarize_mrd(responding, *ci) if subjects["mrd"].notna().any() else None,
+        survival={name: _survival(time_to_event, name, options) for name in endpoints},
+        safety=summarize_safety(safety_population, adverse_events, options.early_death_days),
+    )
+
+
+def _arms(subjects: pd.DataFrame, options: Analysis) -> list[str]:
+    """Arms in report order, the reference first; none for a single-arm trial."""
+    present = sorted(a for a in subjects["arm"].dropna().unique()) if "arm" in subjects else []
+    if len(present) < 2:
+        return []
+    ordered = [a for a in options.arms if a in present] + [a for a in present if a not in options.arms]
+    return ordered
+
+
+def _arm_blocks(trial: Trial, arm: str, options: Analysis) -> ArmResults:
+    subjects = trial.subjects[trial.subjects["arm"] == arm]
+    ids = set(subjects["subject_id"])
+    tte = trial.time_to_event
+    # Every endpoint keeps its key in every arm, even where an arm has no patients for it.
+    arm_tte = pd.concat([tte[tte["subject_id"].isin(ids)], tte.iloc[:0]])
+    blocks = _blocks(subjects, arm_tte, trial.adverse_events[trial.adverse_events["subject_id"].isin(ids)], options)
+    missing = {e.name: _survival(arm_tte, e.name, options) for e in trial.endpoints if e.name not in blocks.survival}
+    return dataclasses.replace(blocks, survival={**blocks.survival, **missing})
+
+
+def _comparison(trial: Trial, endpoint: str, arms: list[str], options: Analysis) -> ArmComparison:
+    rows = trial.time_to_event[trial.time_to_event["endpoint"] == endpoint]
+    arm_of = dict(zip(trial.subjects["subject_id"], trial.subjects["arm"]))
+    return compare_arms(
+        rows["days"].to_numpy() / derive.DAYS_PER_UNIT[options.time_unit],
+        rows["event"].to_numpy(dtype=bool),
+        [arm_of.get(s) for s in rows["subject_id"]],
+        arms,
+        options.confidence,
     )
 
 
@@ -50,7 +98,7 @@ def _survival(time_to_event: pd.DataFrame, endpoint: str, options: Analysis) -> 
     )
 
 
-def _methods(options: Analysis) -> Methods:
+def _methods(options: Analysis, grading: str) -> Methods:
     return Methods(
         proportion_ci=options.proportion_ci,
         proportion_ci_name=METHOD_NAMES[options.proportion_ci],
@@ -60,6 +108,7 @@ def _methods(options: Analysis) -> Methods:
         days_per_unit=derive.DAYS_PER_UNIT[options.time_unit],
         responders=tuple(options.responders),
         early_death_days=tuple(options.early_death_days),
+        ae_grading=grading,
     )
 
 

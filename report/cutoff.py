@@ -12,12 +12,12 @@ WITH_DEATH = ("died_on", "death_cause")
 WITH_OFF_STUDY = ("off_study_on", "off_study_reason")
 
 
-def latest_date(subjects: pd.DataFrame, adverse_events: pd.DataFrame) -> dt.date:
+def latest_date(subjects: pd.DataFrame, adverse_events: pd.DataFrame, time_to_event: pd.DataFrame | None = None) -> dt.date:
     """The last date anywhere in the data: the default cutoff."""
-    dates = [subjects[c].dropna().max() for c in SUBJECT_DATES if subjects[c].notna().any()]
-    if adverse_events["onset_on"].notna().any():
-        dates.append(adverse_events["onset_on"].max())
-    return max(dates)
+    columns = [subjects[c] for c in SUBJECT_DATES] + [adverse_events["onset_on"]]
+    if time_to_event is not None and "end_on" in time_to_event:
+        columns.append(time_to_event["end_on"])
+    return max(d for column in columns for d in column.dropna())
 
 
 def subjects_at(subjects: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
@@ -36,6 +36,19 @@ def subjects_at(subjects: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
 
 
 def adverse_events_at(adverse_events: pd.DataFrame, subjects: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
-    """Events with onset by the cutoff, in patients enrolled by it."""
-    keep = (adverse_events["onset_on"] <= cutoff) & adverse_events["subject_id"].isin(subjects["subject_id"])
+    """Events with onset by the cutoff (undated ones kept), in patients enrolled by it."""
+    dated_in_time = adverse_events["onset_on"].map(lambda d: d is None or d <= cutoff).astype(bool)
+    keep = dated_in_time & adverse_events["subject_id"].isin(subjects["subject_id"])
     return adverse_events[keep].reset_index(drop=True)
+
+
+def time_to_event_at(time_to_event: pd.DataFrame, subjects: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
+    """Given times (ADaM) as of the cutoff: an event or censoring after it is censored at it."""
+    tte = time_to_event[time_to_event["subject_id"].isin(subjects["subject_id"])].copy()
+    start = dict(zip(subjects["subject_id"], subjects["enrolled_on"]))
+    for index, row in tte.iterrows():
+        if row["end_on"] is not None and row["end_on"] > cutoff:
+            origin = row["start_on"] or start[row["subject_id"]]
+            tte.at[index, "days"] = float((cutoff - origin).days)
+            tte.at[index, "event"] = False
+    return tte.reset_index(drop=True)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from .comparison import ArmComparison
 from .response import MrdSummary, ResponseSummary
 from .safety import SafetySummary
 from .survival import Survival
@@ -65,6 +66,7 @@ class Methods:
     days_per_unit: float
     responders: tuple[str, ...]
     early_death_days: tuple[int, ...]
+    ae_grading: str  # ctcae (grades 1-5) or severity (1 mild, 2 moderate, 3 severe)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,18 @@ class EndpointInfo:
     label: str
     origin: str
     population: str
+
+
+@dataclass(frozen=True)
+class ArmResults:
+    """The blocks a report shows for one group of patients: an arm, or all of them."""
+    population: Population
+    accrual: Accrual
+    baseline: Baseline
+    response: ResponseSummary | None  # None: the data hold no response
+    mrd: MrdSummary | None  # None: the data hold no MRD result
+    survival: dict[str, Survival]  # by endpoint, e.g. "os", "dfs"
+    safety: SafetySummary
 
 
 @dataclass(frozen=True)
@@ -83,11 +97,14 @@ class Results:
     population: Population
     accrual: Accrual
     baseline: Baseline
-    response: ResponseSummary
-    mrd: MrdSummary
+    response: ResponseSummary | None
+    mrd: MrdSummary | None
     endpoints: dict[str, EndpointInfo]  # how reports name each time-to-event endpoint
-    survival: dict[str, Survival]  # by endpoint, e.g. "os", "dfs"
+    survival: dict[str, Survival]
     safety: SafetySummary
+    arms: tuple[str, ...]  # empty for a single-arm trial; the first is the reference
+    by_arm: dict[str, ArmResults]
+    comparisons: dict[str, ArmComparison]  # by endpoint: log-rank and hazard ratios
 
     def to_dict(self) -> dict:
         return _plain(dataclasses.asdict(self))

@@ -63,8 +63,9 @@ class Analysis(_Section):
         "clopper-pearson"
     )
     confidence: float = Field(default=0.95, gt=0, lt=1)
-    responders: list[str] = Field(min_length=1)
+    responders: list[str] = []  # best-response codes that count as response
     response_categories: list[str] = []
+    arms: list[str] = []  # report order of the arms, the reference first (default: sorted)
     early_death_days: list[int] = [28]
 
     @field_validator("landmarks")
@@ -83,10 +84,53 @@ class Analysis(_Section):
 
 
 class Source(_Section):
-    kind: Literal["tidy"] = "tidy"
+    kind: Literal["tidy", "adam"] = "tidy"
     path: str = "."
-    subjects: str = "subjects.csv"
-    adverse_events: str = "adverse_events.csv"
+    subjects: str = "subjects.csv"  # tidy input
+    adverse_events: str = "adverse_events.csv"  # tidy input
+
+
+class AdamEndpoint(_Section):
+    paramcd: str
+    name: str | None = None  # ledger key; default: PARAMCD in lower case
+    label: str | None = None  # default: the dataset's PARAM
+    origin: str = "randomization"
+
+
+class AdamResponse(_Section):
+    dataset: str = "adrs"
+    paramcd: str = "BOR"
+
+
+class AdamAdverseEvents(_Section):
+    dataset: str = "adae"
+    term: str = "AEDECOD"
+    soc: str = "AEBODSYS"
+    grade: str = "AETOXGR"  # CTCAE grade; where the dataset lacks it, severity is used
+    severity: str = "AESEV"
+    severity_scale: dict[str, int] = {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
+    treatment_emergent: str | None = "TRTEMFL"  # keep records flagged Y; None keeps all
+    serious: str = "AESER"
+    related: str = "AEREL"
+    onset: str = "ASTDT"
+
+
+class Adam(_Section):
+    """Where the ADaM variables are: defaults follow the ADaM implementation guide."""
+    adsl: str = "adsl"
+    adtte: str = "adtte"
+    subject: str = "USUBJID"
+    arm: str = "TRT01A"
+    efficacy_flag: str = "ITTFL"
+    safety_flag: str = "SAFFL"
+    start: list[str] = ["RANDDT", "TRTSDT"]  # time zero: the first of these ADSL variables present
+    death_date: str = "DTHDT"
+    death_cause: str = "DTHCAUS"
+    last_alive: str = "LSTALVDT"
+    endpoints: list[AdamEndpoint] = []  # empty: every time-valued PARAMCD in ADTTE
+    aval_unit: Literal["days", "weeks", "months", "years"] | None = None  # when ADTTE has no AVALU
+    response: AdamResponse | None = None
+    adverse_events: AdamAdverseEvents = AdamAdverseEvents()
 
 
 class Spec(_Section):
@@ -95,6 +139,7 @@ class Spec(_Section):
     analysis: Analysis
     next_steps: NextSteps = NextSteps()
     source: Source = Source()
+    adam: Adam = Adam()
 
 
 def load_spec(trial_dir: Path) -> Spec:

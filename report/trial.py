@@ -11,6 +11,7 @@ from . import cutoff as cut
 from . import derive
 from .errors import InputError, Problem
 from .resources import bundled_trial
+from .source import SourceTables
 from .spec import SPEC_FILE, Spec, load_spec
 from .tidy import read_tidy
 
@@ -25,6 +26,7 @@ class Trial:
     endpoints: tuple[derive.Endpoint, ...]
     time_to_event: pd.DataFrame  # subject_id, endpoint, days, event; as of the cutoff
     inputs: tuple[Path, ...]  # the files it was read from
+    grading: str = "ctcae"  # how adverse events are graded: ctcae or severity
 
 
 def load_trial(
@@ -40,31 +42,44 @@ def load_trial(
     directory = Path(path) if path is not None else bundled_trial("s1318")
     spec = load_spec(directory)
     data_dir = Path(data) if data is not None else directory / spec.source.path
-    subjects_path = data_dir / spec.source.subjects
-    ae_path = data_dir / spec.source.adverse_events
-    tables = read_tidy(
-        subjects_path,
-        ae_path,
-        responders=spec.analysis.responders,
-        categories=spec.analysis.response_categories,
-    )
-    as_of = _cutoff(cutoff, spec, tables.subjects, tables.adverse_events)
-    subjects = cut.subjects_at(tables.subjects, as_of)
+    source = _read_adam(spec, data_dir) if spec.source.kind == "adam" else _read_tidy(spec, data_dir)
+    as_of = _cutoff(cutoff, spec, source)
+    subjects = cut.subjects_at(source.subjects, as_of)
     if subjects.empty:
-        raise InputError(Problem(subjects_path.name, f"no patient was enrolled on or before the cutoff {as_of}"))
+        raise InputError(Problem(source.inputs[0].name, f"no patient was enrolled on or before the cutoff {as_of}"))
+    if source.time_to_event is None:
+        endpoints = (derive.OVERALL_SURVIVAL, derive.DISEASE_FREE_SURVIVAL)
+        time_to_event = derive.tidy_time_to_event(subjects, spec.analysis.responders)
+    else:
+        endpoints, time_to_event = source.endpoints, cut.time_to_event_at(source.time_to_event, subjects, as_of)
     return Trial(
         spec=spec,
         directory=directory,
         cutoff=as_of,
         subjects=subjects,
-        adverse_events=cut.adverse_events_at(tables.adverse_events, subjects, as_of),
-        endpoints=(derive.OVERALL_SURVIVAL, derive.DISEASE_FREE_SURVIVAL),
-        time_to_event=derive.tidy_time_to_event(subjects, spec.analysis.responders),
-        inputs=(directory / SPEC_FILE, subjects_path, ae_path),
+        adverse_events=cut.adverse_events_at(source.adverse_events, subjects, as_of),
+        endpoints=endpoints,
+        time_to_event=time_to_event,
+        inputs=(directory / SPEC_FILE, *source.inputs),
+        grading=source.grading,
     )
 
 
-def _cutoff(given, spec: Spec, subjects, adverse_events) -> dt.date:
+def _read_tidy(spec: Spec, data_dir: Path) -> SourceTables:
+    subjects_path, ae_path = data_dir / spec.source.subjects, data_dir / spec.source.adverse_events
+    tables = read_tidy(
+        subjects_path, ae_path, responders=spec.analysis.responders, categories=spec.analysis.response_categories
+    )
+    return SourceTables(tables.subjects, tables.adverse_events, (subjects_path, ae_path))
+
+
+def _read_adam(spec: Spec, data_dir: Path) -> SourceTables:
+    from .adam import read_adam
+
+    return read_adam(spec, data_dir)
+
+
+def _cutoff(given, spec: Spec, source: SourceTables) -> dt.date:
     if isinstance(given, str):
         try:
             return dt.date.fromisoformat(given)
@@ -72,4 +87,4 @@ def _cutoff(given, spec: Spec, subjects, adverse_events) -> dt.date:
             raise InputError(Problem("--cutoff", f"{given!r} is not a date in the form YYYY-MM-DD")) from None
     if given is not None:
         return given
-    return spec.trial.data_cutoff or cut.latest_date(subjects, adverse_events)
+    return spec.trial.data_cutoff or cut.latest_date(source.subjects, source.adverse_events, source.time_to_event)

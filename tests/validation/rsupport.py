@@ -44,7 +44,7 @@ def require_r() -> str:
 R_SURVIVAL = r"""
 suppressMessages(library(survival))
 num <- function(x) sprintf("%.17g", x)
-emit <- function(out, ...) cat(paste(c(...), collapse = " "), "\n", file = out, sep = "")
+emit <- function(out, ...) cat(paste(c(...), collapse = " "), "\n", file = out, sep = "", append = TRUE)
 
 one_case <- function(d, lms, key, out) {
   for (ct in conf_types) for (cl in confidences) {
@@ -77,12 +77,38 @@ run_request <- function(data_path, landmark_path, out) {
   }
 }
 
+wilson <- function(x, n, cl) {
+  z <- qnorm(1 - (1 - cl) / 2); p <- x / n
+  centre <- (p + z^2 / (2 * n)) / (1 + z^2 / n)
+  half <- z * sqrt(p * (1 - p) / n + z^2 / (4 * n^2)) / (1 + z^2 / n)
+  c(centre - half, centre + half)
+}
+
+run_proportions <- function(in_path, out) {
+  d <- read.csv(in_path)
+  cat("", file = out)
+  for (i in seq_len(nrow(d))) {
+    x <- d$x[i]; n <- d$n[i]; cl <- d$confidence[i]; a <- 1 - cl
+    z <- qnorm(1 - a / 2)
+    cp <- binom.test(x, n, conf.level = cl)$conf.int
+    pt <- suppressWarnings(prop.test(x, n, correct = FALSE, conf.level = cl)$conf.int)
+    jeffreys <- c(if (x == 0) 0 else qbeta(a / 2, x + 0.5, n - x + 0.5),
+                  if (x == n) 1 else qbeta(1 - a / 2, x + 0.5, n - x + 0.5))
+    nt <- n + z^2; pt2 <- (x + z^2 / 2) / nt; h <- z * sqrt(pt2 * (1 - pt2) / nt)
+    ac <- c(max(0, pt2 - h), min(1, pt2 + h))
+    emit(out, "proportion", num(c(x, n, cl, cp, pt, wilson(x, n, cl), jeffreys, ac)))
+  }
+}
+
 con <- file("stdin", open = "r")
 repeat {
   line <- readLines(con, n = 1)
   if (length(line) == 0 || line == "quit") break
   paths <- strsplit(line, "\t")[[1]]
-  status <- tryCatch({ run_request(paths[1], paths[2], paths[3]); "ok" },
+  status <- tryCatch({
+    if (paths[1] == "proportions") run_proportions(paths[2], paths[3])
+    else run_request(paths[1], paths[2], paths[3])
+    "ok" },
                      error = function(e) paste("error", gsub("\n", " ", conditionMessage(e))))
   cat(status, "\n", sep = "")
   flush(stdout())
@@ -163,12 +189,22 @@ class RSession:
         stem = self.dir / f"request{self.requests}"
         data, landmarks, out = (Path(f"{stem}_{n}") for n in ("data.csv", "landmarks.csv", "out.txt"))
         write_cases(cases, data, landmarks)
-        self.process.stdin.write(f"{data}\t{landmarks}\t{out}\n")
+        return parse_output(self._ask([str(data), str(landmarks), str(out)], out))
+
+    def _ask(self, fields: list[str], out: Path) -> str:
+        self.process.stdin.write("\t".join(fields) + "\n")
         self.process.stdin.flush()
         status = self.process.stdout.readline().strip()
         if status != "ok":
             raise RuntimeError(f"R failed: {status or 'no answer'}")
-        return parse_output(out.read_text(encoding="utf-8"))
+        return out.read_text(encoding="utf-8")
+
+    def proportions(self, combos: list[tuple[int, int, float]]) -> dict[tuple, dict[str, tuple]]:
+        """(x, n, confidence) -> {method: (low, high)} from binom.test, prop.test and closed forms."""
+        self.requests += 1
+        data, out = self.dir / f"request{self.requests}_props.csv", self.dir / f"request{self.requests}_out.txt"
+        data.write_text("x,n,confidence\n" + "".join(f"{x},{n},{c!r}\n" for x, n, c in combos), encoding="utf-8")
+        return parse_proportions(self._ask(["proportions", str(data), str(out)], out))
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -186,7 +222,7 @@ def write_cases(cases: dict[str, tuple], data_path: Path, landmark_path: Path) -
         for name, (time, event, *rest) in cases.items():
             assert " " not in name and "," not in name, name
             for t, e in zip(np.asarray(time, dtype=float), np.asarray(event, dtype=bool)):
-                data.write(f"{name},{t!r},{int(e)}\n")
+                data.write(f"{name},{float(t)!r},{int(e)}\n")
             for t in (rest[0] if rest else ()):
                 lms.write(f"{name},{float(t)!r}\n")
 
@@ -206,6 +242,23 @@ def r_session() -> RSession:
 
 def r_survival(cases: dict[str, tuple]) -> dict[str, RCase]:
     return r_session().survival(cases)
+
+
+def r_proportions(combos: list[tuple[int, int, float]]) -> dict[tuple, dict[str, tuple]]:
+    return r_session().proportions(combos)
+
+
+PROPORTION_COLUMNS = ("clopper-pearson", "prop.test", "wilson", "jeffreys", "agresti-coull")
+
+
+def parse_proportions(text: str) -> dict[tuple, dict[str, tuple]]:
+    results = {}
+    for line in text.splitlines():
+        words = line.split()
+        x, n, confidence = int(float(words[1])), int(float(words[2])), float(words[3])
+        values = [r_value(w) for w in words[4:]]
+        results[(x, n, confidence)] = {m: (values[2 * i], values[2 * i + 1]) for i, m in enumerate(PROPORTION_COLUMNS)}
+    return results
 
 
 def run_r(script: str) -> str:
@@ -273,3 +326,9 @@ def quantile_pairs(fit, r_fit: RFit) -> list[tuple]:
         pairs += [(f"q{p:g} estimate", q.estimate, estimate), (f"q{p:g} ci_low", q.ci_low, low),
                   (f"q{p:g} ci_high", q.ci_high, high)]
     return pairs
+
+
+def assert_matches(pairs: list[tuple], tol: float = TOL) -> None:
+    """Fail listing every (label, ours, R) pair that differs."""
+    problems = mismatches(pairs, tol)
+    assert not problems, f"{len(problems)} value(s) differ from R:\n" + "\n".join(problems)
