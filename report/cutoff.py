@@ -47,8 +47,8 @@ def time_to_event_at(time_to_event: pd.DataFrame, subjects: pd.DataFrame, cutoff
     tte = time_to_event[time_to_event["subject_id"].isin(subjects["subject_id"])].copy()
     start = dict(zip(subjects["subject_id"], subjects["enrolled_on"]))
     for index, row in tte.iterrows():
-        if row["end_on"] is not None and row["end_on"] > cutoff:
-            origin = row["start_on"] or start[row["subject_id"]]
+        if isinstance(row["end_on"], dt.date) and row["end_on"] > cutoff:
+            origin = row["start_on"] if isinstance(row["start_on"], dt.date) else start[row["subject_id"]]
             tte.at[index, "days"] = float((cutoff - origin).days)
             tte.at[index, "event"] = False
     return tte.reset_index(drop=True)

@@ -137,7 +137,10 @@ def risk_table_times(time, time_unit: str) -> list[float]:
 
 
 def _km_table(time: np.ndarray, event: np.ndarray) -> dict[str, np.ndarray]:
-    """One row per distinct observed time, as R's survfit: counts, S(t) and se(log S)."""
+    """One row per distinct observed time, as R's survfit: counts, S(t) and se(log S).
+
+    lifelines fits the curve and counts patients at risk, events and censorings.
+    """
     if not len(time):
         empty = np.array([], dtype=float)
         return {"time": empty, "at_risk": empty, "events": empty, "censored": empty,
@@ -149,7 +152,10 @@ def _km_table(time: np.ndarray, event: np.ndarray) -> dict[str, np.ndarray]:
     rows = events_table[events_table["removed"] > 0]
     at_risk = rows["at_risk"].to_numpy(dtype=float)
     deaths = rows["observed"].to_numpy(dtype=float)
-    survival = fit.survival_function_.iloc[:, 0].reindex(rows.index).to_numpy()
+    # The product written as R's survfit computes it, (n - d)/n, so that a curve sitting
+    # exactly at a quantile is exact here too (lifelines' log-sum form can differ in the
+    # last bit, which moves a median from 4.5 to "not reached").
+    survival = np.cumprod((at_risk - deaths) / at_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Greenwood: var(log S) = sum d / (n (n - d)); infinite once S reaches 0, as in R.
         increments = np.where(deaths > 0, deaths / (at_risk * (at_risk - deaths)), 0.0)
@@ -203,8 +209,8 @@ def _landmark(table, low, high, time: np.ndarray, t: float) -> Landmark:
     if not len(time) or t > time.max():
         return Landmark(t, None, None, None, n_at_risk)
     index = int(np.searchsorted(table["time"], t, side="right")) - 1
-    if index < 0:
-        return Landmark(t, 1.0, None, None, n_at_risk)
+    if index < 0:  # before the first observed time: R reports S = 1 with limits 1 and 1
+        return Landmark(t, 1.0, 1.0, 1.0, n_at_risk)
     return Landmark(t, float(table["survival"][index]), _value(low[index]), _value(high[index]), n_at_risk)
 
 

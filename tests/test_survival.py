@@ -69,10 +69,16 @@ def test_landmarks_count_events_on_the_day_and_stop_at_last_follow_up():
     assert at6.survival is None and at6.ci_low is None  # past the last follow-up: never carried on
 
 
-def test_landmark_before_first_event_is_one():
+def test_landmark_before_first_time_is_one_with_limits_one():
+    # summary(survfit(Surv(c(3, 4), c(1, 1)) ~ 1, conf.type = "log-log"), times = 1): 1, 1, 1, 2
     fit = kaplan_meier([3, 4], [1, 1], landmarks=[1], conf_type="log-log")
-    assert fit.landmarks[0].survival == 1.0
-    assert fit.landmarks[0].n_at_risk == 2
+    lm = fit.landmarks[0]
+    assert (lm.survival, lm.ci_low, lm.ci_high, lm.n_at_risk) == (1.0, 1.0, 1.0, 2)
+
+
+def test_curve_ending_exactly_at_the_median_takes_the_midpoint_to_the_last_time():
+    # quantile(survfit(Surv(1:6, c(1, 1, 1, 0, 0, 0)) ~ 1), .5) -> 4.5
+    assert kaplan_meier([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 0, 0]).median.estimate == 4.5
 
 
 def test_median_follow_up_by_reverse_kaplan_meier():

@@ -75,7 +75,7 @@ def combos(draw):
     return x, n, confidence
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, database=None)
 @given(st.lists(combos(), min_size=1, max_size=10))
 def test_random_combos_equal_r(batch):
     theirs = r_proportions(batch)

@@ -1,0 +1,172 @@
+"""ADaM input: the CDISC pilot's published tables and the random.cdisc.data trial against R."""
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import report
+from report import InputError
+
+from conftest import run_cli
+
+FIXTURES = Path(__file__).parent / "fixtures" / "adam"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+PILOT, RANDOM = FIXTURES / "cdiscpilot01", FIXTURES / "random-cdisc"
+
+if not (SHARED / "cdiscpilot01" / "adsl.xpt").is_file():
+    pytestmark = pytest.mark.skip(reason=f"the public ADaM data are not at {SHARED}")
+
+
+@pytest.fixture(scope="module")
+def pilot() -> dict:
+    return report.analyze(report.load_trial(PILOT)).to_dict()
+
+
+@pytest.fixture(scope="module")
+def random_trial():
+    return report.load_trial(RANDOM)
+
+
+@pytest.mark.parametrize(
+    ("arm", "patients", "n", "shown", "events", "mean_age"),
+    [
+        ("Placebo", 65, 86, "75.6%", 281, "75.2"),
+        ("Xanomeline Low Dose", 77, 84, "91.7%", 412, "75.7"),
+        ("Xanomeline High Dose", 76, 84, "90.5%", 433, "74.4"),
+    ],
+)
+def test_pilot_reproduces_the_published_safety_table(pilot, arm, patients, n, shown, events, mean_age):
+    from report.formatting import number, percent
+
+    block = pilot["by_arm"][arm]
+    assert block["safety"]["n"] == n
+    assert block["safety"]["any_event"]["subjects"] == patients
+    assert percent(block["safety"]["any_event"]["proportion"], 1) == shown
+    assert block["safety"]["any_event"]["events"] == events
+    assert number(block["baseline"]["age"]["mean"]) == mean_age
+
+
+def test_pilot_totals_and_shape(pilot):
+    assert pilot["arms"] == ["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"]
+    assert pilot["safety"]["any_event"] == {"subjects": 218, "proportion": 218 / 254, "events": 1126}
+    assert pilot["methods"]["ae_grading"] == "severity"
+    assert pilot["response"] is None and pilot["mrd"] is None
+    assert set(pilot["survival"]) == {"ttde"}
+    assert sum(b["survival"]["ttde"]["n"] for b in pilot["by_arm"].values()) == pilot["survival"]["ttde"]["n"]
+
+
+def test_pilot_terms_sum_by_arm(pilot):
+    total = {t["term"]: t["subjects"] for t in pilot["safety"]["terms"]}
+    by_arm = {}
+    for block in pilot["by_arm"].values():
+        for t in block["safety"]["terms"]:
+            by_arm[t["term"]] = by_arm.get(t["term"], 0) + t["subjects"]
+    assert by_arm == total  # every patient is in one arm
+
+
+def test_random_cdisc_response_and_endpoints(random_trial):
+    ledger = report.analyze(random_trial).to_dict()
+    assert ledger["arms"] == ["A: Drug X", "B: Placebo", "C: Combination"]
+    assert set(ledger["survival"]) == {"os", "pfs"}
+    assert ledger["endpoints"]["os"]["label"] == "Overall Survival"
+    responders = ledger["response"]["responders"]
+    assert responders["n"] == 400
+    assert responders["count"] == sum(ledger["by_arm"][a]["response"]["responders"]["count"] for a in ledger["arms"])
+    assert ledger["methods"]["ae_grading"] == "ctcae"
+    assert ledger["comparisons"]["os"]["log_rank"]["df"] == 2
+    assert [h["arm"] for h in ledger["comparisons"]["os"]["hazard_ratios"]] == ["B: Placebo", "C: Combination"]
+
+
+R_SCRIPT = """
+library(survival)
+d <- read.csv("{path}")
+for (e in c("os", "pfs")) {{
+  x <- d[d$endpoint == e, ]
+  for (a in sort(unique(x$arm))) {{
+    f <- survfit(Surv(time, event) ~ 1, data = x[x$arm == a, ], conf.type = "log-log")
+    s <- summary(f, times = c(6, 12, 24), extend = FALSE)
+    q <- quantile(f, .5)
+    cat(e, a, sprintf("%.17g", c(s$surv, s$lower, s$upper, s$n.risk, q$quantile, q$lower, q$upper)), sep = "|")
+    cat("\\n")
+  }}
+  cat(e, "chisq", sprintf("%.17g", survdiff(Surv(time, event) ~ arm, data = x)$chisq), sep = "|"); cat("\\n")
+  s <- summary(coxph(Surv(time, event) ~ arm, data = x))
+  cat(e, "cox", sprintf("%.17g", c(s$conf.int[, "exp(coef)"], s$conf.int[, "lower .95"], s$conf.int[, "upper .95"], s$coefficients[, "Pr(>|z|)"])), sep = "|"); cat("\\n")
+}}
+"""
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None and os.environ.get("CI") != "true", reason="Rscript not installed")
+def test_random_cdisc_survival_by_arm_equals_r(random_trial, tmp_path):
+    ledger = report.analyze(random_trial).to_dict()
+    tte = random_trial.time_to_event.merge(random_trial.subjects[["subject_id", "arm"]])
+    tte.assign(time=tte["days"] / 30.4375, event=tte["event"].astype(int))[["endpoint", "arm", "time", "event"]].to_csv(
+        tmp_path / "tte.csv", index=False)
+    out = subprocess.run([shutil.which("Rscript") or "Rscript", "--vanilla", "-e", R_SCRIPT.format(path=tmp_path / "tte.csv")],
+                         capture_output=True, text=True, check=True).stdout
+    lines = [line.split("|") for line in out.splitlines() if line]
+    assert len(lines) == 2 * 5
+    for endpoint, key, *values in lines:
+        r = [None if v == "NA" else float(v) for v in values]
+        if key == "chisq":
+            mine = [ledger["comparisons"][endpoint]["log_rank"]["chi_square"]]
+        elif key == "cox":
+            ratios = ledger["comparisons"][endpoint]["hazard_ratios"]
+            mine = [h[f] for f in ("hazard_ratio", "ci_low", "ci_high", "p_value") for h in ratios]
+        else:
+            block = ledger["by_arm"][key]["survival"][endpoint]
+            landmarks = [lm for lm in block["landmarks"] if lm["survival"] is not None]
+            mine = ([lm["survival"] for lm in landmarks] + [lm["ci_low"] for lm in landmarks]
+                    + [lm["ci_high"] for lm in landmarks] + [lm["n_at_risk"] for lm in landmarks]
+                    + [block["median"]["estimate"], block["median"]["ci_low"], block["median"]["ci_high"]])
+        assert len(mine) == len(r), (endpoint, key)
+        for a, b in zip(mine, r):
+            assert (a is None and b is None) or a == pytest.approx(b, abs=1e-6), (endpoint, key, a, b)
+
+
+def test_missing_dataset_variable_and_parameter_are_named(tmp_path):
+    spec = (RANDOM / "trial.toml").read_text()
+    spec = spec.replace('arm = "ARM"', 'arm = "ARMX"').replace('paramcd = "PFS"', 'paramcd = "PFSX"')
+    spec = spec.replace('path = "../../../../../shared/data/random-cdisc"', f'path = "{SHARED / "random-cdisc"}"')
+    (tmp_path / "trial.toml").write_text(spec)
+    with pytest.raises(InputError) as caught:
+        report.load_trial(tmp_path)
+    found = [str(p) for p in caught.value.problems]
+    assert "adsl.xpt, column ARMX: variable not found; the mapping [adam] arm expects it" in found
+    with pytest.raises(InputError) as caught:
+        report.load_trial(tmp_path, data=tmp_path)
+    assert any("dataset ADSL not found: the mapping [adam] adsl expects adsl.xpt or adsl.sas7bdat" in str(p) for p in caught.value.problems)
+    fixed = spec.replace('arm = "ARMX"', 'arm = "ARM"')
+    (tmp_path / "trial.toml").write_text(fixed)
+    with pytest.raises(InputError) as caught:
+        report.load_trial(tmp_path)
+    assert any("no records with PARAMCD 'PFSX'" in str(p) and "present: CRSD, EFS, OS, PFS, TNE" in str(p)
+               for p in caught.value.problems)
+
+
+def test_cli_analyze_with_data_override_and_exit_2():
+    ok = run_cli("analyze", str(PILOT), "--data", str(SHARED / "cdiscpilot01"))
+    assert ok.returncode == 0, ok.stderr
+    assert '"Xanomeline Low Dose"' in ok.stdout
+    bad = run_cli("analyze", str(PILOT), "--data", str(SHARED))
+    assert bad.returncode == 2
+    assert "dataset ADSL not found" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cutoff_censors_given_times(random_trial):
+    """An event or censoring dated after the cutoff is censored at it; earlier ones keep AVAL."""
+    cutoff = "2020-06-30"
+    early = report.load_trial(RANDOM, cutoff=cutoff)
+    assert 0 < len(early.subjects) < len(random_trial.subjects)
+    before = random_trial.time_to_event.set_index(["subject_id", "endpoint"])
+    after = early.time_to_event.set_index(["subject_id", "endpoint"])
+    enrolled = dict(zip(early.subjects["subject_id"], early.subjects["enrolled_on"]))
+    late = after.index[[end > early.cutoff for end in before.loc[after.index, "end_on"]]]
+    assert len(late) > 0
+    for subject, endpoint in late:
+        assert not after.loc[(subject, endpoint), "event"]
+        assert after.loc[(subject, endpoint), "days"] == (early.cutoff - enrolled[subject]).days
+    kept = after.index.difference(late)
+    assert (after.loc[kept, "days"] == before.loc[kept, "days"]).all()
