@@ -20,7 +20,7 @@ from .trial import Trial
 
 def analyze(trial: Trial) -> Results:
     options = trial.spec.analysis
-    total = _blocks(trial.subjects, trial.time_to_event, trial.adverse_events, options)
+    total = _blocks(trial.subjects, trial.time_to_event, trial.adverse_events, options, grading=trial.grading)
     arms = _arms(trial.subjects, options)
     return Results(
         schema_version=SCHEMA_VERSION,
@@ -30,12 +30,19 @@ def analyze(trial: Trial) -> Results:
         **{field.name: getattr(total, field.name) for field in dataclasses.fields(ArmResults)},
         endpoints={e.name: EndpointInfo(e.label, e.origin, e.population) for e in trial.endpoints},
         arms=tuple(arms),
-        by_arm={arm: _arm_blocks(trial, arm, options) for arm in arms},
+        by_arm={arm: _arm_blocks(trial, arm, options, total) for arm in arms},
         comparisons={e.name: _comparison(trial, e.name, arms, options) for e in trial.endpoints} if arms else {},
     )
 
 
-def _blocks(subjects: pd.DataFrame, time_to_event: pd.DataFrame, adverse_events: pd.DataFrame, options: Analysis) -> ArmResults:
+def _blocks(
+    subjects: pd.DataFrame,
+    time_to_event: pd.DataFrame,
+    adverse_events: pd.DataFrame,
+    options: Analysis,
+    risk_times: dict[str, list[float]] | None = None,
+    grading: str = "ctcae",
+) -> ArmResults:
     """Every block of the ledger for one group of patients."""
     evaluable = derive.evaluable(subjects)
     responding = derive.responders(evaluable, options.responders)
@@ -49,8 +56,8 @@ def _blocks(subjects: pd.DataFrame, time_to_event: pd.DataFrame, adverse_events:
         response=(summarize_response(evaluable, options.responders, options.response_categories, *ci)
                   if subjects["best_response"].notna().any() else None),
         mrd=summarize_mrd(responding, *ci) if subjects["mrd"].notna().any() else None,
-        survival={name: _survival(time_to_event, name, options) for name in endpoints},
-        safety=summarize_safety(safety_population, adverse_events, options.early_death_days),
+        survival={name: _survival(time_to_event, name, options, (risk_times or {}).get(name)) for name in endpoints},
+        safety=summarize_safety(safety_population, adverse_events, options.early_death_days, grading),
     )
 
 
@@ -63,14 +70,16 @@ def _arms(subjects: pd.DataFrame, options: Analysis) -> list[str]:
     return ordered
 
 
-def _arm_blocks(trial: Trial, arm: str, options: Analysis) -> ArmResults:
+def _arm_blocks(trial: Trial, arm: str, options: Analysis, total: ArmResults) -> ArmResults:
     subjects = trial.subjects[trial.subjects["arm"] == arm]
     ids = set(subjects["subject_id"])
-    tte = trial.time_to_event
+    tte = trial.time_to_event[trial.time_to_event["subject_id"].isin(ids)]
+    # Arms share the total's risk-table times, so their numbers line up under one axis.
+    risk_times = {name: [p.time for p in block.risk_table] for name, block in total.survival.items()}
+    aes = trial.adverse_events[trial.adverse_events["subject_id"].isin(ids)]
+    blocks = _blocks(subjects, tte, aes, options, risk_times, trial.grading)
     # Every endpoint keeps its key in every arm, even where an arm has no patients for it.
-    arm_tte = pd.concat([tte[tte["subject_id"].isin(ids)], tte.iloc[:0]])
-    blocks = _blocks(subjects, arm_tte, trial.adverse_events[trial.adverse_events["subject_id"].isin(ids)], options)
-    missing = {e.name: _survival(arm_tte, e.name, options) for e in trial.endpoints if e.name not in blocks.survival}
+    missing = {name: _survival(tte, name, options, times) for name, times in risk_times.items() if name not in blocks.survival}
     return dataclasses.replace(blocks, survival={**blocks.survival, **missing})
 
 
@@ -86,7 +95,7 @@ def _comparison(trial: Trial, endpoint: str, arms: list[str], options: Analysis)
     )
 
 
-def _survival(time_to_event: pd.DataFrame, endpoint: str, options: Analysis) -> Survival:
+def _survival(time_to_event: pd.DataFrame, endpoint: str, options: Analysis, risk_times=None) -> Survival:
     rows = time_to_event[time_to_event["endpoint"] == endpoint]
     return kaplan_meier(
         rows["days"].to_numpy() / derive.DAYS_PER_UNIT[options.time_unit],
@@ -95,6 +104,7 @@ def _survival(time_to_event: pd.DataFrame, endpoint: str, options: Analysis) -> 
         landmarks=options.landmarks,
         conf_type=options.km_conf_type,
         confidence=options.confidence,
+        risk_times=risk_times,
     )
 
 
@@ -106,6 +116,7 @@ def _methods(options: Analysis, grading: str) -> Methods:
         confidence=options.confidence,
         time_unit=options.time_unit,
         days_per_unit=derive.DAYS_PER_UNIT[options.time_unit],
+        landmarks=tuple(options.landmarks),
         responders=tuple(options.responders),
         early_death_days=tuple(options.early_death_days),
         ae_grading=grading,

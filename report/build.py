@@ -42,12 +42,15 @@ def build(
     step("Drawing figures")
     from .render import Page, pdf_bytes, render_html
 
+    from .tables import arm_tables
+
     page = Page(
         r=ledger,
         spec=trial.spec.model_dump(mode="json"),
         figures=summary_figures(ledger),
         generated_on=report_date(),
         version=_package_version(),
+        tables=arm_tables(ledger, trial.spec.report.ae_min_percent) if ledger["arms"] else {},
     )
     step("Laying out")
     html = render_html(f"{kind}.html.j2", page)
@@ -68,15 +71,21 @@ def build(
 
 
 def summary_figures(ledger: dict) -> dict[str, str]:
-    from .figures import ae_grade_figure, km_figure, namespaced
+    """Kaplan-Meier figures by endpoint (one curve per arm where there are arms), AEs by grade."""
+    from .figures import ae_grade_figure, km_arms_figure, km_figure, namespaced
 
     unit = ledger["methods"]["time_unit"].capitalize()
-    survival = ledger["survival"]
-    figures = {
-        "os": km_figure(survival["os"], label="Overall survival", time_label=f"{unit} since registration"),
-        "dfs": km_figure(survival["dfs"], label="Disease-free survival", time_label=f"{unit} since response"),
-        "ae": ae_grade_figure(ledger["safety"]["terms"], n=ledger["safety"]["n"]),
-    }
+    figures = {}
+    for name, block in ledger["survival"].items():
+        endpoint = ledger["endpoints"][name]
+        time_label = f"{unit} since {endpoint['origin']}"
+        if ledger["arms"]:
+            arms = {arm: ledger["by_arm"][arm]["survival"][name] for arm in ledger["arms"]}
+            figures[f"km-{name}"] = km_arms_figure(arms, label=endpoint["label"], time_label=time_label)
+        else:
+            figures[f"km-{name}"] = km_figure(block, label=endpoint["label"], time_label=time_label)
+    if not ledger["arms"]:
+        figures["ae"] = ae_grade_figure(ledger["safety"]["terms"], n=ledger["safety"]["n"])
     return {name: namespaced(svg, f"fig-{name}") for name, svg in figures.items()}
 
 

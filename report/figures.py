@@ -26,7 +26,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-__all__ = ["km_figure", "ae_grade_figure", "percent_label", "namespaced"]
+__all__ = ["km_figure", "km_arms_figure", "ae_grade_figure", "percent_label", "namespaced"]
 
 KM_SIZE_IN = (6.3, 3.6)
 AE_WIDTH_IN = 6.3
@@ -270,6 +270,80 @@ def _km_figure(block: dict, label: str, time_label: str) -> Figure:
 def km_figure(block: dict, *, label: str, time_label: str) -> str:
     """Kaplan-Meier plot with CI band, censor marks, landmarks and risk table (SVG)."""
     return _render(_km_figure, block, label, time_label)
+
+
+# One line style per arm, distinct in grayscale; the reference arm is solid black.
+ARM_STYLES = (
+    {"color": INK, "linestyle": "-"},
+    {"color": "#555555", "linestyle": (0, (5, 2))},
+    {"color": INK, "linestyle": (0, (1, 1.2))},
+    {"color": "#555555", "linestyle": (0, (6, 1.5, 1, 1.5))},
+    {"color": "#888888", "linestyle": "-"},
+)
+
+
+def _draw_arm(ax, curve: list[dict], i: int, arm: str) -> None:
+    style = ARM_STYLES[i % len(ARM_STYLES)]
+    times = [float(r["time"]) for r in curve]
+    ax.step(times, [_as_float(r.get("survival")) for r in curve], where="post", linewidth=1.3,
+            label=arm, gid=f"km-curve-{i}", zorder=3, **style)
+    rows = [r for r in curve if (r.get("censored") or 0) > 0]
+    ax.plot([float(r["time"]) for r in rows], [_as_float(r.get("survival")) for r in rows],
+            linestyle="none", marker="|", markersize=5, markeredgewidth=0.9,
+            color=style["color"], gid=f"censor-marks-{i}", zorder=4, clip_on=False)
+
+
+def _draw_arm_risk_rows(ax_risk, blocks: dict[str, dict]) -> None:
+    """'No. at risk' heading, then one row per arm, its name at the left margin."""
+    ax_risk.set_axis_off()
+    rows = len(blocks)
+    ax_risk.set_ylim(0, rows + 1)
+    margin = blended_transform_factory(ax_risk.figure.transFigure, ax_risk.transData)
+    ax_risk.text(0.012, rows + 0.5, "No. at risk", transform=margin, ha="left", va="center",
+                 fontsize=8, fontweight="bold", color=INK, clip_on=False, gid="risk-table-label")
+    for i, (arm, block) in enumerate(blocks.items()):
+        y = rows - i - 0.5
+        ax_risk.text(0.012, y, _short(arm), transform=margin, ha="left", va="center",
+                     fontsize=7.5, color=INK, clip_on=False, gid=f"risk-table-arm-{i}")
+        for row in block.get("risk_table") or []:
+            ax_risk.text(float(row["time"]), y, _number_text(row["n_at_risk"]), ha="center",
+                         va="center", fontsize=8, color=INK, clip_on=False,
+                         gid=f"risk-table-{i}-{_number_text(row['time'])}")
+
+
+def _short(arm: str, width: int = 22) -> str:
+    return arm if len(arm) <= width else arm[: width - 1] + "\u2026"
+
+
+def _km_arms_figure(blocks: dict[str, dict], label: str, time_label: str) -> Figure:
+    drawn = {arm: b for arm, b in blocks.items() if len(b.get("curve") or []) >= 2 and b.get("n")}
+    if not drawn:
+        return _message_figure("No data", EMPTY_SIZE_IN, title=label)
+    risk_height = 0.16 * (len(blocks) + 1)
+    fig = Figure(figsize=(KM_SIZE_IN[0], 2.9 + risk_height + 0.45))
+    total = 2.9 + risk_height + 0.45
+    left, width = 0.22, 0.755
+    ax = fig.add_axes((left, (risk_height + 0.45) / total, width, 2.75 / total))
+    ax_risk = fig.add_axes((left, 0.0, width, risk_height / total), sharex=ax)
+    for i, (arm, block) in enumerate(blocks.items()):
+        if arm in drawn:
+            _draw_arm(ax, block["curve"], i, arm)
+    risk_table = next(iter(drawn.values())).get("risk_table") or []
+    x_max = max(_km_x_max(b["curve"], risk_table) for b in drawn.values())
+    _style_km_axes(ax, risk_table, x_max, time_label)
+    _draw_arm_risk_rows(ax_risk, blocks)
+    ax.legend(loc="best", handlelength=2.6, borderaxespad=0.3, labelspacing=0.35, title=label,
+              title_fontsize=8, alignment="left")
+    return fig
+
+
+def km_arms_figure(blocks: dict[str, dict], *, label: str, time_label: str) -> str:
+    """Kaplan-Meier curves, one per arm, censor marks and a risk-table row per arm (SVG).
+
+    `blocks` maps arm name to its survival block, in report order (the reference first);
+    the arms share the risk table's times.
+    """
+    return _render(_km_arms_figure, blocks, label, time_label)
 
 
 # --------------------------------------------------------------------------- #

@@ -64,6 +64,7 @@ class Methods:
     confidence: float
     time_unit: str
     days_per_unit: float
+    landmarks: tuple[float, ...]
     responders: tuple[str, ...]
     early_death_days: tuple[int, ...]
     ae_grading: str  # ctcae (grades 1-5) or severity (1 mild, 2 moderate, 3 severe)

@@ -6,6 +6,7 @@ package's own templates folder.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ class Page:
     figures: dict[str, str]  # inline SVG, drawn from the ledger
     generated_on: dt.date
     version: str
+    tables: dict = dataclasses.field(default_factory=dict)  # per-arm tables (report.tables)
 
 
 def environment() -> jinja2.Environment:
@@ -50,6 +52,8 @@ def render_html(template: str, page: Page) -> str:
         figures={k: Markup(v) for k, v in page.figures.items()},
         generated_on=page.generated_on,
         version=page.version,
+        tables=page.tables,
+        ae_min_percent=page.spec["report"]["ae_min_percent"],
         css=Markup(css),
     )
 

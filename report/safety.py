@@ -6,6 +6,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 GRADES = ("1", "2", "3", "4", "5")
+# Worst-grade groups for the tables: CTCAE grades, or severity where there is no grade.
+GRADE_GROUPS = {
+    "ctcae": {"Grade 1-2": (1, 2), "Grade 3-4": (3, 4), "Grade 5": (5,)},
+    "severity": {"Mild": (1,), "Moderate": (2,), "Severe": (3,)},
+}
 LEADING_MIN_PATIENTS = 2  # a grade 3+ term "leads" when at least this many patients had it
 UNCODED_SOC = "Not coded"
 
@@ -15,6 +20,12 @@ class EventCount:
     subjects: int
     proportion: float | None
     events: int
+
+
+@dataclass(frozen=True)
+class Share:
+    subjects: int
+    proportion: float | None
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,7 @@ class TermCount:
     grade_3_plus: int  # patients whose worst grade of the term is 3 or more
     grade_3_plus_proportion: float | None
     max_grade: dict[str, int]  # patients by their worst grade of the term
+    grade_groups: dict[str, Share]  # patients by worst grade, grouped (GRADE_GROUPS)
 
 
 @dataclass(frozen=True)
@@ -63,13 +75,15 @@ class SafetySummary:
     deaths: Deaths
 
 
-def summarize_safety(population: pd.DataFrame, adverse_events: pd.DataFrame, early_death_days: list[int]) -> SafetySummary:
+def summarize_safety(
+    population: pd.DataFrame, adverse_events: pd.DataFrame, early_death_days: list[int], grading: str = "ctcae"
+) -> SafetySummary:
     n = len(population)
     ae = adverse_events[adverse_events["subject_id"].isin(population["subject_id"])].copy()
     ae["soc"] = ae["soc"].fillna(UNCODED_SOC)
     ae["grade"] = ae["grade"].astype(int)
     worst = ae.groupby("subject_id")["grade"].max()
-    terms = _terms(ae, n)
+    terms = _terms(ae, n, GRADE_GROUPS[grading])
     return SafetySummary(
         n=n,
         any_event=_count(ae, n),
@@ -93,7 +107,7 @@ def _socs(ae: pd.DataFrame, n: int) -> list[SocCount]:
     return sorted(rows, key=lambda r: (-r.subjects, -r.events, r.soc))
 
 
-def _terms(ae: pd.DataFrame, n: int) -> list[TermCount]:
+def _terms(ae: pd.DataFrame, n: int, groups: dict[str, tuple[int, ...]]) -> list[TermCount]:
     rows = []
     for term, group in ae.groupby("term"):
         worst = group.groupby("subject_id")["grade"].max()
@@ -103,6 +117,7 @@ def _terms(ae: pd.DataFrame, n: int) -> list[TermCount]:
             grade_3_plus=int((worst >= 3).sum()),
             grade_3_plus_proportion=int((worst >= 3).sum()) / n if n else None,
             max_grade={g: int((worst == int(g)).sum()) for g in GRADES},
+            grade_groups={label: _share(int(worst.isin(grades).sum()), n) for label, grades in groups.items()},
         ))
     return sorted(rows, key=lambda r: (-r.subjects, -r.grade_3_plus, r.term))
 
@@ -111,6 +126,10 @@ def _leading(terms: list[TermCount], n: int) -> tuple[LeadingTerm, ...]:
     rows = [LeadingTerm(t.term, t.grade_3_plus, t.grade_3_plus / n if n else None)
             for t in terms if t.grade_3_plus >= LEADING_MIN_PATIENTS]
     return tuple(sorted(rows, key=lambda r: (-r.subjects, r.term)))
+
+
+def _share(subjects: int, n: int) -> Share:
+    return Share(subjects, subjects / n if n else None)
 
 
 def _counts(group: pd.DataFrame, n: int) -> tuple[int, float | None, int]:

@@ -133,11 +133,17 @@ class Adam(_Section):
     adverse_events: AdamAdverseEvents = AdamAdverseEvents()
 
 
+class ReportOptions(_Section):
+    # Per-arm AE tables list the terms reported in at least this % of some arm's patients.
+    ae_min_percent: float = Field(default=0.0, ge=0, le=100)
+
+
 class Spec(_Section):
     trial: TrialInfo
     study: StudyText
     analysis: Analysis
     next_steps: NextSteps = NextSteps()
+    report: ReportOptions = ReportOptions()
     source: Source = Source()
     adam: Adam = Adam()
 

@@ -85,8 +85,13 @@ def kaplan_meier(
     landmarks=(),
     conf_type: str = "log-log",
     confidence: float = 0.95,
+    risk_times=None,
 ) -> Survival:
-    """The Kaplan-Meier summary of one group: times already in `time_unit`."""
+    """The Kaplan-Meier summary of one group: times already in `time_unit`.
+
+    `risk_times` fixes the risk table's times (so that arms line up with the total);
+    by default they follow from the follow-up and the unit.
+    """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=bool)
     z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
@@ -112,7 +117,10 @@ def kaplan_meier(
         max_time=float(time.max()) if n else None,
         max_time_censored=bool(not event[time == time.max()].any()) if n else None,
         curve=curve,
-        risk_table=tuple(RiskPoint(t, int((time >= t).sum())) for t in risk_table_times(time, time_unit)),
+        risk_table=tuple(
+            RiskPoint(float(t), int((time >= t).sum()))
+            for t in (risk_times if risk_times is not None else risk_table_times(time, time_unit))
+        ),
     )
 
 

@@ -170,3 +170,29 @@ def test_cutoff_censors_given_times(random_trial):
         assert after.loc[(subject, endpoint), "days"] == (early.cutoff - enrolled[subject]).days
     kept = after.index.difference(late)
     assert (after.loc[kept, "days"] == before.loc[kept, "days"]).all()
+
+
+@pytest.mark.parametrize(("fixture", "arms"), [
+    (PILOT, ["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"]),
+    (RANDOM, ["A: Drug X", "B: Placebo", "C: Combination"]),
+])
+def test_full_report_builds_with_a_column_and_a_curve_per_arm(fixture, arms, tmp_path):
+    import re
+
+    from pypdf import PdfReader
+
+    result = run_cli("build", str(fixture), "--out", str(tmp_path), env={"SOURCE_DATE_EPOCH": "1735689600"})
+    assert result.returncode == 0, result.stderr
+    paths = {Path(p).name: Path(p) for p in result.stdout.split()}
+    html = paths["summary.html"].read_text()
+    for arm in arms:
+        assert html.count(f'<th colspan="1" class="arm">{arm}<br>') >= 3  # baseline, survival, safety tables
+    assert len(re.findall(r'id="fig-km-[a-z]+-km-curve-\d"', html)) == len(arms) * (2 if fixture == RANDOM else 1)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(paths["summary.pdf"]).pages).split())
+    assert "Log-rank test across arms" in text
+    assert "Hazard ratio (95% CI)" in text and "1 (reference)" in text
+    if fixture == PILOT:
+        assert "In the Placebo arm, 65 of 86 patients (76%) had at least one adverse event (281 events)" in text
+        assert "Adverse events by system organ class and preferred term" in text
+    else:
+        assert "Best response by arm" in text and "Progression Free Survival" in text

@@ -42,4 +42,4 @@ def test_footnotes_name_the_chosen_methods(make_trial):
     assert "Proportions with Wilson score 90% confidence intervals" in html
     assert "on the linear (plain) scale" in html
     assert "Times in days." in html
-    assert "Table 2. Time-to-event endpoints (days)" in html
+    assert "Time-to-event endpoints (days)" in html

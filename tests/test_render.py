@@ -33,7 +33,7 @@ def test_html_is_standalone(page):
 
 def test_missing_ledger_value_fails_loudly(page):
     import jinja2
-    broken = Page(r={**page.r, "response": {}}, spec=page.spec, figures=page.figures,
+    broken = Page(r={**page.r, "safety": {}}, spec=page.spec, figures=page.figures,
                   generated_on=page.generated_on, version="test")
     with pytest.raises(jinja2.UndefinedError):
         render_html("summary.html.j2", broken)
