@@ -16,6 +16,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 PILOT, RANDOM = FIXTURES / "cdiscpilot01", FIXTURES / "random-cdisc"
 
 if not (SHARED / "cdiscpilot01" / "adsl.xpt").is_file():
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"the public ADaM data must be at {SHARED} under CI", pytrace=False)
     pytestmark = pytest.mark.skip(reason=f"the public ADaM data are not at {SHARED}")
 
 
