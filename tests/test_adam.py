@@ -198,3 +198,17 @@ def test_full_report_builds_with_a_column_and_a_curve_per_arm(fixture, arms, tmp
         assert "Adverse events by system organ class and preferred term" in text
     else:
         assert "Best response by arm" in text and "Progression Free Survival" in text
+
+
+@pytest.mark.parametrize(("term", "counts"), [
+    # CDISC pilot CSR, table 14-5.01 (treatment-emergent AEs by preferred term): placebo, low, high
+    ("APPLICATION SITE PRURITUS", (6, 22, 22)),
+    ("APPLICATION SITE ERYTHEMA", (3, 12, 15)),
+    ("PRURITUS", (8, 21, 26)),
+])
+def test_pilot_terms_equal_the_published_table(pilot, term, counts):
+    found = tuple(
+        next((t["subjects"] for t in pilot["by_arm"][arm]["safety"]["terms"] if t["term"] == term), 0)
+        for arm in pilot["arms"]
+    )
+    assert found == counts
