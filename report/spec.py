@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -133,6 +133,66 @@ class Adam(_Section):
     adverse_events: AdamAdverseEvents = AdamAdverseEvents()
 
 
+class SimonRule(_Section):
+    """Simon two-stage design on response: stop after stage 1 with r1 or fewer responses
+    among the first n1 evaluable patients; at the end, activity is shown with more than
+    r responses among n."""
+    kind: Literal["simon"]
+    name: str
+    p0: float = Field(gt=0, lt=1)  # uninteresting response rate
+    p1: float = Field(gt=0, lt=1)  # target response rate
+    alpha: float | None = None
+    power: float | None = None
+    n1: int = Field(gt=0)
+    r1: int = Field(ge=0)
+    n: int = Field(gt=0)
+    r: int = Field(ge=0)
+
+
+class ToxicityRule(_Section):
+    """Bayesian beta-binomial toxicity monitoring: with a Beta(prior_a, prior_b) prior on
+    the rate of patients with the event, stop if P(rate > threshold | data) > limit."""
+    kind: Literal["beta-binomial"]
+    name: str
+    min_grade: int = Field(default=3, ge=1, le=5)  # the event: an AE of at least this grade
+    related_only: bool = False  # only AEs attributed possible, probable or definite
+    prior_a: float = Field(default=1.0, gt=0)
+    prior_b: float = Field(default=1.0, gt=0)
+    threshold: float = Field(gt=0, lt=1)
+    limit: float = Field(gt=0, lt=1)
+    max_patients: int = Field(gt=0)  # rows of the boundary table
+
+
+StoppingRule = Annotated[SimonRule | ToxicityRule, Field(discriminator="kind")]
+
+
+class Recipients(_Section):
+    open: list[str] = []  # the open report
+    closed: list[str] = []  # the closed report: board members only
+
+
+class Smtp(_Section):
+    host: str = "localhost"
+    port: int = 587
+    sender: str
+    starttls: bool = True
+    username_env: str = "TRIALREPORT_SMTP_USER"  # names of environment variables, never values
+    password_env: str = "TRIALREPORT_SMTP_PASSWORD"
+
+
+class Dsmb(_Section):
+    prepared_by: str = ""
+    status: str = ""  # authored study-status narrative
+    planned_accrual: int | None = Field(default=None, gt=0)
+    accrual_start: dt.date | None = None  # when accrual was planned to start
+    accrual_rate: float | None = Field(default=None, gt=0)  # expected patients per month
+    previous_cutoff: dt.date | None = None  # default: one month before the cutoff
+    early_death_days: list[int] = [28, 60]
+    stopping_rules: list[StoppingRule] = []
+    recipients: Recipients = Recipients()
+    smtp: Smtp | None = None
+
+
 class ReportOptions(_Section):
     # Per-arm AE tables list the terms reported in at least this % of some arm's patients.
     ae_min_percent: float = Field(default=0.0, ge=0, le=100)
@@ -144,6 +204,7 @@ class Spec(_Section):
     analysis: Analysis
     next_steps: NextSteps = NextSteps()
     report: ReportOptions = ReportOptions()
+    dsmb: Dsmb = Dsmb()
     source: Source = Source()
     adam: Adam = Adam()
 
