@@ -14,7 +14,7 @@ from .errors import InputError, Problem
 from .ledger import Results
 from .trial import Trial
 
-KINDS = ("summary",)
+KINDS = ("summary", "dsmb")
 FORMATS = ("pdf", "html")
 
 
@@ -32,42 +32,71 @@ def build(
     out: str | Path = "output",
     on_step: Callable[[str], None] | None = None,
     command: list[str] | None = None,
+    encrypt: bool = True,
+    closed_password: str | None = None,
 ) -> Bundle:
-    """Analyse, draw, lay out and render one report kind; write it as a new version."""
+    """Analyse, draw, lay out and render one report kind; write it as a new version.
+
+    For kind "dsmb" the closed report is encrypted with `closed_password`, by default
+    the environment's TRIALREPORT_CLOSED_PASSWORD; `encrypt=False` writes it in clear.
+    """
     _check_request(kind, formats)
+    password = None
+    if kind == "dsmb" and encrypt:
+        from .dsmb_report import closed_password as from_env
+
+        password = closed_password or from_env(os.environ, encrypt)
     step = on_step or (lambda _: None)
     step("Analysing")
     results = analyze(trial)
-    ledger = results.to_dict()
-    step("Drawing figures")
-    from .render import Page, pdf_bytes, render_html
+    if kind == "dsmb":
+        from .dsmb_report import dsmb_files
 
-    from .tables import arm_tables
-
-    page = Page(
-        r=ledger,
-        spec=trial.spec.model_dump(mode="json"),
-        figures=summary_figures(ledger),
-        generated_on=report_date(),
-        version=_package_version(),
-        tables=arm_tables(ledger, trial.spec.report.ae_min_percent) if ledger["arms"] else {},
-    )
-    step("Laying out")
-    html = render_html(f"{kind}.html.j2", page)
-    files = {"results.json": results.to_json().encode("utf-8")}
-    if "html" in formats:
-        files[f"{kind}.html"] = html.encode("utf-8")
-    if "pdf" in formats:
-        step("Rendering PDF")
-        files[f"{kind}.pdf"] = pdf_bytes(html)
+        files = dsmb_files(trial, results, formats, Path(out), step, password)
+    else:
+        files = _summary_files(trial, results, formats, step)
     step("Writing bundle")
     info = manifest(
         trial_id=trial.spec.trial.id, kind=kind, cutoff=trial.cutoff,
         inputs=trial.inputs, command=command or sys.argv,
     )
+    info["encrypted"] = [f"{kind}-closed.pdf"] if password else []
     directory = write_bundle(Path(out) / trial.spec.trial.id / kind, trial.cutoff.isoformat(), files, info)
     written = tuple(directory / name for name in sorted(files)) + (directory / "manifest.json",)
     return Bundle(directory=directory, files=written, results=results)
+
+
+def _summary_files(trial: Trial, results: Results, formats: tuple[str, ...], step) -> dict[str, bytes]:
+    from .render import pdf_bytes, render_html
+
+    ledger = results.to_dict()
+    step("Drawing figures")
+    page = page_for(trial, ledger, summary_figures(ledger))
+    step("Laying out")
+    html = render_html("summary.html.j2", page)
+    files = {"results.json": results.to_json().encode("utf-8")}
+    if "html" in formats:
+        files["summary.html"] = html.encode("utf-8")
+    if "pdf" in formats:
+        step("Rendering PDF")
+        files["summary.pdf"] = pdf_bytes(html)
+    return files
+
+
+def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix: str = ""):
+    """What a template may show: the ledger, the spec's text, figures and per-arm tables."""
+    from .render import Page
+    from .tables import arm_tables
+
+    return Page(
+        r=ledger,
+        spec=trial.spec.model_dump(mode="json"),
+        figures=figures,
+        generated_on=report_date(),
+        version=_package_version(),
+        tables=arm_tables(ledger, trial.spec.report.ae_min_percent) if ledger.get("arms") else {},
+        caption_suffix=caption_suffix,
+    )
 
 
 def summary_figures(ledger: dict) -> dict[str, str]:

@@ -50,11 +50,14 @@ Data = typer.Option(None, "--data", help="Folder of the data files (overrides th
 @guarded
 def build(
     trial_dir: Optional[Path] = TrialDir,
-    kind: str = typer.Option("summary", "--kind", help="Report kind: summary."),
+    kind: str = typer.Option("summary", "--kind", help="Report kind: summary or dsmb."),
     fmt: str = typer.Option("pdf,html", "--format", help="Comma-separated output formats: pdf, html."),
     cutoff: Optional[str] = Cutoff,
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
+    no_encrypt: bool = typer.Option(
+        False, "--no-encrypt", help="DSMB: write the closed report unencrypted (default: encrypt with TRIALREPORT_CLOSED_PASSWORD)."
+    ),
 ) -> None:
     """Build a report bundle and print the paths written."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -70,6 +73,7 @@ def build(
             trial, kind=kind, formats=formats, out=out_dir,
             on_step=lambda name: progress.update(task, description=name),
             command=["trialreport", *sys.argv[1:]],
+            encrypt=not no_encrypt,
         )
     err.print(f"[green]Built[/green] {trial.spec.trial.id} {kind} report, data cutoff {trial.cutoff}")
     for path in bundle.files:
@@ -97,6 +101,27 @@ def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) 
         f"[green]OK[/green] {trial.spec.trial.id}: {len(trial.subjects)} patients, "
         f"{len(trial.adverse_events)} adverse events, data cutoff {trial.cutoff}"
     )
+
+
+@app.command()
+@guarded
+def send(
+    bundle: Path = typer.Argument(..., help="A DSMB bundle folder (output/<trial>/dsmb/<cutoff>-v<N>)."),
+    trial_dir: Optional[Path] = typer.Option(None, "--trial", help="Trial folder whose spec names the recipients "
+                                             "(default: the spec the bundle was built from)."),
+) -> None:
+    """Mail a DSMB bundle: the open report to the open list, the closed report to the closed list only."""
+    from .mail import send_bundle, spec_for_bundle
+    from .spec import load_spec
+
+    spec = load_spec(trial_dir if trial_dir is not None else spec_for_bundle(bundle).parent)
+    report = send_bundle(bundle, spec)
+    for message in report.messages:
+        out.print(f"Sent the {message.report} report ({', '.join(message.attachments)}) to {', '.join(message.recipients)}",
+                  markup=False, highlight=False)
+        if message.refused:
+            err.print(f"[yellow]Warning:[/yellow] {report.server} refused {', '.join(message.refused)} "
+                      f"for the {message.report} report", highlight=False)
 
 
 def main() -> None:

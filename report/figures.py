@@ -414,3 +414,87 @@ def _ae_figure(terms: list[dict], n: int, max_terms: int) -> Figure:
 def ae_grade_figure(terms: list[dict], *, n: int, max_terms: int = 12) -> str:
     """Horizontal stacked bars of patients by worst grade, one per term (SVG)."""
     return _render(_ae_figure, terms, n, max_terms)
+
+
+# --------------------------------------------------------------------------- #
+# DSMB: accrual against plan, and disposition (CONSORT-style)
+# --------------------------------------------------------------------------- #
+def _accrual_figure(months: list[dict], planned: int | None) -> Figure:
+    if not months:
+        return _message_figure("No patients enrolled", EMPTY_SIZE_IN)
+    fig = Figure(figsize=(6.3, 2.8), layout="constrained")
+    ax = fig.add_subplot()
+    x = list(range(len(months)))
+    ax.step(x, [m["cumulative"] for m in months], where="post", color=INK, linewidth=1.4,
+            label="Enrolled", gid="accrual-actual")
+    expected = [(i, m["expected"]) for i, m in enumerate(months) if m.get("expected") is not None]
+    if expected:
+        ax.plot([i for i, _ in expected], [e for _, e in expected], color="#555555", linewidth=1.1,
+                linestyle=(0, (5, 2)), label="Expected (plan)", gid="accrual-expected")
+    if planned:
+        ax.axhline(planned, color="#888888", linewidth=0.7, linestyle=(0, (1, 1.5)), gid="accrual-target")
+        ax.annotate(f"Target {planned}", (0, planned), xytext=(2, 2), textcoords="offset points",
+                    fontsize=7.5, color="#404040")
+    step = max(1, len(months) // 8)
+    ticks = list(range(0, len(months), step))
+    ax.set_xticks(ticks, [months[i]["month"] for i in ticks], rotation=0)
+    ax.set_xlim(-0.5, len(months) - 0.5)
+    ax.set_ylim(0, max([m["cumulative"] for m in months] + [planned or 0]) * 1.1 + 1)
+    ax.set_ylabel("Patients (cumulative)")
+    ax.grid(axis="y", color=GRID_GREY, linewidth=0.5)
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower right", handlelength=2.4)
+    return fig
+
+
+def accrual_figure(months: list[dict], *, planned: int | None = None) -> str:
+    """Cumulative enrollment by month against the plan (SVG)."""
+    return _render(_accrual_figure, months, planned)
+
+
+def _box(ax, x: float, y: float, text: str, gid: str, width: float = 0.36) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.045), width, 0.09, boxstyle="square,pad=0",
+                                facecolor="white", edgecolor=INK, linewidth=0.8, gid=gid))
+    ax.text(x, y, text, ha="center", va="center", fontsize=8, color=INK, gid=f"{gid}-text")
+
+
+def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": INK, "linewidth": 0.8,
+                                                       "shrinkA": 0, "shrinkB": 0})
+
+
+def _consort_figure(d: dict) -> Figure:
+    fig = Figure(figsize=(6.3, 3.9))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    main, side = 0.3, 0.76
+    rows = [(0.92, f"Enrolled\nn = {d['enrolled']}", "consort-enrolled"),
+            (0.72, f"Eligible\nn = {d['eligible']}", "consort-eligible"),
+            (0.52, f"Treated\nn = {d['treated']}", "consort-treated"),
+            (0.32, f"Evaluable for efficacy\nn = {d['evaluable']}", "consort-evaluable")]
+    for y, text, gid in rows:
+        _box(ax, main, y, text, gid)
+    for (y0, *_), (y1, *_) in zip(rows, rows[1:]):
+        _arrow(ax, (main, y0 - 0.045), (main, y1 + 0.045))
+    _box(ax, side, 0.82, f"Ineligible\nn = {d['ineligible']}", "consort-ineligible")
+    _arrow(ax, (main, 0.82), (side - 0.18, 0.82))
+    _box(ax, side, 0.62, f"Not treated\nn = {d['not_treated']}", "consort-not-treated")
+    _arrow(ax, (main, 0.62), (side - 0.18, 0.62))
+    off = d.get("off_study") or {}
+    lines = [f"Off study n = {sum(off.values())}"] + [f"  {reason}: {count}" for reason, count in off.items()]
+    ax.text(side - 0.18, 0.42, "\n".join(lines), ha="left", va="top", fontsize=7.5, color=INK,
+            linespacing=1.35, gid="consort-off-study",
+            bbox={"boxstyle": "square,pad=0.5", "facecolor": "white", "edgecolor": INK, "linewidth": 0.8})
+    _arrow(ax, (main + 0.18, 0.52), (side - 0.19, 0.40))
+    _box(ax, main, 0.12, f"On study\nn = {d['on_study']}", "consort-on-study")
+    _arrow(ax, (main, 0.32 - 0.045), (main, 0.12 + 0.045))
+    return fig
+
+
+def consort_figure(disposition: dict) -> str:
+    """CONSORT-style disposition: enrolled, eligible, treated, evaluable, off study by reason (SVG)."""
+    return _render(_consort_figure, disposition)

@@ -108,18 +108,18 @@ class Results:
     comparisons: dict[str, ArmComparison]  # by endpoint: log-rank and hazard ratios
 
     def to_dict(self) -> dict:
-        return _plain(dataclasses.asdict(self))
+        return plain(dataclasses.asdict(self))
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _plain(value):
+def plain(value):
     """JSON-ready: dates as ISO text, tuples as lists."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

@@ -29,6 +29,7 @@ class Page:
     generated_on: dt.date
     version: str
     tables: dict = dataclasses.field(default_factory=dict)  # per-arm tables (report.tables)
+    caption_suffix: str = ""  # e.g. " (data cutoff 31 July 2018)" on every table of a DSMB report
 
 
 def environment() -> jinja2.Environment:
@@ -53,6 +54,7 @@ def render_html(template: str, page: Page) -> str:
         generated_on=page.generated_on,
         version=page.version,
         tables=page.tables,
+        caption_suffix=page.caption_suffix,
         ae_min_percent=page.spec["report"]["ae_min_percent"],
         css=Markup(css),
     )

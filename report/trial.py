@@ -43,7 +43,18 @@ def load_trial(
     spec = load_spec(directory)
     data_dir = Path(data) if data is not None else directory / spec.source.path
     source = _read_adam(spec, data_dir) if spec.source.kind == "adam" else _read_tidy(spec, data_dir)
-    as_of = _cutoff(cutoff, spec, source)
+    return _assemble(spec, directory, source, _cutoff(cutoff, spec, source))
+
+
+def as_of(trial: Trial, cutoff: dt.date) -> Trial:
+    """The same trial as it stood at an earlier cutoff (applying a cutoff twice is the same
+    as applying the earlier one)."""
+    tte = None if trial.spec.source.kind == "tidy" else trial.time_to_event
+    source = SourceTables(trial.subjects, trial.adverse_events, trial.inputs[1:], tte, trial.endpoints, trial.grading)
+    return _assemble(trial.spec, trial.directory, source, cutoff)
+
+
+def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date) -> Trial:
     subjects = cut.subjects_at(source.subjects, as_of)
     if subjects.empty:
         raise InputError(Problem(source.inputs[0].name, f"no patient was enrolled on or before the cutoff {as_of}"))

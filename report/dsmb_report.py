@@ -1,0 +1,137 @@
+"""Kind `dsmb`: the open and closed reports of the monthly DSMB update, as of a cutoff.
+
+The open report (for investigators) holds conduct and pooled safety only; the closed
+report (board members only) adds efficacy, everything by arm and the stopping rules.
+Its ledger travels inside the encrypted PDF, never in clear on disk; the bundle's
+results.json is the open ledger.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import derive, dsmb
+from .errors import InputError, Problem
+from .formatting import long_date
+from .ledger import Results, plain
+from .trial import Trial, as_of
+
+OPEN, CLOSED = "dsmb-open", "dsmb-closed"
+OPEN_KEYS = ("schema_version", "trial", "data_cutoff", "methods", "population", "accrual", "baseline", "safety")
+
+
+def dsmb_files(
+    trial: Trial,
+    results: Results,
+    formats: tuple[str, ...],
+    out_root: Path,
+    step: Callable[[str], None],
+    password: str | None,
+) -> dict[str, bytes]:
+    """The bundle's files; `password` None means the closed report is not encrypted."""
+    from .build import page_for, summary_figures
+    from .encrypt import encrypted_pdf, with_attachments
+    from .figures import accrual_figure, consort_figure, namespaced
+    from .render import pdf_bytes, render_html
+
+    step("Comparing with the previous report")
+    block = plain(dataclasses.asdict(_open_block(trial, out_root)))
+    ledger = results.to_dict()
+    open_ledger = {**{k: ledger[k] for k in OPEN_KEYS}, "report": OPEN, "dsmb": block}
+    closed_ledger = {**ledger, "report": CLOSED, "dsmb": block, "stopping": _stopping(trial)}
+    step("Drawing figures")
+    conduct = {
+        "accrual": namespaced(accrual_figure(block["accrual"]["months"], planned=block["accrual"]["planned"]), "fig-accrual"),
+        "consort": namespaced(consort_figure(block["disposition"]), "fig-consort"),
+    }
+    step("Laying out")
+    note = f" (data cutoff {long_date(trial.cutoff)})"
+    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note))
+    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, {**conduct, **summary_figures(ledger)}, note))
+    files = {"results.json": _json(open_ledger)}
+    if "html" in formats:
+        files[f"{OPEN}.html"] = html_open.encode("utf-8")
+        if password is None:
+            files[f"{CLOSED}.html"] = html_closed.encode("utf-8")
+    step("Rendering PDF")
+    if "pdf" in formats:
+        files[f"{OPEN}.pdf"] = pdf_bytes(html_open)
+    attachment = {"results-closed.json": _json(closed_ledger)}
+    closed_pdf = pdf_bytes(html_closed)
+    files[f"{CLOSED}.pdf"] = encrypted_pdf(closed_pdf, password, attachment) if password else with_attachments(closed_pdf, attachment)
+    return files
+
+
+def previous_cutoff(trial: Trial) -> dt.date:
+    return trial.spec.dsmb.previous_cutoff or (pd.Timestamp(trial.cutoff) - pd.DateOffset(months=1)).date()
+
+
+def _open_block(trial: Trial, out_root: Path) -> dsmb.DsmbOpen:
+    plan = trial.spec.dsmb
+    now = dsmb.open_summary(trial.subjects, trial.adverse_events, trial.cutoff, plan, plan.early_death_days)
+    before_cutoff = previous_cutoff(trial)
+    before, source = _archived(out_root, trial.spec.trial.id, before_cutoff), "archive"
+    if before is None:
+        try:
+            earlier = as_of(trial, before_cutoff)
+        except InputError:  # nobody enrolled yet at the previous cutoff
+            return now
+        before = plain(dataclasses.asdict(dsmb.open_summary(earlier.subjects, earlier.adverse_events, before_cutoff, plan, plan.early_death_days)))
+        source = "recomputed"
+    population = derive.safety_population(trial.subjects)
+    new_serious = dsmb.serious_events(population, trial.adverse_events, after=before_cutoff)
+    return dataclasses.replace(now, changes=dsmb.changes(now, before, before_cutoff, source, new_serious))
+
+
+def _archived(out_root: Path, trial_id: str, cutoff: dt.date) -> dict | None:
+    """The `dsmb` block of the latest archived open ledger for that cutoff, if any."""
+    folder = out_root / trial_id / "dsmb"
+    versions = sorted(folder.glob(f"{cutoff.isoformat()}-v*/results.json"), key=lambda p: int(p.parent.name.rsplit("-v", 1)[1])) if folder.is_dir() else []
+    if not versions:
+        return None
+    try:
+        return json.loads(versions[-1].read_text(encoding="utf-8"))["dsmb"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _stopping(trial: Trial) -> list[dict]:
+    from .stopping import simon_boundaries, simon_status, toxicity_boundaries, toxicity_status
+
+    evaluated = []
+    population = derive.safety_population(trial.subjects)
+    for rule in trial.spec.dsmb.stopping_rules:
+        if rule.kind == "simon":
+            outcomes = dsmb.response_outcomes(trial.subjects, trial.spec.analysis.responders)
+            status, boundaries = simon_status(rule, outcomes), simon_boundaries(rule)
+        else:
+            events = dsmb.patients_with_toxicity(population, trial.adverse_events, rule.min_grade, rule.related_only)
+            status, boundaries = toxicity_status(rule, events, len(population)), toxicity_boundaries(rule)
+        evaluated.append(plain({
+            "rule": rule.model_dump(mode="json"),
+            "status": dataclasses.asdict(status),
+            "boundaries": [dataclasses.asdict(b) for b in boundaries],
+        }))
+    return evaluated
+
+
+def closed_password(env, encrypt: bool) -> str | None:
+    """The closed report's password from the environment; stop (exit 2) without one."""
+    from .encrypt import PASSWORD_ENV
+
+    if not encrypt:
+        return None
+    password = env.get(PASSWORD_ENV)
+    if not password:
+        raise InputError(Problem(PASSWORD_ENV, "not set: the closed DSMB report is encrypted with this password "
+                                 "(or pass --no-encrypt to write it unencrypted)"))
+    return password
+
+
+def _json(ledger: dict) -> bytes:
+    return (json.dumps(ledger, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")

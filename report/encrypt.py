@@ -1,0 +1,30 @@
+"""Encrypting the closed DSMB report in memory: it never reaches the disk in clear."""
+from __future__ import annotations
+
+import io
+
+PASSWORD_ENV = "TRIALREPORT_CLOSED_PASSWORD"
+
+
+def encrypted_pdf(pdf: bytes, password: str, attachments: dict[str, bytes] | None = None) -> bytes:
+    """The PDF with `attachments` embedded, encrypted with AES-256 (PDF 2.0, R6)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for name, data in (attachments or {}).items():
+            document.attachments[name] = pikepdf.AttachedFileSpec(document, data, mime_type="application/json")
+        out = io.BytesIO()
+        document.save(out, encryption=pikepdf.Encryption(user=password, owner=password, R=6, aes=True))
+        return out.getvalue()
+
+
+def with_attachments(pdf: bytes, attachments: dict[str, bytes]) -> bytes:
+    """The PDF with files embedded, not encrypted (`--no-encrypt`)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for name, data in attachments.items():
+            document.attachments[name] = pikepdf.AttachedFileSpec(document, data, mime_type="application/json")
+        out = io.BytesIO()
+        document.save(out, deterministic_id=True)
+        return out.getvalue()

@@ -1,0 +1,122 @@
+"""The DSMB update: open and closed reports as of a cutoff, confidential and encrypted."""
+import json
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from conftest import run_cli
+
+PASSWORD = "correct horse battery staple"
+ENV = {"SOURCE_DATE_EPOCH": "1735689600", "TRIALREPORT_CLOSED_PASSWORD": PASSWORD}
+EARLIER, LATER = "2017-06-30", "2017-07-31"
+
+
+def build(out: Path, cutoff: str, *extra: str, env=ENV):
+    result = run_cli("build", "--kind", "dsmb", "--cutoff", cutoff, "--out", str(out), *extra, env=env)
+    assert result.returncode == 0, result.stderr
+    return {Path(p).name: Path(p) for p in result.stdout.split()}
+
+
+def pages(pdf: Path, password: str = "") -> list[str]:
+    reader = PdfReader(pdf)
+    if reader.is_encrypted:
+        reader.decrypt(password)
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory):
+    """The example at two cutoffs a month apart; the later compares with the archived earlier one."""
+    out = tmp_path_factory.mktemp("dsmb")
+    return out, build(out, EARLIER), build(out, LATER)
+
+
+def test_bundle_holds_both_reports_and_no_closed_text_in_clear(month):
+    _, _, later = month
+    assert {"dsmb-open.pdf", "dsmb-open.html", "dsmb-closed.pdf", "results.json", "manifest.json"} == set(later)
+    manifest = json.loads(later["manifest.json"].read_text())
+    assert manifest["kind"] == "dsmb" and manifest["encrypted"] == ["dsmb-closed.pdf"]
+    assert PASSWORD not in later["manifest.json"].read_text()
+    open_ledger = json.loads(later["results.json"].read_text())
+    assert open_ledger["report"] == "dsmb-open"
+    assert not {"response", "mrd", "survival", "by_arm", "comparisons", "stopping"} & set(open_ledger)
+
+
+def test_every_page_carries_its_session_label_cutoff_and_page_numbers(month):
+    _, _, later = month
+    for name, label, password in (("dsmb-open.pdf", "OPEN SESSION REPORT", ""),
+                                  ("dsmb-closed.pdf", "CLOSED SESSION REPORT - CONFIDENTIAL", PASSWORD)):
+        texts = pages(later[name], password)
+        assert len(texts) > 2
+        for number, text in enumerate(texts, start=1):
+            assert label in text, (name, number)
+            assert "Data cutoff 31 July 2017" in text, (name, number)
+            assert f"Page {number} of {len(texts)}" in text, (name, number)
+
+
+def test_open_report_holds_no_efficacy(month):
+    _, _, later = month
+    text = " ".join(pages(later["dsmb-open.pdf"]))
+    html = later["dsmb-open.html"].read_text()
+    for word in ("Overall survival", "Disease-free", "Kaplan", "MRD", "CR or CRi", "responders", "Response",
+                 "Simon", "stopping"):
+        assert word not in text, word
+        assert word not in html, word
+    assert "Accrual by month" in text and "Serious adverse events" in text and "Deaths" in text
+
+
+def test_closed_report_is_encrypted_and_holds_efficacy_and_rules(month):
+    _, _, later = month
+    closed = later["dsmb-closed.pdf"]
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(closed)
+    with pikepdf.open(closed, password=PASSWORD) as pdf:
+        assert (pdf.encryption.R, pdf.encryption.bits, pdf.encryption.stream_method.name) == (6, 256, "aesv3")  # AES-256
+        ledger = json.loads(pdf.attachments["results-closed.json"].get_file().read_bytes())
+    assert ledger["report"] == "dsmb-closed" and ledger["data_cutoff"] == LATER
+    assert ledger["response"]["responders"]["n"] > 0
+    assert [rule["rule"]["kind"] for rule in ledger["stopping"]] == ["simon", "beta-binomial"]
+    text = " ".join(pages(closed, PASSWORD))
+    assert "Overall survival" in text and "Simon" in text
+    assert not (closed.parent / "dsmb-closed.html").exists()
+
+
+def test_changes_since_the_previous_report_count_what_appeared(month):
+    _, earlier, later = month
+    before = json.loads(earlier["results.json"].read_text())["dsmb"]
+    now = json.loads(later["results.json"].read_text())["dsmb"]
+    changes = now["changes"]
+    assert changes["previous_cutoff"] == EARLIER and changes["source"] == "archive"
+    assert changes["new_patients"] == now["accrual"]["enrolled"] - before["accrual"]["enrolled"] == 1
+    assert changes["new_deaths"] == len(now["deaths"]) - len(before["deaths"])
+    assert changes["new_serious_events"] == now["overview"]["serious"]["events"] - before["overview"]["serious"]["events"]
+    assert changes["new_grade_3_plus_events"] == (
+        now["overview"]["grade_3_plus"]["events"] - before["overview"]["grade_3_plus"]["events"])
+    text = " ".join(pages(later["dsmb-open.pdf"]))
+    assert re.search(r"Compared with the data as of 30 June 2017 \(the archived report for that cutoff\): 1 new patient,", text)
+
+
+def test_without_an_archive_the_previous_cutoff_is_recomputed(tmp_path, month):
+    _, _, archived = month
+    fresh = build(tmp_path, LATER)
+    changes = json.loads(fresh["results.json"].read_text())["dsmb"]["changes"]
+    assert changes["source"] == "recomputed"
+    expected = json.loads(archived["results.json"].read_text())["dsmb"]["changes"]
+    assert {k: v for k, v in changes.items() if k != "source"} == {k: v for k, v in expected.items() if k != "source"}
+
+
+def test_no_password_stops_with_exit_2_and_writes_nothing(tmp_path):
+    result = run_cli("build", "--kind", "dsmb", "--out", str(tmp_path), env={"TRIALREPORT_CLOSED_PASSWORD": ""})
+    assert result.returncode == 2
+    assert "TRIALREPORT_CLOSED_PASSWORD" in result.stderr and "--no-encrypt" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_encrypt_writes_the_closed_report_in_clear_when_asked(tmp_path):
+    files = build(tmp_path, LATER, "--no-encrypt", env={"SOURCE_DATE_EPOCH": "1735689600"})
+    with pikepdf.open(files["dsmb-closed.pdf"]) as pdf:
+        assert not pdf.is_encrypted
+    assert "dsmb-closed.html" in files

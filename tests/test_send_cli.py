@@ -1,0 +1,40 @@
+"""`trialreport send` as a user runs it: a real DSMB bundle mailed to a local SMTP server."""
+import shutil
+
+import pytest
+
+pytest.importorskip("aiosmtpd")
+pytest.importorskip("cryptography")
+
+from conftest import EXAMPLE, run_cli  # noqa: E402
+from smtp_server import make_certificate, server_context, smtp_server  # noqa: E402
+
+USER, SMTP_PASSWORD, CLOSED_PASSWORD = "robot", "smtp-secret-42", "closed-secret-43"
+
+
+def test_send_delivers_each_report_to_its_own_list(tmp_path):
+    cert, key = make_certificate(tmp_path)
+    with smtp_server(tls=server_context(cert, key), credentials=(USER, SMTP_PASSWORD)) as (port, recorder):
+        trial = tmp_path / "s1318"
+        shutil.copytree(EXAMPLE, trial)
+        spec = (trial / "trial.toml").read_text().replace('host = "localhost"\nport = 587', f'host = "127.0.0.1"\nport = {port}')
+        (trial / "trial.toml").write_text(spec)
+        env = {"TRIALREPORT_CLOSED_PASSWORD": CLOSED_PASSWORD, "TRIALREPORT_SMTP_USER": USER,
+               "TRIALREPORT_SMTP_PASSWORD": SMTP_PASSWORD, "SSL_CERT_FILE": str(cert)}
+        built = run_cli("build", str(trial), "--kind", "dsmb", "--format", "pdf", "--out", str(tmp_path / "out"), env=env)
+        assert built.returncode == 0, built.stderr
+        bundle = next((tmp_path / "out" / "S1318" / "dsmb").iterdir())
+        sent = run_cli("send", str(bundle), env=env)
+        assert sent.returncode == 0, sent.stderr
+    delivered = {tuple(m.rcpt_tos): m.attachments for m in recorder.received}
+    assert delivered == {
+        ("s1318-investigators@example.org",): ["dsmb-open.pdf"],
+        ("dsmb-chair@example.org", "dsmb-statistician@example.org"): ["dsmb-closed.pdf"],
+    }
+    for text in (sent.stdout, sent.stderr, *(m.raw.decode("utf-8", "replace") for m in recorder.received)):
+        assert SMTP_PASSWORD not in text and CLOSED_PASSWORD not in text
+
+
+def test_send_without_a_server_exits_2(tmp_path):
+    result = run_cli("send", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
