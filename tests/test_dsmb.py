@@ -120,3 +120,18 @@ def test_no_encrypt_writes_the_closed_report_in_clear_when_asked(tmp_path):
     with pikepdf.open(files["dsmb-closed.pdf"]) as pdf:
         assert not pdf.is_encrypted
     assert "dsmb-closed.html" in files
+
+
+def test_three_arm_trial_open_report_names_no_arm_and_closed_report_has_them(tmp_path):
+    from test_adam import RANDOM, SHARED
+
+    if not (SHARED / "random-cdisc" / "adsl.xpt").is_file():
+        pytest.skip("the public ADaM data are not here")
+    files = {Path(p).name: Path(p) for p in run_cli(
+        "build", str(RANDOM), "--kind", "dsmb", "--out", str(tmp_path), env=ENV).stdout.split()}
+    open_text = " ".join(pages(files["dsmb-open.pdf"])) + files["dsmb-open.html"].read_text()
+    for arm in ("Drug X", "Placebo", "Combination"):
+        assert arm not in open_text
+    closed = " ".join(pages(files["dsmb-closed.pdf"], PASSWORD))
+    assert all(arm in closed for arm in ("A: Drug X", "B: Placebo", "C: Combination"))
+    assert "Baseline characteristics by arm" in closed and "Hazard ratio" in closed
