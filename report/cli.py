@@ -50,11 +50,12 @@ Data = typer.Option(None, "--data", help="Folder of the data files (overrides th
 @guarded
 def build(
     trial_dir: Optional[Path] = TrialDir,
-    kind: str = typer.Option("summary", "--kind", help="Report kind: summary or dsmb."),
-    fmt: str = typer.Option("pdf,html", "--format", help="Comma-separated output formats: pdf, html."),
+    kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html (abstract: also txt, docx). Default: all the kind writes."),
     cutoff: Optional[str] = Cutoff,
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", help="Abstract: override the meeting's character limit."),
     no_encrypt: bool = typer.Option(
         False, "--no-encrypt", help="DSMB: write the closed report unencrypted (default: encrypt with TRIALREPORT_CLOSED_PASSWORD)."
     ),
@@ -65,7 +66,7 @@ def build(
     from .build import build as build_bundle
     from .trial import load_trial
 
-    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip())
+    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip()) if fmt else None
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
         task = progress.add_task("Loading trial")
         trial = load_trial(trial_dir, cutoff=cutoff, data=data)
@@ -74,8 +75,11 @@ def build(
             on_step=lambda name: progress.update(task, description=name),
             command=["trialreport", *sys.argv[1:]],
             encrypt=not no_encrypt,
+            max_chars=max_chars,
         )
     err.print(f"[green]Built[/green] {trial.spec.trial.id} {kind} report, data cutoff {trial.cutoff}")
+    for note in bundle.notes:
+        err.print(note, markup=False, highlight=False)
     for path in bundle.files:
         print(path)
 

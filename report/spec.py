@@ -193,6 +193,25 @@ class Dsmb(_Section):
     smtp: Smtp | None = None
 
 
+class AbstractLimit(_Section):
+    """A meeting's counting rule; unset keys come from the preset."""
+    max_chars: int | None = Field(default=None, gt=0)
+    count_spaces: bool | None = None
+    count_title: bool | None = None
+    count_headings: bool | None = None
+    tables: int | None = Field(default=None, ge=0)  # tables allowed
+    figures: int | None = Field(default=None, ge=0)  # figures allowed
+
+
+class AbstractText(_Section):
+    meeting: Literal["ash", "asco", "eha", "custom"] = "custom"
+    title: str = ""  # default: the trial's title
+    background: str = ""  # default: the study background
+    conclusion: str  # the authors' framing of the conclusions
+    include_table: bool = False  # a small table of key results, where the meeting allows one
+    limit: AbstractLimit = AbstractLimit()
+
+
 class ReportOptions(_Section):
     # Per-arm AE tables list the terms reported in at least this % of some arm's patients.
     ae_min_percent: float = Field(default=0.0, ge=0, le=100)
@@ -205,6 +224,7 @@ class Spec(_Section):
     next_steps: NextSteps = NextSteps()
     report: ReportOptions = ReportOptions()
     dsmb: Dsmb = Dsmb()
+    abstract: AbstractText | None = None
     source: Source = Source()
     adam: Adam = Adam()
 

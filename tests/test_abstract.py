@@ -1,0 +1,84 @@
+"""Conference abstracts: counting rules, the limit, and the example's figures."""
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import report
+from report.abstract import PRESETS, Abstract, Section, as_text, character_count, compose, counted, rule_for
+from report.spec import AbstractLimit
+
+from conftest import run_cli
+
+TINY = Abstract(title="A b", authors=(("X", 1),), affiliations=("Y",),
+                sections=(Section("Background", "c d."), Section("Results", "e  f")), table=(("g", "h i"),))
+
+
+def test_counting_rules():
+    asco = PRESETS["asco"]  # title and headings count; spaces do not
+    assert counted(TINY, asco) == "AbBackgroundcd.Resultsefghi"
+    assert character_count(TINY, asco) == 27
+    eha = PRESETS["eha"]  # spaces and headings count; the title does not
+    assert counted(TINY, eha) == "Background c d. Results e  f g h i"
+    no_headings = rule_for("custom", AbstractLimit(max_chars=100, count_headings=False, count_spaces=True))
+    assert counted(TINY, no_headings) == "c d. e  f g h i"
+    assert "X1" not in counted(TINY, asco) and "Y" not in counted(TINY, eha)  # authors never count
+
+
+def test_overrides_and_presets():
+    rule = rule_for("asco", AbstractLimit(max_chars=2600), max_chars=None)
+    assert (rule.max_chars, rule.count_spaces, rule.tables) == (2600, False, 1)
+    assert rule_for("asco", AbstractLimit(max_chars=2600), max_chars=300).max_chars == 300
+    assert PRESETS["eha"].max_chars == 3665 and PRESETS["asco"].max_chars == 2000
+
+
+@pytest.fixture(scope="module")
+def abstract(ledger, example_trial):
+    return compose(ledger, example_trial.spec)
+
+
+def test_example_states_the_ledger_figures(abstract, ledger):
+    results = next(s.text for s in abstract.sections if s.heading == "Results")
+    assert "CR or CRi was achieved by 19 of 29 patients (66%; 95% CI, 46%-82%)." in results
+    assert "Of the 19 responders, 18 responded after the first cycle." in results
+    assert "Among 13 responders with MRD data, 12 (92%; 95% CI, 64%-99.8%) were MRD-negative." in results
+    assert "overall survival was 79% at 6 months and 65% at 12 months" in results
+    assert "disease-free survival among responders was 68% at 6 months and 56% at 12 months" in results
+    assert "hyperglycemia (4 patients, 14%)" in results and "No patient died within 28 days" in results
+    assert "median age 75 years; range, 66-88" in results
+    assert "S1318-0" not in as_text(abstract)  # no patient identifiers
+    assert [s.heading for s in abstract.sections] == ["Background", "Methods", "Results", "Conclusions"]
+
+
+def test_build_writes_four_files_within_the_limit(tmp_path):
+    result = run_cli("build", "--kind", "abstract", "--out", str(tmp_path), env={"SOURCE_DATE_EPOCH": "1735689600"})
+    assert result.returncode == 0, result.stderr
+    files = {Path(p).name: Path(p) for p in result.stdout.split()}
+    assert {"abstract.txt", "abstract.html", "abstract.pdf", "abstract.docx"} <= set(files)
+    text = files["abstract.txt"].read_text()
+    rule = PRESETS["ash"]
+    count = int(result.stderr.split("abstract.txt: ")[1].split(" of ")[0].replace(",", ""))
+    assert count <= rule.max_chars
+    body = "\n".join(text.split("\n")[3:])  # what ASH counts: not the title or the author lines
+    assert "(66%; 95% CI, 46%-82%)" in body
+    with zipfile.ZipFile(io.BytesIO(files["abstract.docx"].read_bytes())) as docx:
+        document = docx.read("word/document.xml").decode()
+    assert "CR or CRi was achieved by 19 of 29 patients" in document
+
+
+def test_over_the_limit_exits_2_with_count_limit_and_excess(tmp_path):
+    result = run_cli("build", "--kind", "abstract", "--max-chars", "300", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "the limit is 300:" in result.stderr and "over" in result.stderr
+    count = int(result.stderr.split("abstract.txt: ")[1].split(" characters")[0].replace(",", ""))
+    assert f"{count - 300:,} over" in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_docx_is_deterministic(abstract):
+    import datetime as dt
+
+    from report.docx_writer import abstract_docx
+
+    assert abstract_docx(abstract, dt.date(2025, 1, 1)) == abstract_docx(abstract, dt.date(2025, 1, 1))
