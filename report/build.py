@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -30,6 +30,28 @@ class Bundle:
     notes: tuple[str, ...] = ()  # what the CLI tells the user, e.g. an abstract's character count
 
 
+@dataclass(frozen=True)
+class Job:
+    """One rendering: what to make, for which trial, dated when."""
+    trial: Trial
+    kind: str
+    formats: tuple[str, ...]
+    on: dt.date  # the report date: printed, and stamped in the files
+    out_root: Path
+    provenance: dict  # embedded in archival PDFs: inputs, templates and software, by hash
+    password: str | None = None  # DSMB: encrypt the closed report with it
+    max_chars: int | None = None  # abstract: override the limit
+    previous: str | None = None  # DSMB: the archived version to compare with (pinned when reproducing)
+    step: Callable[[str], None] = lambda _: None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    files: dict[str, bytes]
+    notes: tuple[str, ...] = ()
+    manifest: dict = field(default_factory=dict)  # what the kind adds to the manifest
+
+
 def build(
     trial: Trial,
     kind: str = "summary",
@@ -41,12 +63,14 @@ def build(
     closed_password: str | None = None,
     max_chars: int | None = None,
 ) -> Bundle:
-    """Analyse, draw, lay out and render one report kind; write it as a new version.
+    """Analyse, draw, lay out and render one report kind; archive it as a new version.
 
     For kind "dsmb" the closed report is encrypted with `closed_password`, by default
     the environment's TRIALREPORT_CLOSED_PASSWORD; `encrypt=False` writes it in clear.
     For kind "abstract", `max_chars` overrides the meeting's character limit.
     """
+    from . import archive
+
     formats = tuple(formats) if formats else FORMATS.get(kind, ())
     _check_request(kind, formats)
     password = None
@@ -54,55 +78,92 @@ def build(
         from .dsmb_report import closed_password as from_env
 
         password = closed_password or from_env(os.environ, encrypt)
-    step = on_step or (lambda _: None)
-    step("Analysing")
+    root, on = Path(out), report_date()
+    inputs = archive.input_entries(list(trial.inputs))
+    job = Job(trial, kind, formats, on, root, provenance(trial, kind, on, inputs), password, max_chars,
+              step=on_step or (lambda _: None))
     results = analyze(trial)
-    notes: tuple[str, ...] = ()
-    if kind == "dsmb":
+    rendered = render_files(job, results)  # in memory: bad input stops here, with nothing written
+    job.step("Writing bundle")
+    root.mkdir(parents=True, exist_ok=True)
+    archive.reindex(root)  # versions an interrupted build published but did not index
+    archive.snapshot(root, list(trial.inputs))
+    info = {**job.provenance, **manifest(command=command or sys.argv), "formats": list(formats), "inputs": inputs,
+            **rendered.manifest}
+    directory = write_bundle(root / trial.spec.trial.id / kind, trial.cutoff.isoformat(), rendered.files, info)
+    archive.add(root, directory)
+    written = tuple(directory / name for name in sorted(rendered.files)) + (directory / "manifest.json",)
+    return Bundle(directory=directory, files=written, results=results, notes=rendered.notes)
+
+
+def render_files(job: Job, results: Results) -> Rendered:
+    """Every file of the bundle but the manifest, in memory."""
+    job.step("Analysing")
+    if job.kind == "dsmb":
         from .dsmb_report import dsmb_files
 
-        files = dsmb_files(trial, results, formats, Path(out), step, password)
-    elif kind == "abstract":
-        files, notes = _abstract_files(trial, results, formats, step, max_chars)
-    else:
-        files = _summary_files(trial, results, formats, step)
-    step("Writing bundle")
-    info = manifest(
-        trial_id=trial.spec.trial.id, kind=kind, cutoff=trial.cutoff,
-        inputs=trial.inputs, command=command or sys.argv,
-    )
-    info["encrypted"] = [f"{kind}-closed.pdf"] if password else []
-    directory = write_bundle(Path(out) / trial.spec.trial.id / kind, trial.cutoff.isoformat(), files, info)
-    written = tuple(directory / name for name in sorted(files)) + (directory / "manifest.json",)
-    return Bundle(directory=directory, files=written, results=results, notes=notes)
+        return dsmb_files(job, results)
+    if job.kind == "abstract":
+        return _abstract_files(job, results)
+    return _summary_files(job, results)
 
 
-def _summary_files(trial: Trial, results: Results, formats: tuple[str, ...], step) -> dict[str, bytes]:
-    from .render import pdf_bytes, render_html
+def provenance(trial: Trial, kind: str, on: dt.date, inputs: list[dict]) -> dict:
+    """What a version was made from, by hash: the same for the same inputs and software."""
+    from .bundle import software, template_hashes
 
-    ledger = results.to_dict()
-    step("Drawing figures")
-    page = page_for(trial, ledger, summary_figures(ledger))
-    step("Laying out")
-    html = render_html("summary.html.j2", page)
-    files = {"results.json": results.to_json().encode("utf-8")}
-    if "html" in formats:
-        files["summary.html"] = html.encode("utf-8")
-    if "pdf" in formats:
-        step("Rendering PDF")
-        files["summary.pdf"] = pdf_bytes(html)
+    return {
+        "trial": trial.spec.trial.id,
+        "kind": kind,
+        "data_cutoff": trial.cutoff.isoformat(),
+        "generated_on": on.isoformat(),
+        "input_hashes": [{"name": e["name"], "bytes": e["bytes"], "sha256": e["sha256"]} for e in inputs],
+        "templates": template_hashes(),
+        "software": software(),
+    }
+
+
+def archival_attachments(job: Job, results_json: bytes, with_data: bool = True) -> dict[str, bytes]:
+    """Embedded in archival PDFs: the ledger, the provenance and (unless confidential) the inputs."""
+    files = {"results.json": results_json, "provenance.json": _json_bytes(job.provenance)}
+    if with_data:
+        files.update({path.name: path.read_bytes() for path in job.trial.inputs})
     return files
 
 
-def _abstract_files(trial: Trial, results: Results, formats, step, max_chars: int | None):
+def _json_bytes(value: dict) -> bytes:
+    import json
+
+    return (json.dumps(value, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _summary_files(job: Job, results: Results) -> Rendered:
+    from .render import pdf_bytes, render_html
+
+    ledger = results.to_dict()
+    job.step("Drawing figures")
+    page = page_for(job.trial, ledger, summary_figures(ledger), on=job.on)
+    job.step("Laying out")
+    html = render_html("summary.html.j2", page)
+    files = {"results.json": results.to_json().encode("utf-8")}
+    if "html" in job.formats:
+        files["summary.html"] = html.encode("utf-8")
+    if "pdf" in job.formats:
+        job.step("Rendering PDF")
+        attachments = archival_attachments(job, files["results.json"])
+        files["summary.pdf"] = pdf_bytes(html, archival=True, attachments=attachments, on=job.on)
+    return Rendered(files)
+
+
+def _abstract_files(job: Job, results: Results) -> Rendered:
     from .abstract import as_text, character_count, compose, rule_for
     from .docx_writer import abstract_docx
     from .render import pdf_bytes, render_html
 
-    spec = trial.spec
+    spec = job.trial.spec
     if spec.abstract is None:
         raise InputError(Problem("trial.toml", "abstract: no [abstract] section (meeting, conclusion)"))
-    rule = rule_for(spec.abstract.meeting, spec.abstract.limit, max_chars)
+    rule = rule_for(spec.abstract.meeting, spec.abstract.limit, job.max_chars)
     _check_rule(rule, spec.abstract.include_table)
     ledger = results.to_dict()
     abstract = compose(ledger, spec)
@@ -110,19 +171,22 @@ def _abstract_files(trial: Trial, results: Results, formats, step, max_chars: in
     if count > rule.max_chars:
         raise InputError(Problem("abstract.txt", f"{count:,} characters under the {rule.describe()}; "
                                  f"the limit is {rule.max_chars:,}: {count - rule.max_chars:,} over"))
-    step("Laying out")
+    job.step("Laying out")
     files = {"results.json": results.to_json().encode("utf-8")}
-    if "txt" in formats:
+    if "txt" in job.formats:
         files["abstract.txt"] = as_text(abstract).encode("utf-8")
-    html = render_html("abstract.html.j2", page_for(trial, ledger, {}, extra={"abstract": abstract, "rule": rule, "count": count}))
-    if "html" in formats:
+    extra = {"abstract": abstract, "rule": rule, "count": count}
+    html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on))
+    if "html" in job.formats:
         files["abstract.html"] = html.encode("utf-8")
-    if "pdf" in formats:
-        step("Rendering PDF")
-        files["abstract.pdf"] = pdf_bytes(html)
-    if "docx" in formats:
-        files["abstract.docx"] = abstract_docx(abstract, report_date())
-    return files, (f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})",)
+    if "pdf" in job.formats:
+        job.step("Rendering PDF")
+        attachments = archival_attachments(job, files["results.json"])
+        files["abstract.pdf"] = pdf_bytes(html, archival=True, attachments=attachments, on=job.on)
+    if "docx" in job.formats:
+        files["abstract.docx"] = abstract_docx(abstract, job.on)
+    note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"
+    return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars})
 
 
 def _check_rule(rule, include_table: bool) -> None:
@@ -135,7 +199,8 @@ def _check_rule(rule, include_table: bool) -> None:
         raise InputError(problems)
 
 
-def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix: str = "", extra: dict | None = None):
+def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix: str = "",
+             extra: dict | None = None, on: dt.date | None = None):
     """What a template may show: the ledger, the spec's text, figures and per-arm tables."""
     from .render import Page
     from .tables import arm_tables
@@ -144,7 +209,7 @@ def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix
         r=ledger,
         spec=trial.spec.model_dump(mode="json"),
         figures=figures,
-        generated_on=report_date(),
+        generated_on=on or report_date(),
         version=_package_version(),
         tables=arm_tables(ledger, trial.spec.report.ae_min_percent) if ledger.get("arms") else {},
         caption_suffix=caption_suffix,

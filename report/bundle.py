@@ -57,17 +57,24 @@ def next_version(root: Path, stem: str) -> int:
     return max(taken, default=0) + 1
 
 
-def manifest(*, trial_id: str, kind: str, cutoff: dt.date, inputs: tuple[Path, ...], command: list[str]) -> dict:
+def manifest(*, command: list[str]) -> dict:
+    """When and how a version was made (the rest comes from its provenance)."""
     return {
-        "trial": trial_id,
-        "kind": kind,
-        "data_cutoff": cutoff.isoformat(),
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": command,
-        "software": {**{name: _version(name) for name in SOFTWARE}, "python": platform.python_version()},
         "platform": sys.platform,
-        "inputs": [_entry(str(path), path.read_bytes()) for path in inputs],
     }
+
+
+def software() -> dict[str, str | None]:
+    return {**{name: _version(name) for name in SOFTWARE}, "python": platform.python_version()}
+
+
+def template_hashes() -> list[dict]:
+    from .resources import templates_dir
+
+    root = templates_dir()
+    return [_entry(p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file()]
 
 
 def _entry(name: str, data: bytes) -> dict:

@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from .archive import ArchiveError
 from .errors import InputError
 
 app = typer.Typer(
@@ -31,6 +32,11 @@ def guarded(command):
         except InputError as exc:
             _report_problems(exc)
             raise typer.Exit(2) from None
+        except typer.Exit:
+            raise
+        except ArchiveError as exc:
+            err.print(f"[red]Archive damaged:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: no tracebacks for users
             if os.environ.get("TRIALREPORT_DEBUG"):
                 raise
@@ -126,6 +132,98 @@ def send(
         if message.refused:
             err.print(f"[yellow]Warning:[/yellow] {report.server} refused {', '.join(message.refused)} "
                       f"for the {message.report} report", highlight=False)
+
+
+archive_app = typer.Typer(help="The archive of every report built: list, show, verify, diff, reproduce.",
+                          no_args_is_help=True)
+app.add_typer(archive_app, name="archive")
+Root = typer.Option(Path("output"), "--out", help="The output root holding the archive.")
+
+
+@archive_app.command("list")
+@guarded
+def archive_list(trial: Optional[str] = typer.Option(None, "--trial"), kind: Optional[str] = typer.Option(None, "--kind"),
+                 out_dir: Path = Root) -> None:
+    """Every archived version, oldest first."""
+    from .archive import versions
+
+    rows = versions(out_dir, trial, kind)
+    width = max((len(v.id) for v in rows), default=7)
+    out.print(f"{'version':<{width}}  created (UTC)", markup=False)
+    for v in rows:
+        out.print(f"{v.id:<{width}}  {v.created_at}", markup=False, highlight=False)
+
+
+@archive_app.command("show")
+@guarded
+def archive_show(version: str, out_dir: Path = Root) -> None:
+    """A version's manifest: files, inputs, software, command."""
+    import json
+
+    from .archive import MANIFEST, find
+
+    manifest = json.loads((find(out_dir, version) / MANIFEST).read_text(encoding="utf-8"))
+    out.print(f"{version}: {manifest['trial']} {manifest['kind']}, data cutoff {manifest['data_cutoff']}, "
+              f"created {manifest['created_at']} by {' '.join(manifest['command'])}", markup=False, highlight=False)
+    for title, key in (("Files", "files"), ("Inputs", "inputs")):
+        out.print(title + ":")
+        for entry in manifest[key]:
+            out.print(f"  {entry['sha256'][:16]}  {entry['bytes']:>10,}  {entry.get('name', entry.get('path'))}",
+                      markup=False, highlight=False)
+    software = ", ".join(f"{k} {v}" for k, v in manifest["software"].items())
+    out.print(f"Software: {software}", markup=False, highlight=False)
+
+
+@archive_app.command("verify")
+@guarded
+def archive_verify(version: Optional[str] = typer.Argument(None), out_dir: Path = Root) -> None:
+    """Recompute every hash; exit 1 naming each missing, changed or extra file."""
+    from .archive import verify
+
+    problems, notes = verify(out_dir, version)
+    for note in notes:
+        err.print(f"note: {note}", markup=False, highlight=False)
+    if problems:
+        for problem in problems:
+            err.print(f"FAILED {problem}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    out.print(f"[green]OK[/green] {version or 'every version'} verified", highlight=False)
+
+
+@archive_app.command("diff")
+@guarded
+def archive_diff(old: str, new: str, out_dir: Path = Root) -> None:
+    """Which ledger figures changed between two versions, in words."""
+    import json
+
+    from .archive import find
+    from .ledger_diff import describe, diff_ledgers
+
+    ledgers = [json.loads((find(out_dir, v) / "results.json").read_text(encoding="utf-8")) for v in (old, new)]
+    for line in describe(diff_ledgers(*ledgers)):
+        out.print(line, markup=False, highlight=False)
+
+
+@archive_app.command("reproduce")
+@guarded
+def archive_reproduce(version: str, out_dir: Path = Root) -> None:
+    """Re-render a version from its stored inputs and say whether every file is byte-identical."""
+    from .archive import reproduce
+
+    results = reproduce(out_dir, version)
+    for item in results:
+        out.print(f"{item.status:>26}  {item.name}", markup=False, highlight=False)
+    if any(item.status in ("different", "not re-rendered") for item in results):
+        raise typer.Exit(1)
+
+
+@archive_app.command("reindex")
+@guarded
+def archive_reindex(out_dir: Path = Root) -> None:
+    """Add to the index the versions on disk it lacks (after an interrupted build, or a new index)."""
+    from .archive import reindex
+
+    out.print(f"{reindex(out_dir)} version(s) added to the index", highlight=False)
 
 
 def main() -> None:

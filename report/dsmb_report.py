@@ -25,22 +25,17 @@ OPEN, CLOSED = "dsmb-open", "dsmb-closed"
 OPEN_KEYS = ("schema_version", "trial", "data_cutoff", "methods", "population", "accrual", "baseline", "safety")
 
 
-def dsmb_files(
-    trial: Trial,
-    results: Results,
-    formats: tuple[str, ...],
-    out_root: Path,
-    step: Callable[[str], None],
-    password: str | None,
-) -> dict[str, bytes]:
-    """The bundle's files; `password` None means the closed report is not encrypted."""
-    from .build import page_for, summary_figures
+def dsmb_files(job, results: Results):
+    """The bundle's files; without `job.password` the closed report is not encrypted."""
+    from .build import Rendered, archival_attachments, page_for, summary_figures
     from .encrypt import encrypted_pdf, with_attachments
     from .figures import accrual_figure, consort_figure, namespaced
     from .render import pdf_bytes, render_html
 
+    trial, step = job.trial, job.step
     step("Comparing with the previous report")
-    block = plain(dataclasses.asdict(_open_block(trial, out_root)))
+    block, compared_with = _open_block(trial, job.out_root, job.previous)
+    block = plain(dataclasses.asdict(block))
     ledger = results.to_dict()
     open_ledger = {**{k: ledger[k] for k in OPEN_KEYS}, "report": OPEN, "dsmb": block}
     closed_ledger = {**ledger, "report": CLOSED, "dsmb": block, "stopping": _stopping(trial)}
@@ -51,53 +46,66 @@ def dsmb_files(
     }
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
-    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note))
-    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, {**conduct, **summary_figures(ledger)}, note))
+    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note, on=job.on))
+    figures = {**conduct, **summary_figures(ledger)}
+    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, figures, note, on=job.on))
     files = {"results.json": _json(open_ledger)}
-    if "html" in formats:
+    if "html" in job.formats:
         files[f"{OPEN}.html"] = html_open.encode("utf-8")
-        if password is None:
+        if job.password is None:
             files[f"{CLOSED}.html"] = html_closed.encode("utf-8")
     step("Rendering PDF")
-    if "pdf" in formats:
-        files[f"{OPEN}.pdf"] = pdf_bytes(html_open)
+    if "pdf" in job.formats:
+        # The open report's PDF carries only the open ledger: patient data hold efficacy.
+        attachments = archival_attachments(job, files["results.json"], with_data=False)
+        files[f"{OPEN}.pdf"] = pdf_bytes(html_open, archival=True, attachments=attachments, on=job.on)
     attachment = {"results-closed.json": _json(closed_ledger)}
-    closed_pdf = pdf_bytes(html_closed)
-    files[f"{CLOSED}.pdf"] = encrypted_pdf(closed_pdf, password, attachment) if password else with_attachments(closed_pdf, attachment)
-    return files
+    closed_pdf = pdf_bytes(html_closed, on=job.on)
+    files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
+                              else with_attachments(closed_pdf, attachment))
+    extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": compared_with}
+    return Rendered(files, (), extra)
 
 
 def previous_cutoff(trial: Trial) -> dt.date:
     return trial.spec.dsmb.previous_cutoff or (pd.Timestamp(trial.cutoff) - pd.DateOffset(months=1)).date()
 
 
-def _open_block(trial: Trial, out_root: Path) -> dsmb.DsmbOpen:
+def _open_block(trial: Trial, out_root: Path, pinned: str | None) -> tuple[dsmb.DsmbOpen, str | None]:
+    """The open report's block, and the archived version it was compared with (if any)."""
     plan = trial.spec.dsmb
     now = dsmb.open_summary(trial.subjects, trial.adverse_events, trial.cutoff, plan, plan.early_death_days)
     before_cutoff = previous_cutoff(trial)
-    before, source = _archived(out_root, trial.spec.trial.id, before_cutoff), "archive"
+    before, compared_with = _archived(out_root, trial.spec.trial.id, before_cutoff, pinned)
+    source = "archive"
     if before is None:
         try:
             earlier = as_of(trial, before_cutoff)
         except InputError:  # nobody enrolled yet at the previous cutoff
-            return now
+            return now, None
         before = plain(dataclasses.asdict(dsmb.open_summary(earlier.subjects, earlier.adverse_events, before_cutoff, plan, plan.early_death_days)))
         source = "recomputed"
     population = derive.safety_population(trial.subjects)
     new_serious = dsmb.serious_events(population, trial.adverse_events, after=before_cutoff)
-    return dataclasses.replace(now, changes=dsmb.changes(now, before, before_cutoff, source, new_serious))
+    return dataclasses.replace(now, changes=dsmb.changes(now, before, before_cutoff, source, new_serious)), compared_with
 
 
-def _archived(out_root: Path, trial_id: str, cutoff: dt.date) -> dict | None:
-    """The `dsmb` block of the latest archived open ledger for that cutoff, if any."""
+def _archived(out_root: Path, trial_id: str, cutoff: dt.date, pinned: str | None) -> tuple[dict | None, str | None]:
+    """The `dsmb` block of the archived open ledger for that cutoff (the latest version, or
+    the pinned one), and that version's id."""
     folder = out_root / trial_id / "dsmb"
-    versions = sorted(folder.glob(f"{cutoff.isoformat()}-v*/results.json"), key=lambda p: int(p.parent.name.rsplit("-v", 1)[1])) if folder.is_dir() else []
-    if not versions:
-        return None
+    if pinned:
+        candidates = [out_root / pinned / "results.json"]
+    else:
+        candidates = sorted(folder.glob(f"{cutoff.isoformat()}-v*/results.json"),
+                            key=lambda p: int(p.parent.name.rsplit("-v", 1)[1])) if folder.is_dir() else []
+    if not candidates:
+        return None, None
     try:
-        return json.loads(versions[-1].read_text(encoding="utf-8"))["dsmb"]
+        block = json.loads(candidates[-1].read_text(encoding="utf-8"))["dsmb"]
     except (OSError, ValueError, KeyError):
-        return None
+        return None, None
+    return block, candidates[-1].parent.relative_to(out_root).as_posix()
 
 
 def _stopping(trial: Trial) -> list[dict]:

@@ -62,9 +62,17 @@ def render_html(template: str, page: Page) -> str:
     )
 
 
-def pdf_bytes(html: str) -> bytes:
+def pdf_bytes(
+    html: str,
+    *,
+    archival: bool = False,
+    attachments: dict[str, bytes] | None = None,
+    on: dt.date | None = None,
+) -> bytes:
+    """The PDF of `html`; `archival` makes it PDF/A-3b, with `attachments` embedded and
+    dated `on` (the report date), so the same inputs give the same bytes."""
     _quiet_weasyprint()
-    from weasyprint import CSS, HTML
+    from weasyprint import CSS, HTML, Attachment
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = _template_fetcher()
@@ -73,8 +81,15 @@ def pdf_bytes(html: str) -> bytes:
     fonts = CSS(
         filename=str(templates_dir() / PRINT_FONTS), base_url=base, url_fetcher=fetcher, font_config=font_config
     )
+    stamp = dt.datetime.combine(on or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.timezone.utc)
+    files = [
+        Attachment(string=data, name=name, description=name, created=stamp, modified=stamp,
+                   relationship="Data", url_fetcher=fetcher)
+        for name, data in sorted((attachments or {}).items())
+    ]
+    options = {"pdf_variant": "pdf/a-3b"} if archival else {}
     document = HTML(string=html, base_url=base, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[fonts], font_config=font_config)
+    return document.write_pdf(stylesheets=[fonts], font_config=font_config, attachments=files, **options)
 
 
 def _quiet_weasyprint() -> None:

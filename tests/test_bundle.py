@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from report.bundle import manifest, next_version, write_bundle
+from report.bundle import next_version, write_bundle
 
 
 def test_versions_count_up_and_never_overwrite(tmp_path):
@@ -32,10 +32,13 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_manifest_records_inputs_and_software(tmp_path):
+def test_provenance_records_inputs_templates_and_software(tmp_path):
+    from report.archive import input_entries
+    from report.bundle import software, template_hashes
+
     spec = tmp_path / "trial.toml"
     spec.write_text("x")
-    info = manifest(trial_id="T", kind="summary", cutoff=dt.date(2018, 7, 31), inputs=(spec,), command=["trialreport"])
-    assert info["inputs"][0]["sha256"] == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
-    assert {"weasyprint", "lifelines", "pandas", "matplotlib"} <= set(info["software"])
-    assert info["software"]["python"]
+    assert input_entries([spec])[0]["sha256"] == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+    assert {"weasyprint", "lifelines", "pandas", "matplotlib", "python"} <= set(software())
+    names = {t["path"] for t in template_hashes()}
+    assert {"summary.html.j2", "report.css", "partials/results.html.j2"} <= names
