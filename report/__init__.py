@@ -13,11 +13,11 @@ __all__ = ["load_trial", "analyze", "build", "InputError"]
 
 if TYPE_CHECKING:
     from .analysis import analyze
-    from .build import build
+    from .builder import build
     from .errors import InputError
     from .trial import load_trial
 
-_HOMES = {"load_trial": "trial", "analyze": "analysis", "build": "build", "InputError": "errors"}
+_HOMES = {"load_trial": "trial", "analyze": "analysis", "build": "builder", "InputError": "errors"}
 
 
 def __getattr__(name: str):

@@ -231,7 +231,7 @@ def reproduce(root: Path, version: str) -> list[Reproduced]:
     import datetime as dt
 
     from .analysis import analyze
-    from .build import Job, provenance, render_files
+    from .builder import Job, provenance, render_files
     from .trial import load_trial
 
     directory = find(root, version)

@@ -37,6 +37,11 @@ def guarded(command):
         except ArchiveError as exc:
             err.print(f"[red]Archive damaged:[/red] {exc}", highlight=False)
             raise typer.Exit(1) from None
+        except OSError as exc:  # disk full, permissions: the machine's problem, not a bug
+            where = f"{exc.filename}: " if exc.filename else ""
+            err.print(f"[red]Could not write:[/red] {where}{exc.strerror or exc}. Nothing was published; "
+                      "earlier versions are untouched.", highlight=False)
+            raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: no tracebacks for users
             if os.environ.get("TRIALREPORT_DEBUG"):
                 raise
@@ -69,7 +74,7 @@ def build(
     """Build a report bundle and print the paths written."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    from .build import build as build_bundle
+    from .builder import build as build_bundle
     from .trial import load_trial
 
     formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip()) if fmt else None

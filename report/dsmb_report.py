@@ -27,7 +27,7 @@ OPEN_KEYS = ("schema_version", "trial", "data_cutoff", "methods", "population", 
 
 def dsmb_files(job, results: Results):
     """The bundle's files; without `job.password` the closed report is not encrypted."""
-    from .build import Rendered, archival_attachments, page_for, summary_figures
+    from .builder import Rendered, archival_attachments, page_for, summary_figures
     from .encrypt import encrypted_pdf, with_attachments
     from .figures import accrual_figure, consort_figure, namespaced
     from .render import pdf_bytes, render_html

@@ -47,6 +47,7 @@ GRADE_STYLES: dict[int, dict[str, Any]] = {
 _RC = {
     "svg.hashsalt": "trialreport",
     "svg.fonttype": "path",
+    "text.parse_math": False,  # text from data is shown as typed: "$" is not TeX
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
     "font.size": 8,

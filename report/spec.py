@@ -14,7 +14,7 @@ SPEC_FILE = "trial.toml"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Author(_Section):
@@ -123,7 +123,8 @@ class Adam(_Section):
     arm: str = "TRT01A"
     efficacy_flag: str = "ITTFL"
     safety_flag: str = "SAFFL"
-    start: list[str] = ["RANDDT", "TRTSDT"]  # time zero: the first of these ADSL variables present
+    # Time zero: the first of these ADSL variables present.
+    start: list[str] = Field(default=["RANDDT", "TRTSDT"], min_length=1)
     death_date: str = "DTHDT"
     death_cause: str = "DTHCAUS"
     last_alive: str = "LSTALVDT"
@@ -235,9 +236,13 @@ def load_spec(trial_dir: Path) -> Spec:
     if not path.is_file():
         raise InputError(Problem(str(path), "no trial spec here (expected trial.toml)"))
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(Problem(str(path), "is not UTF-8 text: save it again as UTF-8")) from None
+    except tomllib.TOMLDecodeError as exc:
         raise InputError(Problem(str(path), f"not valid TOML: {exc}")) from None
+    except OSError as exc:
+        raise InputError(Problem(str(path), f"cannot be read: {exc.strerror or exc}")) from None
     try:
         return Spec.model_validate(raw)
     except ValidationError as exc:

@@ -5,7 +5,10 @@ Cells are read as text and parsed here, so that each problem can name its file, 
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import difflib
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -16,8 +19,11 @@ import pandas as pd
 
 from .errors import InputError, Problem
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-INTEGER = re.compile(r"^[+-]?\d+$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+INTEGER = re.compile(r"^[+-]?\d+$", re.ASCII)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and line breaks inside quotes are allowed
+MAX_BYTES = 100 * 2**20  # far above any trial's table; the whole file is held in memory
+HEADER_SEARCH = 20  # rows searched for column names misplaced below row 1
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "f"}
 MRD_VALUES = {"negative", "positive"}
@@ -77,6 +83,10 @@ def read_tidy(
     problems: list[Problem] = []
     subjects = _read_table(subjects_path, SUBJECT_COLUMNS, problems)
     aes = _read_table(ae_path, AE_COLUMNS, problems)
+    if subjects is not None and subjects.empty:
+        if not any(p.file == subjects_path.name for p in problems):  # not when every row was refused
+            problems.append(Problem(subjects_path.name, "no patients: the file has column names but no rows"))
+        subjects = None
     if subjects is not None:
         subjects["last_contact_on"] = subjects["last_contact_on"].fillna(subjects["died_on"])
         subjects["efficacy"] = subjects["eligible"].astype(bool) & subjects["treated"].astype(bool)
@@ -90,61 +100,202 @@ def read_tidy(
 
 
 def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]):
-    raw = _read_text_frame(path, problems)
+    raw = _read_text_frame(path, columns, problems)
     if raw is None:
         return None
     missing = [c.name for c in columns if c.required and c.name not in raw.columns]
     for name in missing:
-        problems.append(Problem(path.name, "required column is missing", column=name))
+        problems.append(Problem(path.name, _missing_message(name, raw.columns, columns), column=name))
     if missing:
         return None
-    parsed = {"source_row": pd.Series(range(2, len(raw) + 2), index=raw.index)}
+    parsed = {"source_row": pd.Series(raw.index, index=raw.index)}
     for column in columns:
         cells = raw[column.name] if column.name in raw.columns else None
         values = _parse_column(cells, column, len(raw), path.name, problems)
         parsed[column.name] = pd.Series(values, index=raw.index, dtype=object)
-    extra = [c for c in raw.columns if c not in parsed]
-    frame = pd.DataFrame(parsed, index=raw.index)
-    for name in extra:  # further baseline columns ride along as text
-        frame[name] = raw[name].replace("", None)
-    return frame
+    # Further baseline columns ride along as text.
+    extra = {c: raw[c].replace("", None) for c in raw.columns if c not in parsed}
+    return pd.DataFrame({**parsed, **extra}, index=raw.index)
 
 
-def _read_text_frame(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+def _missing_message(name: str, present, columns: tuple[Column, ...]) -> str:
+    known = {c.name for c in columns}
+    unknown = {c.lower(): c for c in present if c not in known}
+    close = difflib.get_close_matches(name, list(unknown), n=1, cutoff=0.75)
+    hint = f" (did you mean {unknown[close[0]]}?)" if close else ""
+    return f"required column is missing{hint}"
+
+
+def _read_text_frame(path: Path, columns: tuple[Column, ...], problems: list[Problem]) -> pd.DataFrame | None:
+    """The table as text cells, indexed by spreadsheet row number; None after a problem."""
+    records = _read_records(path, problems)
+    if records is None:
+        return None
+    start = _header_index(records, columns, path.name, problems)
+    if start is None:
+        return None
+    return _records_frame(records, start, path.name, problems)
+
+
+def _read_records(path: Path, problems: list[Problem]) -> list[list[str]] | None:
+    """Every row of the file as text cells, row 1 first."""
     if not path.is_file():
         problems.append(Problem(str(path), "file not found"))
         return None
     suffix = path.suffix.lower()
+    reader = RECORD_READERS.get(suffix)
+    if reader is None:
+        problems.append(Problem(path.name, "unsupported file type (use .csv, .xlsx or .parquet)"))
+        return None
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        problems.append(Problem(path.name, f"is {size / 2**20:,.0f} MB; data files over {MAX_BYTES // 2**20} MB "
+                                "are refused (is it the right file?)"))
+        return None
     try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif suffix == ".parquet":
-            frame = _as_text(pd.read_parquet(path))
-        elif suffix == ".xlsx":
-            frame = _as_text(pd.read_excel(path))
-        else:
-            problems.append(Problem(path.name, "unsupported file type (use .csv, .xlsx or .parquet)"))
-            return None
+        return reader(path)
+    except _Unreadable as exc:
+        problems.append(Problem(path.name, exc.message, exc.row))
     except ImportError as exc:
         problems.append(Problem(path.name, f"cannot read {suffix} files here: {exc} (pip install 'trialreport[formats]')"))
-        return None
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        problems.append(Problem(path.name, f"cannot be read as a table: {exc}"))
-        return None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.apply(lambda s: s.str.strip())
+    except OSError as exc:
+        problems.append(Problem(path.name, f"cannot be read: {exc.strerror or exc}"))
+    except Exception as exc:  # noqa: BLE001 - a reader failing on a damaged file is a problem with that file
+        problems.append(Problem(path.name, f"is not a readable {suffix} file: {exc}"))
+    return None
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Typed cells (from Excel or Parquet) as the text a CSV would hold: dates as YYYY-MM-DD."""
-    return frame.apply(lambda column: column.map(_cell_text)).astype(str)
+class _Unreadable(Exception):
+    def __init__(self, message: str, row: int | None = None):
+        super().__init__(message)
+        self.message, self.row = message, row
+
+
+def _csv_records(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); it was perhaps saved as "
+            "Latin-1 or Windows-1252: save it again as 'CSV UTF-8'", data.count(b"\n", 0, exc.start) + 1
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise _Unreadable(f"is not a well-formed CSV file: {exc}", reader.line_num) from None
+
+
+def _xlsx_records(path: Path) -> list[list[str]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(min_row=1, min_col=1, values_only=True)
+        return [[_cell_text(v) for v in row] for row in rows]
+    finally:
+        book.close()
+
+
+def _parquet_records(path: Path) -> list[list[str]]:
+    frame = pd.read_parquet(path)
+    return [[str(c) for c in frame.columns], *([_cell_text(v) for v in row] for row in frame.itertuples(index=False))]
+
+
+RECORD_READERS: dict[str, Callable[[Path], list[list[str]]]] = {
+    ".csv": _csv_records,
+    ".xlsx": _xlsx_records,
+    ".parquet": _parquet_records,
+}
+
+
+def _header_index(records: list[list[str]], columns: tuple[Column, ...], file: str, problems: list[Problem]) -> int | None:
+    """Where the column names are: row 1, or None after saying why not."""
+    if not any(cell.strip() for record in records for cell in record):
+        problems.append(Problem(file, "is empty: row 1 should hold the column names"))
+        return None
+    required = {c.name for c in columns if c.required}
+    header = [cell.strip() for cell in records[0]]
+    if required & set(header):
+        return 0
+    separator = _other_separator(header, required)
+    if separator:
+        problems.append(Problem(file, f"looks like a {separator}-separated file; use commas to separate the columns", 1))
+        return None
+    below = next((i for i, r in enumerate(records[1:HEADER_SEARCH], start=1) if required & {c.strip() for c in r}), None)
+    if below is not None:
+        problems.append(Problem(file, f"the header row was not found in row 1 but in row {below + 1}: "
+                                "delete the rows above the column names", 1))
+        return None
+    return 0  # names the missing columns
+
+
+def _other_separator(header: list[str], required: set[str]) -> str | None:
+    line = ",".join(header)
+    for separator, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
+        if required & {c.strip() for c in line.split(separator)}:
+            return name
+    return None
+
+
+def _records_frame(records: list[list[str]], start: int, file: str, problems: list[Problem]) -> pd.DataFrame | None:
+    header = [cell.strip() for cell in records[start]]
+    rows, numbers = [], []
+    for number, record in enumerate(records[start + 1:], start=start + 2):
+        cells = [cell.strip() for cell in record]
+        if not any(cells):
+            continue  # a blank row: skipped, but it keeps its number
+        if len(cells) > len(header) and any(cells[len(header):]):
+            problems.append(Problem(file, f"has {len(cells)} cells but row {start + 1} names {len(header)} columns "
+                                    "(a comma inside a value needs quotes)", number))
+            continue
+        rows.append((cells + [""] * len(header))[:len(header)])
+        numbers.append(number)
+    frame = pd.DataFrame(rows, columns=range(len(header)), index=numbers, dtype=object)
+    keep = _named_columns(header, frame, start + 1, file, problems)
+    if keep is None:
+        return None
+    frame = frame[keep]
+    frame.columns = [header[i] for i in keep]
+    return frame
+
+
+def _named_columns(header: list[str], frame: pd.DataFrame, row: int, file: str, problems: list[Problem]) -> list[int] | None:
+    """Positions of the columns to read: named once each; nameless empty ones are dropped."""
+    first: dict[str, int] = {}
+    keep, found = [], False
+    for i, name in enumerate(header):
+        if not name:
+            if frame[i].astype(bool).any():
+                problems.append(Problem(file, f"column {_letter(i)} holds values but has no name", row))
+                found = True
+            continue
+        if name in first:
+            problems.append(Problem(file, f"named twice: columns {_letter(first[name])} and {_letter(i)}", row, name))
+            found = True
+            continue
+        first[name] = i
+        keep.append(i)
+    return None if found else keep
+
+
+def _letter(index: int) -> str:
+    """The spreadsheet name of a 0-based column position: A, B, ..., Z, AA, ..."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
 
 
 def _cell_text(value) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    """A typed cell (from Excel or Parquet) as the text a CSV would hold: dates as YYYY-MM-DD."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, (dt.date, pd.Timestamp)):
-        return value.strftime("%Y-%m-%d")
+        return value.isoformat()[:10]
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -157,10 +308,14 @@ def _parse_column(cells, column: Column, n: int, file: str, problems: list[Probl
         return [column.default] * n
     parse = PARSERS[column.kind]
     values = []
-    for row, cell in enumerate(cells, start=2):
+    for row, cell in cells.items():
         if cell == "":
             if column.needs_value:
                 problems.append(Problem(file, "a value is required", row, column.name))
+            values.append(column.default)
+            continue
+        if CONTROL.search(cell):
+            problems.append(Problem(file, f"{cell!r} holds a control character", row, column.name))
             values.append(column.default)
             continue
         try:

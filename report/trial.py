@@ -98,4 +98,6 @@ def _cutoff(given, spec: Spec, source: SourceTables) -> dt.date:
             raise InputError(Problem("--cutoff", f"{given!r} is not a date in the form YYYY-MM-DD")) from None
     if given is not None:
         return given
+    if source.subjects.empty:  # nothing to take the last date from
+        raise InputError(Problem(source.inputs[0].name, "no patients: the data hold no rows"))
     return spec.trial.data_cutoff or cut.latest_date(source.subjects, source.adverse_events, source.time_to_event)

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 import report
-from report.build import summary_figures
+from report.builder import summary_figures
 from report.render import Page, render_html
 
 from conftest import MINIMAL_SPEC
