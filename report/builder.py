@@ -138,7 +138,7 @@ def _json_bytes(value: dict) -> bytes:
 
 
 def _summary_files(job: Job, results: Results) -> Rendered:
-    from .render import pdf_bytes, render_html
+    from .render import render_html
 
     ledger = results.to_dict()
     job.step("Drawing figures")
@@ -146,19 +146,27 @@ def _summary_files(job: Job, results: Results) -> Rendered:
     job.step("Laying out")
     html = render_html("summary.html.j2", page)
     files = {"results.json": results.to_json().encode("utf-8")}
+    return Rendered({**files, **_html_and_pdf(job, "summary", html, files["results.json"])})
+
+
+def _html_and_pdf(job: Job, stem: str, html: str, results_json: bytes) -> dict[str, bytes]:
+    """`<stem>.html` and the archival `<stem>.pdf`, as the job's formats ask."""
+    from .render import pdf_bytes
+
+    files = {}
     if "html" in job.formats:
-        files["summary.html"] = html.encode("utf-8")
+        files[f"{stem}.html"] = html.encode("utf-8")
     if "pdf" in job.formats:
         job.step("Rendering PDF")
-        attachments = archival_attachments(job, files["results.json"])
-        files["summary.pdf"] = pdf_bytes(html, archival=True, attachments=attachments, on=job.on)
-    return Rendered(files)
+        attachments = archival_attachments(job, results_json)
+        files[f"{stem}.pdf"] = pdf_bytes(html, archival=True, attachments=attachments, on=job.on)
+    return files
 
 
 def _abstract_files(job: Job, results: Results) -> Rendered:
     from .abstract import as_text, character_count, compose, rule_for
     from .docx_writer import abstract_docx
-    from .render import pdf_bytes, render_html
+    from .render import render_html
 
     spec = job.trial.spec
     if spec.abstract is None:
@@ -177,12 +185,7 @@ def _abstract_files(job: Job, results: Results) -> Rendered:
         files["abstract.txt"] = as_text(abstract).encode("utf-8")
     extra = {"abstract": abstract, "rule": rule, "count": count}
     html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on))
-    if "html" in job.formats:
-        files["abstract.html"] = html.encode("utf-8")
-    if "pdf" in job.formats:
-        job.step("Rendering PDF")
-        attachments = archival_attachments(job, files["results.json"])
-        files["abstract.pdf"] = pdf_bytes(html, archival=True, attachments=attachments, on=job.on)
+    files.update(_html_and_pdf(job, "abstract", html, files["results.json"]))
     if "docx" in job.formats:
         files["abstract.docx"] = abstract_docx(abstract, job.on)
     note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"
