@@ -49,7 +49,10 @@ def _log_rank(frame: pd.DataFrame) -> LogRank | None:
     if frame["arm"].nunique() < 2 or not frame["event"].any():
         return None
     test = multivariate_logrank_test(frame["time"], frame["arm"], frame["event"])
-    return LogRank(float(test.test_statistic), int(test.degrees_of_freedom), float(test.p_value))
+    statistic, p_value = _finite(test.test_statistic), _finite(test.p_value)
+    if statistic is None or p_value is None:
+        return None
+    return LogRank(statistic, int(test.degrees_of_freedom), p_value)
 
 
 def _hazard_ratios(frame: pd.DataFrame, arms: list[str], confidence: float) -> tuple[HazardRatio, ...]:
@@ -76,6 +79,12 @@ def _ratio(arm: str, reference: str, row, confidence: float) -> HazardRatio:
     if row is None:
         return HazardRatio(arm, reference, None, None, None, None, confidence)
     low, high = [c for c in row.index if c.startswith("exp(coef) lower")], [c for c in row.index if c.startswith("exp(coef) upper")]
-    return HazardRatio(
-        arm, reference, float(row["exp(coef)"]), float(row[low[0]]), float(row[high[0]]), float(row["p"]), confidence
-    )
+    values = [_finite(row[c]) for c in ("exp(coef)", low[0], high[0], "p")]
+    if values[0] is None:  # the model did not converge to a finite ratio (e.g. one patient per arm)
+        return HazardRatio(arm, reference, None, None, None, None, confidence)
+    return HazardRatio(arm, reference, *values, confidence)
+
+
+def _finite(value) -> float | None:
+    value = float(value)
+    return value if np.isfinite(value) else None

@@ -15,6 +15,7 @@ import types
 import typing
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
@@ -279,7 +280,7 @@ def write_table(path: Path, rows: list[dict], header: list[str]) -> None:
         writer.writerows(rows)
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=60)
 @given(trial=trials(), cutoff_day=st.one_of(st.none(), st.integers(0, 1400)))
 def test_random_valid_trials_analyze(trial, cutoff_day):
     subjects, events, spec = trial
@@ -291,5 +292,19 @@ def test_random_valid_trials_analyze(trial, cutoff_day):
         first = min(s["enrolled_on"] for s in subjects)
         cutoff = None if cutoff_day is None else max(first, DAY0 + dt.timedelta(days=cutoff_day))
         loaded = report.load_trial(folder, cutoff=cutoff)
-        ledger = report.analyze(loaded)
-        assert json.loads(ledger.to_json())["data_cutoff"] == str(loaded.cutoff)
+        ledger = report.analyze(loaded).to_dict()
+        assert ledger["data_cutoff"] == loaded.cutoff.isoformat()
+
+
+def test_the_ledger_of_two_one_patient_arms_is_json(tmp_path):
+    """Found by the fuzzer: a Cox fit that runs off to an infinite hazard ratio is not estimable."""
+    dead = {"subject_id": "P1", "arm": "A", "enrolled_on": DAY0, "best_response": "NR",
+            "died_on": DAY0, "last_contact_on": DAY0}
+    responder = {"subject_id": "P2", "arm": "B", "enrolled_on": DAY0, "best_response": "CR",
+                 "response_on": DAY0 + dt.timedelta(days=1), "died_on": DAY0 + dt.timedelta(days=1),
+                 "last_contact_on": DAY0 + dt.timedelta(days=1)}
+    (tmp_path / "trial.toml").write_text(MINIMAL_SPEC, encoding="utf-8")
+    write_table(tmp_path / "subjects.csv", [dead, responder], [*dead, "response_on"])
+    write_table(tmp_path / "adverse_events.csv", [], AE_HEADER)
+    ledger = json.loads(report.analyze(report.load_trial(tmp_path)).to_json())
+    assert ledger["comparisons"]["os"]["hazard_ratios"][0]["hazard_ratio"] is None
