@@ -80,7 +80,7 @@ def _ratio(arm: str, reference: str, row, confidence: float) -> HazardRatio:
         return HazardRatio(arm, reference, None, None, None, None, confidence)
     low, high = [c for c in row.index if c.startswith("exp(coef) lower")], [c for c in row.index if c.startswith("exp(coef) upper")]
     values = [_finite(row[c]) for c in ("exp(coef)", low[0], high[0], "p")]
-    if values[0] is None:  # the model did not converge to a finite ratio (e.g. one patient per arm)
+    if None in values[:3]:  # monotone likelihood (e.g. one patient per arm): the ratio runs off to 0 or infinity
         return HazardRatio(arm, reference, None, None, None, None, confidence)
     return HazardRatio(arm, reference, *values, confidence)
 
