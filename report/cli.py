@@ -60,7 +60,9 @@ Data = typer.Option(None, "--data", help="Folder of the data files (overrides th
 @app.command()
 @guarded
 def build(
-    trial_dir: Optional[Path] = TrialDir,
+    trial_dirs: Optional[list[Path]] = typer.Argument(
+        None, help="Trial folders with trial.toml, built one after another in this process "
+        "(default: the bundled S1318 example)."),
     kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html (abstract: also txt, docx). Default: all the kind writes."),
     cutoff: Optional[str] = Cutoff,
@@ -78,21 +80,33 @@ def build(
     from .trial import load_trial
 
     formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip()) if fmt else None
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
-        task = progress.add_task("Loading trial")
-        trial = load_trial(trial_dir, cutoff=cutoff, data=data)
-        bundle = build_bundle(
-            trial, kind=kind, formats=formats, out=out_dir,
-            on_step=lambda name: progress.update(task, description=name),
-            command=["trialreport", *sys.argv[1:]],
-            encrypt=not no_encrypt,
-            max_chars=max_chars,
-        )
-    err.print(f"[green]Built[/green] {trial.spec.trial.id} {kind} report, data cutoff {trial.cutoff}")
-    for note in bundle.notes:
-        err.print(note, markup=False, highlight=False)
-    for path in bundle.files:
-        print(path)
+    failed = []
+    for trial_dir in trial_dirs or [None]:
+        try:
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
+                task = progress.add_task("Loading trial")
+                trial = load_trial(trial_dir, cutoff=cutoff, data=data)
+                bundle = build_bundle(
+                    trial, kind=kind, formats=formats, out=out_dir,
+                    on_step=lambda name: progress.update(task, description=name),
+                    command=["trialreport", *sys.argv[1:]],
+                    encrypt=not no_encrypt,
+                    max_chars=max_chars,
+                )
+        except InputError as exc:
+            if not trial_dirs or len(trial_dirs) == 1:
+                raise
+            err.print(f"[red]{trial_dir}:[/red] not built", highlight=False)
+            _report_problems(exc)
+            failed.append(trial_dir)
+            continue
+        err.print(f"[green]Built[/green] {trial.spec.trial.id} {kind} report, data cutoff {trial.cutoff}")
+        for note in bundle.notes:
+            err.print(note, markup=False, highlight=False)
+        for path in bundle.files:
+            print(path)
+    if failed:
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -22,6 +23,11 @@ from .ledger import Results, plain
 from .trial import Trial, as_of
 
 OPEN, CLOSED = "dsmb-open", "dsmb-closed"
+LISTING_CAP = 40  # rows of a listing shown in a report; the full listing goes into the bundle
+LISTINGS = {  # ledger key -> file name and columns of the full listing
+    "serious_events": ("serious-adverse-events", ["subject_id", "term", "grade", "onset_on", "attribution"]),
+    "deaths": ("deaths", ["subject_id", "died_on", "day", "cause"]),
+}
 OPEN_KEYS = ("schema_version", "trial", "data_cutoff", "methods", "population", "accrual", "baseline", "safety")
 
 
@@ -46,10 +52,11 @@ def dsmb_files(job, results: Results):
     }
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
-    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note, on=job.on))
+    extra = {"listing_cap": LISTING_CAP}
+    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note, extra, on=job.on))
     figures = {**conduct, **summary_figures(ledger)}
-    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, figures, note, on=job.on))
-    files = {"results.json": _json(open_ledger)}
+    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, figures, note, extra, on=job.on))
+    files = {"results.json": _json(open_ledger), **full_listings(block)}
     if "html" in job.formats:
         files[f"{OPEN}.html"] = html_open.encode("utf-8")
         if job.password is None:
@@ -65,6 +72,35 @@ def dsmb_files(job, results: Results):
                               else with_attachments(closed_pdf, attachment))
     extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": compared_with}
     return Rendered(files, (), extra)
+
+
+def full_listings(block: dict) -> dict[str, bytes]:
+    """CSV and XLSX of every listing longer than the reports show."""
+    files = {}
+    for key, (stem, columns) in LISTINGS.items():
+        rows = block[key]
+        if len(rows) > LISTING_CAP:
+            frame = pd.DataFrame(rows, columns=columns)
+            files[f"{stem}.csv"] = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            files[f"{stem}.xlsx"] = _xlsx(frame)
+    return files
+
+
+def _xlsx(frame: pd.DataFrame) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    frame.to_excel(out, index=False)
+    # Fixed entry times and properties, so the same listing gives the same bytes.
+    source, fixed = zipfile.ZipFile(io.BytesIO(out.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*<", rb"<dcterms:\1\2>2000-01-01T00:00:00Z<", data)
+            target.writestr(zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    return fixed.getvalue()
 
 
 def previous_cutoff(trial: Trial) -> dt.date:

@@ -135,3 +135,20 @@ def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "Internal error: RuntimeError: something unexpected" in err
     assert "Traceback" not in err
+
+
+def test_batch_build_builds_every_trial_and_reports_the_bad_one(tmp_path):
+    import shutil
+
+    from conftest import EXAMPLE
+
+    good = tmp_path / "good"
+    shutil.copytree(EXAMPLE, good)
+    spec = (good / "trial.toml").read_text().replace('id = "S1318"', 'id = "S1318-COPY"')
+    (good / "trial.toml").write_text(spec)
+    result = run_cli("build", str(EXAMPLE), str(tmp_path / "missing"), str(good), "--format", "html",
+                     "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "no trial spec here" in result.stderr and "Traceback" not in result.stderr
+    built = {Path(p).parts[-4] for p in result.stdout.split()}
+    assert built == {"S1318", "S1318-COPY"}

@@ -135,3 +135,31 @@ def test_three_arm_trial_open_report_names_no_arm_and_closed_report_has_them(tmp
     closed = " ".join(pages(files["dsmb-closed.pdf"], PASSWORD))
     assert all(arm in closed for arm in ("A: Drug X", "B: Placebo", "C: Combination"))
     assert "Baseline characteristics by arm" in closed and "Hazard ratio" in closed
+
+
+def test_long_listings_are_capped_in_reports_and_complete_in_the_bundle(tmp_path):
+    import csv
+    import io
+
+    import openpyxl
+
+    from test_adam import RANDOM, SHARED
+
+    if not (SHARED / "random-cdisc" / "adsl.xpt").is_file():
+        pytest.skip("the public ADaM data are not here")
+    result = run_cli("build", str(RANDOM), "--kind", "dsmb", "--format", "html", "--out", str(tmp_path), env=ENV)
+    assert result.returncode == 0, result.stderr
+    files = {Path(p).name: Path(p) for p in result.stdout.split()}
+    ledger = json.loads(files["results.json"].read_text())["dsmb"]
+    serious = len(ledger["serious_events"])
+    assert serious > 40
+    rows = list(csv.DictReader(io.StringIO(files["serious-adverse-events.csv"].read_text())))
+    assert len(rows) == serious and rows[0]["subject_id"] == ledger["serious_events"][0]["subject_id"]
+    sheet = openpyxl.load_workbook(files["serious-adverse-events.xlsx"]).active
+    assert sheet.max_row == serious + 1  # with its header
+    html = files["dsmb-open.html"].read_text()
+    listing = html.split("Serious adverse events")[1].split("</table>")[0]
+    assert listing.count("<tr>") == 40 + 1  # the header row and 40 events
+    assert f"The first 40 of {serious} serious adverse events" in html
+    manifest = json.loads(files["manifest.json"].read_text())
+    assert "serious-adverse-events.xlsx" in {f["path"] for f in manifest["files"]}
