@@ -77,6 +77,27 @@ def template_hashes() -> list[dict]:
     return [_entry(p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file()]
 
 
+def deterministic_zip(data: bytes, on: dt.date = dt.date(2000, 1, 1)) -> bytes:
+    """An Office file (a zip) with fixed entry times and its document dated `on`.
+
+    python-docx and openpyxl stamp the current time into the zip entries and the
+    document properties; the same inputs must give the same bytes.
+    """
+    import io
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                stamp = f"{on.isoformat()}T00:00:00Z".encode()
+                content = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*<",
+                                 rb"<dcterms:\1\2>" + stamp + rb"<", content)
+            target.writestr(zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0)), content)
+    return out.getvalue()
+
+
 def _entry(name: str, data: bytes) -> dict:
     return {"path": name, "bytes": len(data), "sha256": sha256(data)}
 

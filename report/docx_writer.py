@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 
 from .abstract import Abstract
+from .bundle import deterministic_zip
 
 
 def abstract_docx(abstract: Abstract, on: dt.date) -> bytes:
@@ -38,16 +38,4 @@ def abstract_docx(abstract: Abstract, on: dt.date) -> bytes:
     document.core_properties.author = document.core_properties.last_modified_by = "trialreport"
     out = io.BytesIO()
     document.save(out)
-    return _fixed_zip_times(out.getvalue())
-
-
-def _fixed_zip_times(data: bytes) -> bytes:
-    # python-docx stamps each zip entry with the current time; the same inputs must give
-    # the same bytes, so every entry gets one fixed time.
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(item.filename))
-    return out.getvalue()
+    return deterministic_zip(out.getvalue(), on)

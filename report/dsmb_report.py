@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import Callable
 
@@ -88,19 +87,12 @@ def full_listings(block: dict) -> dict[str, bytes]:
 
 def _xlsx(frame: pd.DataFrame) -> bytes:
     import io
-    import zipfile
+
+    from .bundle import deterministic_zip
 
     out = io.BytesIO()
     frame.to_excel(out, index=False)
-    # Fixed entry times and properties, so the same listing gives the same bytes.
-    source, fixed = zipfile.ZipFile(io.BytesIO(out.getvalue())), io.BytesIO()
-    with zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*<", rb"<dcterms:\1\2>2000-01-01T00:00:00Z<", data)
-            target.writestr(zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0)), data)
-    return fixed.getvalue()
+    return deterministic_zip(out.getvalue())
 
 
 def previous_cutoff(trial: Trial) -> dt.date:
