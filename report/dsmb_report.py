@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 

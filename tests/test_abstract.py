@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-import report
 from report.abstract import PRESETS, Abstract, Section, as_text, character_count, compose, counted, rule_for
 from report.spec import AbstractLimit
 

@@ -1,5 +1,4 @@
 """Bundles: written whole or not at all, never overwritten."""
-import datetime as dt
 import json
 
 import pytest

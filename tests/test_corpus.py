@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from conftest import AE_HEADER, MINIMAL_SPEC, SUBJECT_HEADER, run_cli
 from corpus import (
-    RANDOM_CDISC, Case, adam_spec, copy_of, event, events, huge_subjects, patient, spec_with, subjects,
+    RANDOM_CDISC, Case, adam_spec, event, events, huge_subjects, patient, spec_with, subjects,
     xlsx_with_title_row,
 )
 from report.cli import app

@@ -1,7 +1,6 @@
 """`send_bundle` against a real SMTP server on 127.0.0.1 with STARTTLS and AUTH (aiosmtpd)."""
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +11,7 @@ from report import mail  # noqa: E402
 from report.errors import InputError  # noqa: E402
 from report.mail import send_bundle, spec_for_bundle  # noqa: E402
 from report.spec import load_spec  # noqa: E402
+from conftest import MINIMAL_SPEC  # noqa: E402
 from smtp_server import client_context, make_certificate, server_context, smtp_server  # noqa: E402
 
 USER, SMTP_PASSWORD = "stats-robot", "smtp-Pa55-xyzzy"
@@ -33,15 +33,7 @@ OPEN_HTML = b"<!doctype html><title>open report</title>"
 def spec_toml(port: int, *, recipients: str | None = None, smtp: str | None = None) -> str:
     recipients = recipients if recipients is not None else f"open = {json.dumps(OPEN)}\nclosed = {json.dumps(CLOSED)}\n"
     smtp = smtp if smtp is not None else f'[dsmb.smtp]\nhost = "127.0.0.1"\nport = {port}\nsender = "stats@example.org"\n'
-    return f"""
-[trial]
-id = "T1"
-title = "A small test trial"
-[study]
-population = "Adults"
-background = "Background text."
-[analysis]
-responders = ["CR"]
+    return MINIMAL_SPEC + f"""
 [dsmb]
 prepared_by = "Test statistics center"
 [dsmb.recipients]

@@ -3,7 +3,6 @@ import re
 
 import pytest
 
-import report
 from report.builder import summary_figures
 from report.render import Page, pdf_bytes, render_html, _template_fetcher
 from report.resources import templates_dir
