@@ -20,6 +20,7 @@ FORMATS = {  # the formats each kind can write; the default is all of them
     "abstract": ("txt", "html", "pdf", "docx"),
 }
 KINDS = tuple(FORMATS)
+EMBED_INPUTS_MAX_BYTES = 10 * 2**20
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,12 @@ class Job:
     max_chars: int | None = None  # abstract: override the limit
     previous: str | None = None  # DSMB: the archived version to compare with (pinned when reproducing)
     step: Callable[[str], None] = lambda _: None
+    render_pdf: Callable[..., bytes] | None = None  # as render.pdf_bytes, e.g. a PdfWorker's
+
+    def pdf(self, html: str, **options) -> bytes:
+        from .render import pdf_bytes
+
+        return (self.render_pdf or pdf_bytes)(html, **options)
 
 
 @dataclass(frozen=True)
@@ -62,12 +69,14 @@ def build(
     encrypt: bool = True,
     closed_password: str | None = None,
     max_chars: int | None = None,
+    render_pdf: Callable[..., bytes] | None = None,
 ) -> Bundle:
     """Analyse, draw, lay out and render one report kind; archive it as a new version.
 
     For kind "dsmb" the closed report is encrypted with `closed_password`, by default
     the environment's TRIALREPORT_CLOSED_PASSWORD; `encrypt=False` writes it in clear.
     For kind "abstract", `max_chars` overrides the meeting's character limit.
+    `render_pdf` replaces `render.pdf_bytes`, e.g. by a `PdfWorker`'s.
     """
     from . import archive
 
@@ -81,7 +90,7 @@ def build(
     root, on = Path(out), report_date()
     inputs = archive.input_entries(list(trial.inputs))
     job = Job(trial, kind, formats, on, root, provenance(trial, kind, on, inputs), password, max_chars,
-              step=on_step or (lambda _: None))
+              step=on_step or (lambda _: None), render_pdf=render_pdf)
     results = analyze(trial)
     rendered = render_files(job, results)  # in memory: bad input stops here, with nothing written
     job.step("Writing bundle")
@@ -124,9 +133,14 @@ def provenance(trial: Trial, kind: str, on: dt.date, inputs: list[dict]) -> dict
 
 
 def archival_attachments(job: Job, results_json: bytes, with_data: bool = True) -> dict[str, bytes]:
-    """Embedded in archival PDFs: the ledger, the provenance and (unless confidential) the inputs."""
+    """Embedded in archival PDFs: the ledger, the provenance and (unless confidential) the inputs.
+
+    Inputs larger than EMBED_INPUTS_MAX_BYTES in all stay out of the PDF, which would
+    otherwise grow by megabytes and take seconds to compress; the provenance still names
+    them by hash and the archive's store keeps them.
+    """
     files = {"results.json": results_json, "provenance.json": _json_bytes(job.provenance)}
-    if with_data:
+    if with_data and sum(path.stat().st_size for path in job.trial.inputs) <= EMBED_INPUTS_MAX_BYTES:
         files.update({path.name: path.read_bytes() for path in job.trial.inputs})
     return files
 
@@ -151,15 +165,13 @@ def _summary_files(job: Job, results: Results) -> Rendered:
 
 def _html_and_pdf(job: Job, stem: str, html: str, results_json: bytes) -> dict[str, bytes]:
     """`<stem>.html` and the archival `<stem>.pdf`, as the job's formats ask."""
-    from .render import pdf_bytes
-
     files = {}
     if "html" in job.formats:
         files[f"{stem}.html"] = html.encode("utf-8")
     if "pdf" in job.formats:
         job.step("Rendering PDF")
         attachments = archival_attachments(job, results_json)
-        files[f"{stem}.pdf"] = pdf_bytes(html, archival=True, attachments=attachments, on=job.on)
+        files[f"{stem}.pdf"] = job.pdf(html, archival=True, attachments=attachments, on=job.on)
     return files
 
 

@@ -54,7 +54,7 @@ def guarded(command):
 
 TrialDir = typer.Argument(None, help="Trial folder with trial.toml (default: the bundled S1318 example).")
 Cutoff = typer.Option(None, "--cutoff", help="Data cutoff, YYYY-MM-DD (default: the spec's, else the last date in the data).")
-Data = typer.Option(None, "--data", help="Folder of the data files (overrides the spec's [source] path).")
+Data = typer.Option(None, "--data", help="Folder of the data files (overrides the path in the spec's source section).")
 
 
 @app.command()
@@ -74,39 +74,111 @@ def build(
     ),
 ) -> None:
     """Build a report bundle and print the paths written."""
+    from contextlib import ExitStack
+
+    options = _build_options(kind, fmt, out_dir, max_chars, no_encrypt)
+    failed = []
+    with ExitStack() as cleanup:
+        renderer = _Renderer(cleanup, options["formats"])
+        for trial_dir in trial_dirs or [None]:
+            try:
+                _build_one(trial_dir, cutoff, data, options, renderer)
+            except InputError as exc:
+                if not trial_dirs or len(trial_dirs) == 1:
+                    raise
+                err.print(f"[red]{trial_dir}:[/red] not built", highlight=False)
+                _report_problems(exc)
+                failed.append(trial_dir)
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+@guarded
+def watch(
+    trial_dir: Optional[Path] = typer.Argument(Path("."), help="Trial folder with trial.toml (default: this folder)."),
+    kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats (default: all the kind writes)."),
+    cutoff: Optional[str] = Cutoff,
+    out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
+    data: Optional[Path] = Data,
+    no_encrypt: bool = typer.Option(False, "--no-encrypt", help="DSMB: write the closed report unencrypted."),
+    interval: float = typer.Option(0.5, "--interval", min=0.05, help="Seconds between checks for changes."),
+) -> None:
+    """Build, then rebuild whenever trial.toml, a data file or a template changes (Ctrl-C stops)."""
+    from contextlib import ExitStack
+
+    from .spec import load_spec
+    from .watch import watch as watch_files
+    from .watch import watched_files
+
+    options = _build_options(kind, fmt, out_dir, None, no_encrypt)
+    data_dir = [data]
+
+    def files() -> list[Path]:
+        try:  # the data folder the spec names now; the last one known if the spec is broken
+            data_dir[0] = data or trial_dir / load_spec(trial_dir).source.path
+        except InputError:
+            pass
+        return watched_files(trial_dir, data_dir[0])
+
+    def rebuild(changes: list[Path]) -> None:
+        if changes:
+            err.print("Changed: " + ", ".join(p.name for p in changes[:5]) + (" ..." if len(changes) > 5 else ""),
+                      markup=False, highlight=False)
+        try:
+            _build_one(trial_dir, cutoff, data, options, renderer)
+        except InputError as exc:
+            _report_problems(exc)
+            err.print("Not built; waiting for the next change.")
+
+    with ExitStack() as cleanup:
+        renderer = _Renderer(cleanup, options["formats"])
+        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops.")
+        try:
+            watch_files(files, rebuild, interval=interval)
+        except KeyboardInterrupt:
+            err.print("Stopped watching.")
+
+
+def _build_options(kind: str, fmt: str | None, out_dir: Path, max_chars: int | None, no_encrypt: bool) -> dict:
+    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip()) if fmt else None
+    return {"kind": kind, "formats": formats, "out": out_dir, "command": ["trialreport", *sys.argv[1:]],
+            "encrypt": not no_encrypt, "max_chars": max_chars}
+
+
+def _build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, options: dict, renderer) -> None:
+    """Load, build and announce one trial's bundle; InputError for bad input."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from .builder import build as build_bundle
     from .trial import load_trial
 
-    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip()) if fmt else None
-    failed = []
-    for trial_dir in trial_dirs or [None]:
-        try:
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
-                task = progress.add_task("Loading trial")
-                trial = load_trial(trial_dir, cutoff=cutoff, data=data)
-                bundle = build_bundle(
-                    trial, kind=kind, formats=formats, out=out_dir,
-                    on_step=lambda name: progress.update(task, description=name),
-                    command=["trialreport", *sys.argv[1:]],
-                    encrypt=not no_encrypt,
-                    max_chars=max_chars,
-                )
-        except InputError as exc:
-            if not trial_dirs or len(trial_dirs) == 1:
-                raise
-            err.print(f"[red]{trial_dir}:[/red] not built", highlight=False)
-            _report_problems(exc)
-            failed.append(trial_dir)
-            continue
-        err.print(f"[green]Built[/green] {trial.spec.trial.id} {kind} report, data cutoff {trial.cutoff}")
-        for note in bundle.notes:
-            err.print(note, markup=False, highlight=False)
-        for path in bundle.files:
-            print(path)
-    if failed:
-        raise typer.Exit(2)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
+        task = progress.add_task("Loading trial")
+        trial = load_trial(trial_dir, cutoff=cutoff, data=data)
+        bundle = build_bundle(trial, on_step=lambda name: progress.update(task, description=name),
+                              render_pdf=renderer(), **options)
+    err.print(f"[green]Built[/green] {trial.spec.trial.id} {options['kind']} report, data cutoff {trial.cutoff}")
+    for note in bundle.notes:
+        err.print(note, markup=False, highlight=False)
+    for path in bundle.files:
+        print(path, flush=True)
+
+
+class _Renderer:
+    """The PDF worker (report.pdf_worker), started when the first trial has loaded, so
+    that it warms up while that trial is analysed and drawn, and kept for every build after."""
+
+    def __init__(self, cleanup, formats: tuple[str, ...] | None):
+        self._cleanup, self._wanted, self._render = cleanup, formats is None or "pdf" in formats, None
+
+    def __call__(self):
+        if self._wanted and self._render is None:
+            from .pdf_worker import PdfWorker
+
+            self._render = self._cleanup.enter_context(PdfWorker()).pdf_bytes
+        return self._render
 
 
 @app.command()

@@ -34,7 +34,7 @@ def dsmb_files(job, results: Results):
     from .builder import Rendered, archival_attachments, page_for, summary_figures
     from .encrypt import encrypted_pdf, with_attachments
     from .figures import accrual_figure, consort_figure, namespaced
-    from .render import pdf_bytes, render_html
+    from .render import render_html
 
     trial, step = job.trial, job.step
     step("Comparing with the previous report")
@@ -63,9 +63,9 @@ def dsmb_files(job, results: Results):
     if "pdf" in job.formats:
         # The open report's PDF carries only the open ledger: patient data hold efficacy.
         attachments = archival_attachments(job, files["results.json"], with_data=False)
-        files[f"{OPEN}.pdf"] = pdf_bytes(html_open, archival=True, attachments=attachments, on=job.on)
+        files[f"{OPEN}.pdf"] = job.pdf(html_open, archival=True, attachments=attachments, on=job.on)
     attachment = {"results-closed.json": _json(closed_ledger)}
-    closed_pdf = pdf_bytes(html_closed, on=job.on)
+    closed_pdf = job.pdf(html_closed, on=job.on)
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else with_attachments(closed_pdf, attachment))
     extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": compared_with}

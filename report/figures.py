@@ -2,7 +2,9 @@
 
 The functions here only *draw*: every number shown comes from the ledger dict
 passed in; nothing is estimated or recomputed.  Output is deterministic (fixed
-SVG hash salt, no date metadata, glyphs as paths) and readable in grayscale.
+SVG hash salt, no date metadata) and readable in grayscale. Text stays text, set in the
+report's own Source Sans Pro (shipped with the templates): it is searchable in the PDF,
+matches the body type, and is several times cheaper to render than glyphs drawn as paths.
 
 Drawn artists carry SVG ids (matplotlib ``gid``) so tests and reviewers can
 locate them: ``km-curve``, ``km-ci-band``, ``censor-marks``, ``landmark-{i}``,
@@ -18,13 +20,15 @@ import re
 from typing import Any, Iterable
 
 import matplotlib
+from matplotlib import font_manager
 from matplotlib.figure import Figure
-
-from .formatting import confidence_label, percent
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
+
+from .formatting import confidence_label, percent
+from .resources import templates_dir
 
 __all__ = ["km_figure", "km_arms_figure", "ae_grade_figure", "percent_label", "namespaced"]
 
@@ -34,6 +38,7 @@ EMPTY_SIZE_IN = (6.3, 1.6)
 INK = "black"
 GRID_GREY = "#d9d9d9"
 BAND_GREY = "#d0d0d0"
+CENSOR_MARK_RESOLUTION = 400  # distinct mark positions across the time axis
 
 # Worst-grade fills: light to dark; hatching makes grade >= 3 stand out.
 GRADE_STYLES: dict[int, dict[str, Any]] = {
@@ -46,10 +51,10 @@ GRADE_STYLES: dict[int, dict[str, Any]] = {
 
 _RC = {
     "svg.hashsalt": "trialreport",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "text.parse_math": False,  # text from data is shown as typed: "$" is not TeX
     "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans"],
+    "font.sans-serif": ["Source Sans Pro"],
     "font.size": 8,
     "axes.labelsize": 8.5,
     "axes.linewidth": 0.8,
@@ -121,8 +126,17 @@ def _svg_string(fig: Figure) -> str:
     return text[text.index("<svg"):]
 
 
+def _register_report_fonts() -> None:
+    """Let matplotlib measure text in the fonts the PDF renders it in (once per process)."""
+    known = {font.fname for font in font_manager.fontManager.ttflist}
+    for path in sorted((templates_dir() / "fonts").glob("*.otf")):
+        if str(path) not in known:
+            font_manager.fontManager.addfont(str(path))
+
+
 def _render(draw, *args, **kwargs) -> str:
     """Build a Figure with ``draw`` inside the report rc context, return SVG."""
+    _register_report_fonts()
     with matplotlib.rc_context(_RC):
         fig = draw(*args, **kwargs)
         return _svg_string(fig)
@@ -166,12 +180,26 @@ def _draw_km_curve(ax, curve: list[dict]) -> None:
             solid_joinstyle="miter", gid="km-curve", zorder=3)
 
 
-def _draw_censor_marks(ax, curve: list[dict]) -> int:
+def _censor_mark_points(curve: list[dict]) -> tuple[list[float], list[float]]:
+    """Where censor marks go: one per censored time, except that a mark closer to the
+    last one drawn than 1/400 of either axis (less than its own stroke on paper) is
+    left out, so that a large trial's thousands of marks do not weigh down the figure."""
     rows = [r for r in curve if (r.get("censored") or 0) > 0]
-    ax.plot([float(r["time"]) for r in rows], [_as_float(r.get("survival")) for r in rows],
-            linestyle="none", marker="|", markersize=5, markeredgewidth=0.9,
+    gap = (float(curve[-1]["time"]) if curve else 0.0) / CENSOR_MARK_RESOLUTION
+    xs, ys = [], []
+    for r in rows:
+        x, y = float(r["time"]), _as_float(r.get("survival"))
+        if not xs or x - xs[-1] >= gap or abs(y - ys[-1]) >= 1 / CENSOR_MARK_RESOLUTION:
+            xs.append(x)
+            ys.append(y)
+    return xs, ys
+
+
+def _draw_censor_marks(ax, curve: list[dict]) -> int:
+    xs, ys = _censor_mark_points(curve)
+    ax.plot(xs, ys, linestyle="none", marker="|", markersize=5, markeredgewidth=0.9,
             color=INK, gid="censor-marks", zorder=4, clip_on=False)
-    return len(rows)
+    return len(xs)
 
 
 def _draw_landmarks(ax, landmarks: Iterable[dict]) -> None:
@@ -288,9 +316,8 @@ def _draw_arm(ax, curve: list[dict], i: int, arm: str) -> None:
     times = [float(r["time"]) for r in curve]
     ax.step(times, [_as_float(r.get("survival")) for r in curve], where="post", linewidth=1.3,
             label=arm, gid=f"km-curve-{i}", zorder=3, **style)
-    rows = [r for r in curve if (r.get("censored") or 0) > 0]
-    ax.plot([float(r["time"]) for r in rows], [_as_float(r.get("survival")) for r in rows],
-            linestyle="none", marker="|", markersize=5, markeredgewidth=0.9,
+    xs, ys = _censor_mark_points(curve)
+    ax.plot(xs, ys, linestyle="none", marker="|", markersize=5, markeredgewidth=0.9,
             color=style["color"], gid=f"censor-marks-{i}", zorder=4, clip_on=False)
 
 

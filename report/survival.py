@@ -1,8 +1,10 @@
 """Kaplan-Meier summaries equal to R's `survival` package (DESIGN section 6).
 
-The curve is fitted with lifelines; confidence limits, quantiles and landmarks follow
-R's `survfit`, `quantile.survfit` and `summary.survfit` rules, so every figure can be
-checked against R to 1e-6.
+Risk sets are counted with numpy and the curve is R's product; confidence limits,
+quantiles and landmarks follow R's `survfit`, `quantile.survfit` and `summary.survfit`
+rules, so every figure can be checked against R to 1e-6. (lifelines, which serves the
+comparisons between arms, is not imported here: its import alone would cost a
+single-arm report about half a second.)
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 # Tolerance R uses to decide that a curve sits exactly at a quantile.
 R_TOLERANCE = math.sqrt(np.finfo(float).eps)
@@ -94,7 +96,7 @@ def kaplan_meier(
     """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=bool)
-    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    z = float(special.ndtri(1 - (1 - confidence) / 2))
     table = _km_table(time, event)
     low, high = _confidence_limits(table["survival"], table["se"], conf_type, z)
     curve = _curve(table, low, high, len(time))
@@ -145,33 +147,27 @@ def risk_table_times(time, time_unit: str) -> list[float]:
 
 
 def _km_table(time: np.ndarray, event: np.ndarray) -> dict[str, np.ndarray]:
-    """One row per distinct observed time, as R's survfit: counts, S(t) and se(log S).
-
-    lifelines fits the curve and counts patients at risk, events and censorings.
-    """
+    """One row per distinct observed time, as R's survfit: counts, S(t) and se(log S)."""
     if not len(time):
         empty = np.array([], dtype=float)
         return {"time": empty, "at_risk": empty, "events": empty, "censored": empty,
                 "survival": empty, "se": empty}
-    from lifelines import KaplanMeierFitter
-
-    fit = KaplanMeierFitter().fit(time, event_observed=event)
-    events_table = fit.event_table
-    rows = events_table[events_table["removed"] > 0]
-    at_risk = rows["at_risk"].to_numpy(dtype=float)
-    deaths = rows["observed"].to_numpy(dtype=float)
+    times, row = np.unique(time, return_inverse=True)
+    removed = np.bincount(row, minlength=len(times)).astype(float)
+    deaths = np.bincount(row, weights=event.astype(float), minlength=len(times))
+    at_risk = len(time) - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
     # The product written as R's survfit computes it, (n - d)/n, so that a curve sitting
-    # exactly at a quantile is exact here too (lifelines' log-sum form can differ in the
-    # last bit, which moves a median from 4.5 to "not reached").
+    # exactly at a quantile is exact here too (a log-sum form, as lifelines', can differ
+    # in the last bit, which moves a median from 4.5 to "not reached").
     survival = np.cumprod((at_risk - deaths) / at_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Greenwood: var(log S) = sum d / (n (n - d)); infinite once S reaches 0, as in R.
         increments = np.where(deaths > 0, deaths / (at_risk * (at_risk - deaths)), 0.0)
     return {
-        "time": rows.index.to_numpy(dtype=float),
+        "time": times,
         "at_risk": at_risk,
         "events": deaths,
-        "censored": rows["censored"].to_numpy(dtype=float),
+        "censored": removed - deaths,
         "survival": survival,
         "se": np.sqrt(np.cumsum(increments)),
     }

@@ -60,14 +60,25 @@ def test_hostile_html_in_a_pdf_fetches_nothing(capsys):
     assert pdf.startswith(b"%PDF")
 
 
-def test_pdf_embeds_the_shipped_font(page):
+@pytest.fixture(scope="module")
+def pdf_pages(page):
     import io
 
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(pdf_bytes(render_html("summary.html.j2", page))))
-    fonts = {str(f["/BaseFont"]).split("+")[-1] for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    return PdfReader(io.BytesIO(pdf_bytes(render_html("summary.html.j2", page)))).pages
+
+
+def test_pdf_embeds_the_shipped_font(pdf_pages):
+    fonts = {str(f["/BaseFont"]).split("+")[-1]
+             for p in pdf_pages for f in p["/Resources"].get("/Font", {}).values()}
     assert fonts and all(name.startswith("Source-Sans-Pro") for name in fonts)
+
+
+def test_figure_text_is_searchable_text_in_the_pdf(pdf_pages):
+    text = " ".join(p.extract_text() for p in pdf_pages)
+    for label in ("No. at risk", "Months since registration", "Landmark estimate", "Worst grade"):
+        assert label in text
 
 
 def test_figure_ids_are_unique_in_the_page(page):

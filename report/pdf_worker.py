@@ -1,0 +1,57 @@
+"""PDF rendering in a second process, started before the analysis.
+
+WeasyPrint's import and first-render setup (fonts, user-agent style sheet) take about
+half a second. The worker pays them on the second core while this process loads the
+data, analyses and draws, so a build then waits only for the layout itself. A batch of
+trials keeps one warm worker. The bytes are those `render.pdf_bytes` gives in process.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+
+class PdfWorker:
+    """`with PdfWorker() as worker: worker.pdf_bytes(html, archival=True, ...)`."""
+
+    def __init__(self) -> None:
+        # spawn, not fork: the parent may already run threads (Rich's progress display).
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_warm_up)
+        self._pool.submit(int)  # start the process now, not at the first PDF
+
+    def pdf_bytes(self, html: str, **options) -> bytes:
+        """As `render.pdf_bytes`; rendered in this process if the worker has died."""
+        from .render import pdf_bytes
+
+        try:
+            return self._pool.submit(pdf_bytes, html, **options).result()
+        except BrokenProcessPool:
+            return pdf_bytes(html, **options)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> PdfWorker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _warm_up() -> None:
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    from .render import pdf_bytes
+
+    pdf_bytes('<p style="font-family: \'Source Sans Pro\'">Warming up.</p>')
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End the worker once its parent has gone (killed, say): nobody else will ask it to."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)

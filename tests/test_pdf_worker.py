@@ -1,0 +1,23 @@
+"""The PDF worker process: the same bytes as rendering in process, and no lost report."""
+import datetime as dt
+import os
+import signal
+
+from report.pdf_worker import PdfWorker
+from report.render import pdf_bytes
+
+HTML = "<h1>Worker</h1><p>Patients: 29</p>"
+OPTIONS = {"archival": True, "attachments": {"results.json": b"{}"}, "on": dt.date(2025, 1, 1)}
+
+
+def test_worker_gives_the_bytes_of_an_in_process_render():
+    with PdfWorker() as worker:
+        assert worker.pdf_bytes(HTML, **OPTIONS) == pdf_bytes(HTML, **OPTIONS)
+
+
+def test_a_killed_worker_falls_back_to_rendering_here():
+    with PdfWorker() as worker:
+        worker.pdf_bytes(HTML)
+        pid = worker._pool.submit(os.getpid).result()  # noqa: SLF001 - the test needs the process
+        os.kill(pid, signal.SIGKILL)
+        assert worker.pdf_bytes(HTML, **OPTIONS) == pdf_bytes(HTML, **OPTIONS)
