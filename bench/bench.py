@@ -1,9 +1,14 @@
 """Benchmarks, run by hand (not in CI): each command's cold wall time against the floor.
 
-    python bench/bench.py [--rounds 5]
+    python bench/bench.py [--rounds 5] [--skip-large]
 
-Commands alternate within each round so that machine noise hits all of them alike; the
-ratios use the median of the rounds.
+Every command runs as a fresh process, as a user would run it. Commands alternate within
+each round so that machine noise hits all of them alike; the ratios use the medians of
+the rounds. Peak memory is the largest sum of resident memory over the command's
+process tree (the build and its PDF worker), sampled every 20 ms from /proc.
+
+The large trial (10,000 patients, 500,000 AE rows, 3 arms) and its tenth are generated
+by bench/large_trial.py into a temporary folder first.
 """
 from __future__ import annotations
 
@@ -17,40 +22,120 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+BATCH = 6  # trials in the batch whose marginal cost is measured against a batch of one
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600"}
+MEASURE_MEMORY = ("summary build (pdf, html)", "large trial build", "tenth trial build")
+TARGETS = {  # ratio to the floor, as issue 9 sets them
+    "summary build (pdf, html)": 1.2,
+    "analyze": 0.7,
+    "large trial build": 5.0,
+    "one more report in a batch": 0.15,
+}
 
 
-def commands(out: Path) -> dict[str, list[str]]:
+def commands(out: Path, large: Path | None, tenth: Path | None) -> dict[str, list[str]]:
     cli = [sys.executable, "-m", "report"]
-    return {
+    example = str(_bundled_example())
+    jobs = {
         "floor": [sys.executable, str(HERE / "floor.py")],
         "summary build (pdf, html)": [*cli, "build", "--out", str(out)],
         "analyze": [*cli, "analyze"],
         "dsmb build": [*cli, "build", "--kind", "dsmb", "--no-encrypt", "--out", str(out)],
+        "batch of 1": [*cli, "build", example, "--out", str(out)],
+        f"batch of {BATCH}": [*cli, "build", *[example] * BATCH, "--out", str(out)],
     }
+    if large and tenth:
+        jobs["large trial build"] = [*cli, "build", str(large), "--out", str(out)]
+        jobs["tenth trial build"] = [*cli, "build", str(tenth), "--out", str(out)]
+    return jobs
+
+
+def _bundled_example() -> Path:
+    from report.resources import bundled_trial
+
+    return bundled_trial("s1318")
 
 
 def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "SOURCE_DATE_EPOCH": "1735689600"})
-    return time.perf_counter() - start
+    """Wall seconds of one cold run."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=errors, env=ENV)
+        elapsed = time.perf_counter() - start
+        if process.returncode:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode()}")
+    return elapsed
+
+
+def peak_memory(command: list[str]) -> int:
+    """The largest resident bytes of the command's process tree, sampled every 20 ms
+    (in a run of its own: sampling takes CPU the timed runs should not lose)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.02)
+    return peak
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of `root` and its descendants now (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--skip-large", action="store_true", help="leave out the large trial and its tenth")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        jobs = commands(Path(tmp))
+        large = tenth = None
+        if not args.skip_large:
+            from large_trial import write
+
+            large = write(Path(tmp) / "large", 10_000, 500_000)
+            tenth = write(Path(tmp) / "tenth", 1_000, 50_000)
+        jobs = commands(Path(tmp) / "out", large, tenth)
         times: dict[str, list[float]] = {name: [] for name in jobs}
-        for _ in range(rounds):
+        for round_ in range(1, args.rounds + 1):
             for name, command in jobs.items():
                 times[name].append(timed(command))
-    floor = statistics.median(times["floor"])
-    print(f"{'command':<28}{'median s':>10}{'x floor':>10}")
-    for name, values in times.items():
-        median = statistics.median(values)
-        print(f"{name:<28}{median:>10.2f}{median / floor:>10.2f}")
+            print(f"round {round_} of {args.rounds} done", file=sys.stderr)
+        peaks = {name: peak_memory(jobs[name]) for name in MEASURE_MEMORY if name in jobs}
+    report(times, peaks)
+
+
+def report(times: dict[str, list[float]], peaks: dict[str, int]) -> None:
+    median = {name: statistics.median(values) for name, values in times.items()}
+    floor = median["floor"]
+    median["one more report in a batch"] = (median[f"batch of {BATCH}"] - median["batch of 1"]) / (BATCH - 1)
+    print(f"{'command':<30}{'median s':>10}{'x floor':>10}{'target':>9}{'peak MB':>10}")
+    for name, seconds in median.items():
+        target = f"{TARGETS[name]:.2f}" if name in TARGETS else ""
+        peak = f"{peaks[name] / 2**20:,.0f}" if peaks.get(name) else ""
+        print(f"{name:<30}{seconds:>10.2f}{seconds / floor:>10.2f}{target:>9}{peak:>10}")
+    if "large trial build" in median:
+        ratio = median["large trial build"] / median["tenth trial build"]
+        print(f"{'large / tenth':<30}{ratio:>20.2f}{3.0:>9.2f}")
 
 
 if __name__ == "__main__":

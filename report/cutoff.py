@@ -45,10 +45,11 @@ def adverse_events_at(adverse_events: pd.DataFrame, subjects: pd.DataFrame, cuto
 def time_to_event_at(time_to_event: pd.DataFrame, subjects: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
     """Given times (ADaM) as of the cutoff: an event or censoring after it is censored at it."""
     tte = time_to_event[time_to_event["subject_id"].isin(subjects["subject_id"])].copy()
-    start = dict(zip(subjects["subject_id"], subjects["enrolled_on"]))
-    for index, row in tte.iterrows():
-        if isinstance(row["end_on"], dt.date) and row["end_on"] > cutoff:
-            origin = row["start_on"] if isinstance(row["start_on"], dt.date) else start[row["subject_id"]]
-            tte.at[index, "days"] = float((cutoff - origin).days)
-            tte.at[index, "event"] = False
+    late = tte["end_on"].map(lambda d: isinstance(d, dt.date) and d > cutoff).astype(bool)
+    if late.any():
+        enrolled = dict(zip(subjects["subject_id"], subjects["enrolled_on"]))
+        origins = [start if isinstance(start, dt.date) else enrolled[subject]
+                   for start, subject in zip(tte.loc[late, "start_on"], tte.loc[late, "subject_id"])]
+        tte.loc[late, "days"] = [float((cutoff - origin).days) for origin in origins]
+        tte.loc[late, "event"] = False
     return tte.reset_index(drop=True)

@@ -103,21 +103,30 @@ def _count(ae: pd.DataFrame, n: int) -> EventCount:
 
 
 def _socs(ae: pd.DataFrame, n: int) -> list[SocCount]:
-    rows = [SocCount(soc, *_counts(group, n)) for soc, group in ae.groupby("soc")]
+    counts = ae.groupby("soc")["subject_id"].agg(["nunique", "size"])
+    rows = [SocCount(str(soc), int(subjects), _share(int(subjects), n).proportion, int(events))
+            for soc, subjects, events in counts.itertuples()]
     return sorted(rows, key=lambda r: (-r.subjects, -r.events, r.soc))
 
 
 def _terms(ae: pd.DataFrame, n: int, groups: dict[str, tuple[int, ...]]) -> list[TermCount]:
+    # One worst grade per patient and term, then patients by worst grade for every term at once.
+    worst = ae.groupby(["term", "subject_id"])["grade"].max().reset_index()
+    by_grade = pd.crosstab(worst["term"], worst["grade"])
+    subjects = worst.groupby("term").size()
+    by_term = ae.groupby("term")
+    events, soc = by_term.size(), by_term["soc"].first()
     rows = []
-    for term, group in ae.groupby("term"):
-        worst = group.groupby("subject_id")["grade"].max()
-        subjects, share, events = _counts(group, n)
+    for term in subjects.index:
+        patients = {g: int(by_grade.at[term, g]) if g in by_grade.columns else 0 for g in range(1, 6)}
+        high = patients[3] + patients[4] + patients[5]
         rows.append(TermCount(
-            term=term, soc=group["soc"].iloc[0], subjects=subjects, proportion=share, events=events,
-            grade_3_plus=int((worst >= 3).sum()),
-            grade_3_plus_proportion=int((worst >= 3).sum()) / n if n else None,
-            max_grade={g: int((worst == int(g)).sum()) for g in GRADES},
-            grade_groups={label: _share(int(worst.isin(grades).sum()), n) for label, grades in groups.items()},
+            term=term, soc=soc[term], subjects=int(subjects[term]), proportion=_share(int(subjects[term]), n).proportion,
+            events=int(events[term]),
+            grade_3_plus=high,
+            grade_3_plus_proportion=high / n if n else None,
+            max_grade={str(g): count for g, count in patients.items()},
+            grade_groups={label: _share(sum(patients.get(g, 0) for g in grades), n) for label, grades in groups.items()},
         ))
     return sorted(rows, key=lambda r: (-r.subjects, -r.grade_3_plus, r.term))
 
@@ -130,11 +139,6 @@ def _leading(terms: list[TermCount], n: int) -> tuple[LeadingTerm, ...]:
 
 def _share(subjects: int, n: int) -> Share:
     return Share(subjects, subjects / n if n else None)
-
-
-def _counts(group: pd.DataFrame, n: int) -> tuple[int, float | None, int]:
-    subjects = group["subject_id"].nunique()
-    return subjects, subjects / n if n else None, len(group)
 
 
 def _deaths(population: pd.DataFrame, windows: list[int]) -> Deaths:

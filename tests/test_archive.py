@@ -102,6 +102,18 @@ def test_pdf_is_pdf_a3_with_the_ledger_and_inputs_attached(archive):
     assert {"provenance.json", "trial.toml", "subjects.csv", "adverse_events.csv"} <= set(attached)
 
 
+def test_inputs_over_the_embedding_limit_stay_out_of_the_pdf(example_trial, tmp_path, monkeypatch):
+    from report import builder
+
+    monkeypatch.setattr(builder, "EMBED_INPUTS_MAX_BYTES", 1000)
+    bundle = builder.build(example_trial, formats=("pdf",), out=tmp_path)
+    with pikepdf.open(bundle.directory / "summary.pdf") as pdf:
+        attached = set(pdf.attachments)
+        provenance = json.loads(pdf.attachments["provenance.json"].get_file().read_bytes())
+    assert attached == {"results.json", "provenance.json"}
+    assert {e["name"] for e in provenance["input_hashes"]} == {"trial.toml", "subjects.csv", "adverse_events.csv"}
+
+
 def test_diff_in_words(archive, tmp_path):
     later = run_cli("build", "--cutoff", "2017-06-30", "--format", "pdf", "--out", str(archive), env=ENV)
     assert later.returncode == 0
