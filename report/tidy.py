@@ -2,9 +2,14 @@
 
 Cells are read as text and parsed here, so that each problem can name its file, its row
 (1-based, as a spreadsheet shows it: the header is row 1) and its column.
+
+Tables run to hundreds of thousands of rows, so work is done a column at a time: each
+distinct cell is stripped and parsed once, checks are masks over whole columns, and text
+is written only for the cells and rows that fail.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import difflib
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
@@ -22,12 +28,15 @@ from .errors import InputError, Problem
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 INTEGER = re.compile(r"^[+-]?\d+$", re.ASCII)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and line breaks inside quotes are allowed
+# A CSV field in quotes, any quote inside it doubled: one or more "..." back to back.
+QUOTED_FIELD = re.compile(r'"[^"]*"(?:"[^"]*")*')
 MAX_BYTES = 100 * 2**20  # far above any trial's table; the whole file is held in memory
 HEADER_SEARCH = 20  # rows searched for column names misplaced below row 1
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "f"}
 MRD_VALUES = {"negative", "positive"}
 ATTRIBUTIONS = {"unrelated", "unlikely", "possible", "probable", "definite"}
+SUBJECT_DATES = ("enrolled_on", "response_on", "relapse_on", "died_on", "last_contact_on", "off_study_on")
 
 
 @dataclass(frozen=True)
@@ -110,8 +119,10 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
         return None
     parsed = {"source_row": pd.Series(raw.index, index=raw.index)}
     for column in columns:
-        cells = raw[column.name] if column.name in raw.columns else None
-        values = _parse_column(cells, column, len(raw), path.name, problems)
+        if column.name in raw.columns:
+            values = _parse_column(raw[column.name], column, path.name, problems)
+        else:
+            values = _objects([column.default] * len(raw))
         parsed[column.name] = pd.Series(values, index=raw.index, dtype=object)
     # Further baseline columns ride along as text.
     extra = {c: raw[c].replace("", None) for c in raw.columns if c not in parsed}
@@ -129,15 +140,24 @@ def _missing_message(name: str, present, columns: tuple[Column, ...]) -> str:
 def _read_text_frame(path: Path, columns: tuple[Column, ...], problems: list[Problem]) -> pd.DataFrame | None:
     """The table as text cells, indexed by spreadsheet row number; None after a problem."""
     records = _read_records(path, problems)
-    if records is None:
+    if records is None or not _header_in_row_1(records, columns, path.name, problems):
         return None
-    start = _header_index(records, columns, path.name, problems)
-    if start is None:
-        return None
-    return _records_frame(records, start, path.name, problems)
+    return _records_frame(records, path.name, problems)
 
 
-def _read_records(path: Path, problems: list[Problem]) -> list[list[str]] | None:
+@dataclass(frozen=True, eq=False)
+class _Records:
+    """Every row of a file as stripped text cells, by position: `cells[j][i]` is cell j of
+    row i + 1, "" where that row is short. `lengths[i]` is how many cells row i + 1 has; a
+    reader may count the padding of short rows, never cells beyond the widest row."""
+    cells: list[np.ndarray]
+    lengths: np.ndarray
+
+    def row(self, i: int) -> list[str]:
+        return [column[i] for column in self.cells[:self.lengths[i]]]
+
+
+def _read_records(path: Path, problems: list[Problem]) -> _Records | None:
     """Every row of the file as text cells, row 1 first."""
     if not path.is_file():
         problems.append(Problem(str(path), "file not found"))
@@ -171,7 +191,8 @@ class _Unreadable(Exception):
         self.message, self.row = message, row
 
 
-def _csv_records(path: Path) -> list[list[str]]:
+def _csv_table(path: Path) -> _Records:
+    """The rows csv.reader reads (strict, default dialect), by pandas' C parser where it reads the same."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -180,6 +201,42 @@ def _csv_records(path: Path) -> list[list[str]]:
             f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); it was perhaps saved as "
             "Latin-1 or Windows-1252: save it again as 'CSV UTF-8'", data.count(b"\n", 0, exc.start) + 1
         ) from None
+    return _fast_csv_table(data.removeprefix(codecs.BOM_UTF8), text) or _records_table(_csv_records(text))
+
+
+def _fast_csv_table(data: bytes, text: str) -> _Records | None:
+    """The rows of a CSV file (`data`, decoded as `text`) read by pandas' C parser; None
+    where it might read them otherwise than csv.reader: quotes other than around whole
+    fields (csv refuses "a"b, pandas reads ab), a NUL (pandas ends the cell there), a byte
+    order mark left after decoding (pandas drops it), a cell at csv's size limit, and what
+    pandas refuses (a row longer than row 1; blank rows above row 1). pandas gives a blank
+    row as a row of "" and pads short rows with "", as `_Records` holds them anyway."""
+    if "\x00" in text or text.startswith("\ufeff") or not _quotes_around_fields(text):
+        return None
+    try:
+        frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, na_filter=False, skip_blank_lines=False,
+                            engine="c", encoding="utf-8")
+    except ValueError:  # pandas' ParserError and EmptyDataError among them
+        return None
+    limit = csv.field_size_limit()
+    cells = [_stripped(frame[j].to_numpy(dtype=object), limit) for j in frame.columns]
+    if any(column is None for column in cells):
+        return None
+    return _Records(cells, np.full(len(frame), len(frame.columns)))
+
+
+def _quotes_around_fields(text: str) -> bool:
+    """Whether every quote in the CSV text belongs to a field quoted from start to end."""
+    quotes = 0
+    for match in QUOTED_FIELD.finditer(text):
+        start, end = match.span()
+        if (start and text[start - 1] not in ",\r\n") or (end < len(text) and text[end] not in ",\r\n"):
+            return False
+        quotes += match.group().count('"')
+    return quotes == text.count('"')
+
+
+def _csv_records(text: str) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         return list(reader)
@@ -203,32 +260,64 @@ def _parquet_records(path: Path) -> list[list[str]]:
     return [[str(c) for c in frame.columns], *([_cell_text(v) for v in row] for row in frame.itertuples(index=False))]
 
 
-RECORD_READERS: dict[str, Callable[[Path], list[list[str]]]] = {
-    ".csv": _csv_records,
-    ".xlsx": _xlsx_records,
-    ".parquet": _parquet_records,
+def _records_table(records: list[list[str]]) -> _Records:
+    padded = pd.DataFrame(records, dtype=object)  # short rows are padded with None
+    cells = [_stripped(padded[j].to_numpy(dtype=object)) for j in padded.columns]
+    return _Records(cells, np.fromiter(map(len, records), dtype=np.int64, count=len(records)))
+
+
+def _stripped(cells: np.ndarray, limit: int | None = None) -> np.ndarray | None:
+    """The cells without surrounding whitespace, "" for None (each distinct cell stripped
+    once); None if a cell is `limit` characters or longer."""
+    codes, distinct = _distinct(cells)
+    if limit is not None and max(map(len, distinct), default=0) >= limit:
+        return None
+    return _objects([cell.strip() for cell in distinct] + [""])[codes]  # code -1 (None) takes the ""
+
+
+def _distinct(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values): `distinct[codes]` gives the values back; empty ones (None)
+    have code -1 and are not among the distinct ones."""
+    # pandas compares an array of text only by its UTF-8 bytes up to the first NUL, taking
+    # "a" and "a\x00b" for one value; with a None after it, it compares Python objects.
+    codes, distinct = pd.factorize(np.append(np.asarray(values, dtype=object), None))
+    return codes[:-1], distinct
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-d object array of the values as they are (numpy would unpack sequences)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+RECORD_READERS: dict[str, Callable[[Path], _Records]] = {
+    ".csv": _csv_table,
+    ".xlsx": lambda path: _records_table(_xlsx_records(path)),
+    ".parquet": lambda path: _records_table(_parquet_records(path)),
 }
 
 
-def _header_index(records: list[list[str]], columns: tuple[Column, ...], file: str, problems: list[Problem]) -> int | None:
-    """Where the column names are: row 1, or None after saying why not."""
-    if not any(cell.strip() for record in records for cell in record):
+def _header_in_row_1(records: _Records, columns: tuple[Column, ...], file: str, problems: list[Problem]) -> bool:
+    """Whether the column names can be read from row 1; False after saying why not."""
+    if not any((column != "").any() for column in records.cells):
         problems.append(Problem(file, "is empty: row 1 should hold the column names"))
-        return None
+        return False
     required = {c.name for c in columns if c.required}
-    header = [cell.strip() for cell in records[0]]
+    header = records.row(0)
     if required & set(header):
-        return 0
+        return True
     separator = _other_separator(header, required)
     if separator:
         problems.append(Problem(file, f"looks like a {separator}-separated file; use commas to separate the columns", 1))
-        return None
-    below = next((i for i, r in enumerate(records[1:HEADER_SEARCH], start=1) if required & {c.strip() for c in r}), None)
+        return False
+    rows = range(1, min(HEADER_SEARCH, len(records.lengths)))
+    below = next((i for i in rows if required & set(records.row(i))), None)
     if below is not None:
         problems.append(Problem(file, f"the header row was not found in row 1 but in row {below + 1}: "
                                 "delete the rows above the column names", 1))
-        return None
-    return 0  # names the missing columns
+        return False
+    return True  # names the missing columns
 
 
 def _other_separator(header: list[str], required: set[str]) -> str | None:
@@ -239,25 +328,24 @@ def _other_separator(header: list[str], required: set[str]) -> str | None:
     return None
 
 
-def _records_frame(records: list[list[str]], start: int, file: str, problems: list[Problem]) -> pd.DataFrame | None:
-    header = [cell.strip() for cell in records[start]]
-    rows, numbers = [], []
-    for number, record in enumerate(records[start + 1:], start=start + 2):
-        cells = [cell.strip() for cell in record]
-        if not any(cells):
-            continue  # a blank row: skipped, but it keeps its number
-        if len(cells) > len(header) and any(cells[len(header):]):
-            problems.append(Problem(file, f"has {len(cells)} cells but row {start + 1} names {len(header)} columns "
-                                    "(a comma inside a value needs quotes)", number))
-            continue
-        rows.append((cells + [""] * len(header))[:len(header)])
-        numbers.append(number)
-    frame = pd.DataFrame(rows, columns=range(len(header)), index=numbers, dtype=object)
-    keep = _named_columns(header, frame, start + 1, file, problems)
-    if keep is None:
+def _records_frame(records: _Records, file: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """Rows 2 on in the columns row 1 names, indexed by row number; None after a problem."""
+    header = records.row(0)
+    width = len(header)
+    body = [column[1:] for column in records.cells]
+    filled = np.vstack([column != "" for column in body])  # [position, row]
+    too_long = filled[width:].any(axis=0)
+    for i in np.flatnonzero(too_long):
+        problems.append(Problem(file, f"has {records.lengths[i + 1]} cells but row 1 names {width} columns "
+                                "(a comma inside a value needs quotes)", int(i) + 2))
+    keep = filled.any(axis=0) & ~too_long  # a blank row is skipped, but it keeps its number
+    numbers = np.flatnonzero(keep) + 2
+    frame = pd.DataFrame({j: body[j][keep] for j in range(width)}, index=numbers, columns=range(width), dtype=object)
+    named = _named_columns(header, frame, 1, file, problems)
+    if named is None:
         return None
-    frame = frame[keep]
-    frame.columns = [header[i] for i in keep]
+    frame = frame[named]
+    frame.columns = [header[i] for i in named]
     return frame
 
 
@@ -303,27 +391,28 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _parse_column(cells, column: Column, n: int, file: str, problems: list[Problem]) -> list:
-    if cells is None:
-        return [column.default] * n
-    parse = PARSERS[column.kind]
-    values = []
-    for row, cell in cells.items():
-        if cell == "":
-            if column.needs_value:
-                problems.append(Problem(file, "a value is required", row, column.name))
-            values.append(column.default)
-            continue
-        if CONTROL.search(cell):
-            problems.append(Problem(file, f"{cell!r} holds a control character", row, column.name))
-            values.append(column.default)
-            continue
-        try:
-            values.append(parse(cell))
-        except ValueError as exc:
-            problems.append(Problem(file, f"{cell!r} {exc}", row, column.name))
-            values.append(column.default)
-    return values
+def _parse_column(cells: pd.Series, column: Column, file: str, problems: list[Problem]) -> np.ndarray:
+    """The column's values (its default where a cell is empty or bad), each distinct cell
+    parsed once; a problem for each bad cell, in row order."""
+    codes, distinct = _distinct(cells)
+    parsed = [_parse_cell(cell, column) for cell in distinct]
+    messages = [message for _, message in parsed]
+    bad = np.array([message is not None for message in messages], dtype=bool)
+    for i in np.flatnonzero(bad[codes]):
+        problems.append(Problem(file, messages[codes[i]], int(cells.index[i]), column.name))
+    return _objects([value for value, _ in parsed])[codes]
+
+
+def _parse_cell(cell: str, column: Column) -> tuple[object, str | None]:
+    """(value, None) or, for a bad cell, (the column's default, what is wrong)."""
+    if cell == "":
+        return column.default, "a value is required" if column.needs_value else None
+    if CONTROL.search(cell):
+        return column.default, f"{cell!r} holds a control character"
+    try:
+        return PARSERS[column.kind](cell), None
+    except ValueError as exc:
+        return column.default, f"{cell!r} {exc}"
 
 
 def _date(cell: str) -> dt.date:
@@ -369,80 +458,123 @@ PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
+class _Findings:
+    """Problems found by checks over whole columns, given back in row order and, within a
+    row, in the order the checks were made."""
+
+    def __init__(self, file: str, rows: pd.Series):
+        self.file, self.rows = file, rows.to_numpy()
+        self.found: list[tuple[int, int, Problem]] = []
+        self.checks = 0
+
+    def add(self, flagged: np.ndarray, column: str, message: Callable[[int], str]) -> None:
+        """A problem in `column` for each flagged row position, worded by `message(position)`."""
+        for i in np.flatnonzero(flagged):
+            self.found.append((int(i), self.checks, Problem(self.file, message(i), int(self.rows[i]), column)))
+        self.checks += 1
+
+    def problems(self) -> list[Problem]:
+        return [problem for _, _, problem in sorted(self.found, key=lambda found: found[:2])]
+
+
 def _subject_problems(
     s: pd.DataFrame, file: str, responders: list[str], categories: list[str]
 ) -> list[Problem]:
-    problems = []
+    found = _Findings(file, s["source_row"])
+    ids, best, mrd = (s[c].to_numpy(dtype=object) for c in ("subject_id", "best_response", "mrd"))
+    age = s["age"].to_numpy(dtype=object)
+    has = {c: s[c].notna().to_numpy() for c in ("subject_id", "best_response", "mrd", "response_on", "relapse_on")}
 
-    def add(row, column, message):
-        problems.append(Problem(file, message, int(row), column))
-
-    first_row: dict[str, int] = {}
-    for r in s.itertuples(index=False):
-        if r.subject_id is not None:
-            if r.subject_id in first_row:
-                add(r.source_row, "subject_id", f"{r.subject_id!r} repeats row {first_row[r.subject_id]}")
-            first_row.setdefault(r.subject_id, r.source_row)
-        if categories and r.best_response is not None and r.best_response not in categories:
-            add(r.source_row, "best_response", f"{r.best_response!r} is not one of {', '.join(categories)}")
-        if r.best_response in responders and r.response_on is None:
-            add(r.source_row, "response_on", f"a responder ({r.best_response}) needs the date of response")
-        if r.mrd is not None and r.mrd not in MRD_VALUES:
-            add(r.source_row, "mrd", f"{r.mrd!r} is not negative, positive or empty")
-        if r.response_cycle is not None and r.response_cycle < 1:
-            add(r.source_row, "response_cycle", "cycles are numbered from 1")
-        if r.age is not None and not 0 <= r.age <= 120:
-            add(r.source_row, "age", f"{r.age:g} is not a plausible age")
-        if r.relapse_on is not None and r.response_on is None:
-            add(r.source_row, "relapse_on", "a relapse needs a response (response_on is empty)")
-        problems.extend(Problem(file, m, int(r.source_row), c) for c, m in _date_order(r))
-    return problems
+    repeated = has["subject_id"] & s["subject_id"].duplicated().to_numpy()
+    first = has["subject_id"] & ~repeated
+    first_row = dict(zip(ids[first], found.rows[first]))
+    found.add(repeated, "subject_id", lambda i: f"{ids[i]!r} repeats row {first_row[ids[i]]}")
+    if categories:
+        found.add(has["best_response"] & ~s["best_response"].isin(categories).to_numpy(), "best_response",
+                  lambda i: f"{best[i]!r} is not one of {', '.join(categories)}")
+    found.add(s["best_response"].isin(responders).to_numpy() & ~has["response_on"], "response_on",
+              lambda i: f"a responder ({best[i]}) needs the date of response")
+    found.add(has["mrd"] & ~s["mrd"].isin(MRD_VALUES).to_numpy(), "mrd",
+              lambda i: f"{mrd[i]!r} is not negative, positive or empty")
+    found.add(_where(s["response_cycle"], lambda c: c < 1), "response_cycle", lambda i: "cycles are numbered from 1")
+    found.add(_where(s["age"], lambda a: not 0 <= a <= 120), "age", lambda i: f"{age[i]:g} is not a plausible age")
+    found.add(has["relapse_on"] & ~has["response_on"], "relapse_on",
+              lambda i: "a relapse needs a response (response_on is empty)")
+    _date_order(s, found)
+    return found.problems()
 
 
-def _date_order(r) -> list[tuple[str, str]]:
-    """(column, message) for each date out of order in one subject's row."""
-    out = []
-    start, last = r.enrolled_on, r.last_contact_on
+def _date_order(s: pd.DataFrame, found: _Findings) -> None:
+    """Each date out of order in a subject's row."""
+    dates = {c: s[c].to_numpy(dtype=object) for c in SUBJECT_DATES}
+    day = {c: _ordinals(s[c]) for c in SUBJECT_DATES}
+    start, last = dates["enrolled_on"], dates["last_contact_on"]
     for column in ("response_on", "relapse_on", "died_on", "last_contact_on", "off_study_on"):
-        value = getattr(r, column)
-        if start is not None and value is not None and value < start:
-            out.append((column, f"{value} is before enrolled_on ({start})"))
-    if r.relapse_on is not None and r.response_on is not None and r.relapse_on <= r.response_on:
-        out.append(("relapse_on", f"{r.relapse_on} is not after response_on ({r.response_on})"))
-    if last is not None:
-        for column in ("response_on", "relapse_on", "off_study_on"):
-            value = getattr(r, column)
-            if value is not None and value > last:
-                out.append((column, f"{value} is after last_contact_on ({last})"))
-        if r.died_on is not None and r.died_on != last:
-            out.append(("last_contact_on", f"{last} differs from died_on ({r.died_on}); "
-                        "for a patient who died, the last contact is the date of death"))
-    return out
+        found.add(day[column] < day["enrolled_on"], column,
+                  lambda i, column=column: f"{dates[column][i]} is before enrolled_on ({start[i]})")
+    found.add(day["relapse_on"] <= day["response_on"], "relapse_on",
+              lambda i: f"{dates['relapse_on'][i]} is not after response_on ({dates['response_on'][i]})")
+    for column in ("response_on", "relapse_on", "off_study_on"):
+        found.add(day[column] > day["last_contact_on"], column,
+                  lambda i, column=column: f"{dates[column][i]} is after last_contact_on ({last[i]})")
+    both = ~np.isnan(day["died_on"]) & ~np.isnan(day["last_contact_on"])
+    found.add(both & (day["died_on"] != day["last_contact_on"]), "last_contact_on",
+              lambda i: f"{last[i]} differs from died_on ({dates['died_on'][i]}); "
+                        "for a patient who died, the last contact is the date of death")
 
 
 def _ae_problems(ae: pd.DataFrame, s: pd.DataFrame, file: str) -> list[Problem]:
-    problems = []
-    subjects = {r.subject_id: r for r in s.itertuples(index=False) if r.subject_id is not None}
-    soc_of_term: dict[str, tuple[str, int]] = {}
-    for r in ae.itertuples(index=False):
-        row = int(r.source_row)
-        subject = subjects.get(r.subject_id)
-        if r.subject_id is not None and subject is None:
-            problems.append(Problem(file, f"{r.subject_id!r} is not in the subjects file", row, "subject_id"))
-        if r.grade is not None and not 1 <= r.grade <= 5:
-            problems.append(Problem(file, f"{r.grade} is not a CTCAE grade (1-5)", row, "grade"))
-        if r.attribution is not None and r.attribution.lower() not in ATTRIBUTIONS:
-            problems.append(Problem(file, f"{r.attribution!r} is not one of {', '.join(sorted(ATTRIBUTIONS))}", row, "attribution"))
-        if r.term is not None and r.soc is not None:
-            seen = soc_of_term.setdefault(r.term, (r.soc, row))
-            if seen[0] != r.soc:
-                problems.append(Problem(file, f"{r.term!r} is coded to {r.soc!r} here but to {seen[0]!r} in row {seen[1]}", row, "soc"))
-        if subject is not None and r.onset_on is not None:
-            if subject.enrolled_on is not None and r.onset_on < subject.enrolled_on:
-                problems.append(Problem(file, f"{r.onset_on} is before the patient's enrolled_on ({subject.enrolled_on})", row, "onset_on"))
-            if subject.last_contact_on is not None and r.onset_on > subject.last_contact_on:
-                problems.append(Problem(file, f"{r.onset_on} is after the patient's last_contact_on ({subject.last_contact_on})", row, "onset_on"))
-    return problems
+    found = _Findings(file, ae["source_row"])
+    ids, grade, attribution, onset = (ae[c].to_numpy(dtype=object)
+                                      for c in ("subject_id", "grade", "attribution", "onset_on"))
+    # Each event's subject as a position in `subjects`, -1 if not there; of a repeated
+    # subject_id, the last row counts.
+    subjects = s[s["subject_id"].notna()].drop_duplicates("subject_id", keep="last")
+    subject = pd.Index(subjects["subject_id"].to_numpy(dtype=object)).get_indexer(ids)
+    # The subject's dates for each event (-1 takes the element appended: no date).
+    enrolled, last = (np.append(subjects[c].to_numpy(dtype=object), None)[subject]
+                      for c in ("enrolled_on", "last_contact_on"))
+    enrolled_day, last_day = (np.append(_ordinals(subjects[c]), np.nan)[subject]
+                              for c in ("enrolled_on", "last_contact_on"))
+    onset_day = _ordinals(ae["onset_on"])
+
+    found.add(ae["subject_id"].notna().to_numpy() & (subject == -1), "subject_id",
+              lambda i: f"{ids[i]!r} is not in the subjects file")
+    found.add(_where(ae["grade"], lambda g: not 1 <= g <= 5), "grade",
+              lambda i: f"{grade[i]} is not a CTCAE grade (1-5)")
+    found.add(_where(ae["attribution"], lambda a: a.lower() not in ATTRIBUTIONS), "attribution",
+              lambda i: f"{attribution[i]!r} is not one of {', '.join(sorted(ATTRIBUTIONS))}")
+    _soc_conflicts(ae, found)
+    found.add(onset_day < enrolled_day, "onset_on",
+              lambda i: f"{onset[i]} is before the patient's enrolled_on ({enrolled[i]})")
+    found.add(onset_day > last_day, "onset_on",
+              lambda i: f"{onset[i]} is after the patient's last_contact_on ({last[i]})")
+    return found.problems()
+
+
+def _soc_conflicts(ae: pd.DataFrame, found: _Findings) -> None:
+    """Each event whose term is coded to another organ class (soc) than in the first row
+    with both."""
+    term, soc = ae["term"].to_numpy(dtype=object), ae["soc"].to_numpy(dtype=object)
+    both = np.flatnonzero(ae["term"].notna().to_numpy() & ae["soc"].notna().to_numpy())
+    codes, _ = _distinct(term[both])  # numbered 0, 1, ... in order of first appearance
+    first = both[np.unique(codes, return_index=True)[1][codes]]  # for each row in `both`, its term's first
+    differs, first_of = np.zeros(len(ae), dtype=bool), np.zeros(len(ae), dtype=np.int64)
+    differs[both], first_of[both] = soc[both] != soc[first], first
+    found.add(differs, "soc", lambda i: f"{term[i]!r} is coded to {soc[i]!r} here but to {soc[first_of[i]]!r} "
+                                        f"in row {found.rows[first_of[i]]}")
+
+
+def _where(values: pd.Series, test: Callable[[object], bool]) -> np.ndarray:
+    """Which values pass `test`; empty ones never do. Each distinct value is tested once."""
+    codes, distinct = _distinct(values)
+    return np.array([bool(test(v)) for v in distinct] + [False], dtype=bool)[codes]
+
+
+def _ordinals(dates: pd.Series | np.ndarray) -> np.ndarray:
+    """Each date as a day number, NaN where empty, to compare whole columns (NaN never compares true)."""
+    codes, distinct = _distinct(dates)
+    return np.array([d.toordinal() for d in distinct] + [np.nan], dtype=float)[codes]
 
 
 def _without_row(frame: pd.DataFrame) -> pd.DataFrame:
