@@ -6,8 +6,10 @@ package's own templates folder.
 """
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,15 +74,11 @@ def pdf_bytes(
     """The PDF of `html`; `archival` makes it PDF/A-3b, with `attachments` embedded and
     dated `on` (the report date), so the same inputs give the same bytes."""
     _quiet_weasyprint()
-    from weasyprint import CSS, HTML, Attachment
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML, Attachment
 
     fetcher = _template_fetcher()
     base = templates_dir().as_uri() + "/"
-    font_config = FontConfiguration()
-    fonts = CSS(
-        filename=str(templates_dir() / PRINT_FONTS), base_url=base, url_fetcher=fetcher, font_config=font_config
-    )
+    font_config, fonts = _print_fonts()
     stamp = dt.datetime.combine(on or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.timezone.utc)
     files = [
         Attachment(string=data, name=name, description=name, created=stamp, modified=stamp,
@@ -90,6 +88,19 @@ def pdf_bytes(
     options = {"pdf_variant": "pdf/a-3b"} if archival else {}
     document = HTML(string=html, base_url=base, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[fonts], font_config=font_config, attachments=files, **options)
+
+
+@functools.cache
+def _print_fonts():
+    """The shipped fonts, loaded once per process (reports in a batch or a watch share them)."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    fonts = CSS(filename=str(templates_dir() / PRINT_FONTS), base_url=templates_dir().as_uri() + "/",
+                url_fetcher=_template_fetcher(), font_config=font_config)
+    atexit.register(_print_fonts.cache_clear)  # freed while WeasyPrint can still clean up after it
+    return font_config, fonts
 
 
 def _quiet_weasyprint() -> None:

@@ -82,7 +82,9 @@ def summarize_safety(
     ae = adverse_events[adverse_events["subject_id"].isin(population["subject_id"])].copy()
     ae["soc"] = ae["soc"].fillna(UNCODED_SOC)
     ae["grade"] = ae["grade"].astype(int)
-    worst = ae.groupby("subject_id")["grade"].max()
+    # Codes instead of text: grouping 500,000 events by patient and term is then cheap.
+    ae = ae.astype({"subject_id": "category", "term": "category", "soc": "category"})
+    worst = ae.groupby("subject_id", observed=True)["grade"].max()
     terms = _terms(ae, n, GRADE_GROUPS[grading])
     return SafetySummary(
         n=n,
@@ -103,7 +105,7 @@ def _count(ae: pd.DataFrame, n: int) -> EventCount:
 
 
 def _socs(ae: pd.DataFrame, n: int) -> list[SocCount]:
-    counts = ae.groupby("soc")["subject_id"].agg(["nunique", "size"])
+    counts = ae.groupby("soc", observed=True)["subject_id"].agg(["nunique", "size"])
     rows = [SocCount(str(soc), int(subjects), _share(int(subjects), n).proportion, int(events))
             for soc, subjects, events in counts.itertuples()]
     return sorted(rows, key=lambda r: (-r.subjects, -r.events, r.soc))
@@ -111,10 +113,10 @@ def _socs(ae: pd.DataFrame, n: int) -> list[SocCount]:
 
 def _terms(ae: pd.DataFrame, n: int, groups: dict[str, tuple[int, ...]]) -> list[TermCount]:
     # One worst grade per patient and term, then patients by worst grade for every term at once.
-    worst = ae.groupby(["term", "subject_id"])["grade"].max().reset_index()
+    worst = ae.groupby(["term", "subject_id"], observed=True)["grade"].max().reset_index()
     by_grade = pd.crosstab(worst["term"], worst["grade"])
-    subjects = worst.groupby("term").size()
-    by_term = ae.groupby("term")
+    subjects = worst.groupby("term", observed=True).size()
+    by_term = ae.groupby("term", observed=True)
     events, soc = by_term.size(), by_term["soc"].first()
     rows = []
     for term in subjects.index:

@@ -87,3 +87,13 @@ def test_figure_ids_are_unique_in_the_page(page):
     assert ids and len(ids) == len(set(ids))
     for ref in re.findall(r'href="#([^"]+)"', html):
         assert ref in ids
+
+
+def test_pdf_bytes_do_not_depend_on_what_was_rendered_before(page):
+    # The print fonts are loaded once per process and shared by every report after.
+    import datetime as dt
+
+    html = render_html("summary.html.j2", page)
+    first = pdf_bytes(html, archival=True, on=dt.date(2025, 1, 1))
+    pdf_bytes("<p>Another report, with other glyphs: ÆØÅ ≥ ±</p>")
+    assert pdf_bytes(html, archival=True, on=dt.date(2025, 1, 1)) == first
