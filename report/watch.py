@@ -6,7 +6,6 @@ dependency and work on network drives, where file-system events often do not arr
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Callable
 
