@@ -61,7 +61,7 @@ Data = typer.Option(None, "--data", help="Folder of the data files (overrides th
 @guarded
 def build(
     trial_dirs: Optional[list[Path]] = typer.Argument(
-        None, help="Trial folders with trial.toml, built one after another in this process "
+        None, help="Trial folders with trial.toml; several are built side by side, one process per core "
         "(default: the bundled S1318 example)."),
     kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html (abstract: also txt, docx). Default: all the kind writes."),
@@ -76,19 +76,24 @@ def build(
     """Build a report bundle and print the paths written."""
     from contextlib import ExitStack
 
+    from .batch import build_all, processes_for
+
     options = _build_options(kind, fmt, out_dir, max_chars, no_encrypt)
-    failed = []
-    with ExitStack() as cleanup:
-        renderer = _Renderer(cleanup, options["formats"])
-        for trial_dir in trial_dirs or [None]:
-            try:
-                _build_one(trial_dir, cutoff, data, options, renderer)
-            except InputError as exc:
-                if not trial_dirs or len(trial_dirs) == 1:
-                    raise
-                err.print(f"[red]{trial_dir}:[/red] not built", highlight=False)
-                _report_problems(exc)
-                failed.append(trial_dir)
+    dirs = trial_dirs or [None]
+    if len(dirs) == 1:
+        with ExitStack() as cleanup:
+            _build_one(dirs[0], cutoff, data, options, _Renderer(cleanup, options["formats"]))
+        return
+    processes = processes_for(len(dirs))
+    failed = False
+    with err.status(f"Building {len(dirs)} trials in {processes} processes"):
+        for outcome in build_all(dirs, cutoff, data, options, processes):
+            if outcome.problems:
+                err.print(f"[red]{outcome.trial_dir}:[/red] not built", highlight=False)
+                _report_problems(InputError(list(outcome.problems)))
+                failed = True
+            else:
+                _announce(outcome)
     if failed:
         raise typer.Exit(2)
 
@@ -159,10 +164,18 @@ def _build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, op
         trial = load_trial(trial_dir, cutoff=cutoff, data=data)
         bundle = build_bundle(trial, on_step=lambda name: progress.update(task, description=name),
                               render_pdf=renderer(), **options)
-    err.print(f"[green]Built[/green] {trial.spec.trial.id} {options['kind']} report, data cutoff {trial.cutoff}")
-    for note in bundle.notes:
+    from .batch import Outcome
+
+    _announce(Outcome(trial_dir, f"{trial.spec.trial.id} {options['kind']} report, data cutoff {trial.cutoff}",
+                      bundle.notes, bundle.files))
+
+
+def _announce(outcome) -> None:
+    """'Built ...' and the notes on standard error; the paths written on standard output."""
+    err.print(f"[green]Built[/green] {outcome.summary}", highlight=False)
+    for note in outcome.notes:
         err.print(note, markup=False, highlight=False)
-    for path in bundle.files:
+    for path in outcome.files:
         print(path, flush=True)
 
 

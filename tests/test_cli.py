@@ -152,3 +152,17 @@ def test_batch_build_builds_every_trial_and_reports_the_bad_one(tmp_path):
     assert "no trial spec here" in result.stderr and "Traceback" not in result.stderr
     built = {Path(p).parts[-4] for p in result.stdout.split()}
     assert built == {"S1318", "S1318-COPY"}
+
+
+def test_batch_built_side_by_side_gives_the_bytes_of_a_single_build(tmp_path):
+    from conftest import EXAMPLE
+
+    env = {"SOURCE_DATE_EPOCH": "1735689600"}
+    single = run_cli("build", str(EXAMPLE), "--out", str(tmp_path / "single"), env=env)
+    batch = run_cli("build", str(EXAMPLE), str(EXAMPLE), str(EXAMPLE), "--out", str(tmp_path / "batch"), env=env)
+    assert single.returncode == 0 and batch.returncode == 0, batch.stderr
+    versions = sorted((tmp_path / "batch" / "S1318" / "summary").iterdir())
+    assert [v.name for v in versions] == ["2018-07-31-v1", "2018-07-31-v2", "2018-07-31-v3"]
+    expected = (tmp_path / "single" / "S1318" / "summary" / "2018-07-31-v1" / "summary.pdf").read_bytes()
+    assert all((v / "summary.pdf").read_bytes() == expected for v in versions)
+    assert batch.stderr.count("Built S1318 summary report") == 3
