@@ -44,12 +44,19 @@ class Job:
     max_chars: int | None = None  # abstract: override the limit
     previous: str | None = None  # DSMB: the archived version to compare with (pinned when reproducing)
     step: Callable[[str], None] = lambda _: None
-    render_pdf: Callable[..., bytes] | None = None  # as render.pdf_bytes, e.g. a PdfWorker's
+    render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None  # e.g. a PdfWorker's
 
-    def pdf(self, html: str, **options) -> bytes:
+    def pdfs(self, requests: list[tuple[str, dict]]) -> list[bytes]:
+        """`render.pdf_bytes(html, **options)` for each (html, options), in this process
+        unless the job was given a renderer."""
         from .render import pdf_bytes
 
-        return (self.render_pdf or pdf_bytes)(html, **options)
+        if self.render_pdfs:
+            return self.render_pdfs(requests)
+        return [pdf_bytes(html, **options) for html, options in requests]
+
+    def pdf(self, html: str, **options) -> bytes:
+        return self.pdfs([(html, options)])[0]
 
 
 @dataclass(frozen=True)
@@ -69,14 +76,14 @@ def build(
     encrypt: bool = True,
     closed_password: str | None = None,
     max_chars: int | None = None,
-    render_pdf: Callable[..., bytes] | None = None,
+    render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None,
 ) -> Bundle:
     """Analyse, draw, lay out and render one report kind; archive it as a new version.
 
     For kind "dsmb" the closed report is encrypted with `closed_password`, by default
     the environment's TRIALREPORT_CLOSED_PASSWORD; `encrypt=False` writes it in clear.
     For kind "abstract", `max_chars` overrides the meeting's character limit.
-    `render_pdf` replaces `render.pdf_bytes`, e.g. by a `PdfWorker`'s.
+    `render_pdfs` renders the PDFs, e.g. a `PdfWorker`'s; by default they are rendered here.
     """
     from . import archive
 
@@ -90,7 +97,7 @@ def build(
     root, on = Path(out), report_date()
     inputs = archive.input_entries(list(trial.inputs))
     job = Job(trial, kind, formats, on, root, provenance(trial, kind, on, inputs), password, max_chars,
-              step=on_step or (lambda _: None), render_pdf=render_pdf)
+              step=on_step or (lambda _: None), render_pdfs=render_pdfs)
     results = analyze(trial)
     rendered = render_files(job, results)  # in memory: bad input stops here, with nothing written
     job.step("Writing bundle")

@@ -82,7 +82,7 @@ def build(
     dirs = trial_dirs or [None]
     if len(dirs) == 1:
         with ExitStack() as cleanup:
-            _build_one(dirs[0], cutoff, data, options, _Renderer(cleanup, options["formats"]))
+            _build_one(dirs[0], cutoff, data, options, _Renderer(cleanup, options))
         return
     processes = processes_for(len(dirs))
     failed = False
@@ -138,7 +138,7 @@ def watch(
             err.print("Not built; waiting for the next change.")
 
     with ExitStack() as cleanup:
-        renderer = _Renderer(cleanup, options["formats"])
+        renderer = _Renderer(cleanup, options)
         err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops.")
         try:
             watch_files(files, rebuild, interval=interval)
@@ -163,7 +163,7 @@ def _build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, op
         task = progress.add_task("Loading trial")
         trial = load_trial(trial_dir, cutoff=cutoff, data=data)
         bundle = build_bundle(trial, on_step=lambda name: progress.update(task, description=name),
-                              render_pdf=renderer(), **options)
+                              render_pdfs=renderer(), **options)
     from .batch import Outcome
 
     _announce(Outcome(trial_dir, f"{trial.spec.trial.id} {options['kind']} report, data cutoff {trial.cutoff}",
@@ -181,17 +181,26 @@ def _announce(outcome) -> None:
 
 class _Renderer:
     """The PDF worker (report.pdf_worker), started when the first trial has loaded, so
-    that it warms up while that trial is analysed and drawn, and kept for every build after."""
+    that it warms up while that trial is analysed and drawn, and kept for every build after.
+    A DSMB build gets a process for each of its two PDFs where there are two cores."""
 
-    def __init__(self, cleanup, formats: tuple[str, ...] | None):
-        self._cleanup, self._wanted, self._render = cleanup, formats is None or "pdf" in formats, None
+    def __init__(self, cleanup, options: dict):
+        self._cleanup, self._render = cleanup, None
+        self._wanted = options["formats"] is None or "pdf" in options["formats"] or options["kind"] == "dsmb"
+        self._processes = 2 if options["kind"] == "dsmb" and _cores() > 1 else 1
 
     def __call__(self):
         if self._wanted and self._render is None:
             from .pdf_worker import PdfWorker
 
-            self._render = self._cleanup.enter_context(PdfWorker()).pdf_bytes
+            self._render = self._cleanup.enter_context(PdfWorker(self._processes)).pdfs
         return self._render
+
+
+def _cores() -> int:
+    from .batch import processes_for
+
+    return processes_for(2)
 
 
 @app.command()

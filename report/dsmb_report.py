@@ -60,12 +60,15 @@ def dsmb_files(job, results: Results):
         if job.password is None:
             files[f"{CLOSED}.html"] = html_closed.encode("utf-8")
     step("Rendering PDF")
+    requests = [(html_closed, {"on": job.on})]
     if "pdf" in job.formats:
         # The open report's PDF carries only the open ledger: patient data hold efficacy.
         attachments = archival_attachments(job, files["results.json"], with_data=False)
-        files[f"{OPEN}.pdf"] = job.pdf(html_open, archival=True, attachments=attachments, on=job.on)
+        requests.append((html_open, {"archival": True, "attachments": attachments, "on": job.on}))
+    closed_pdf, *open_pdf = job.pdfs(requests)  # side by side, given a worker for each
+    if open_pdf:
+        files[f"{OPEN}.pdf"] = open_pdf[0]
     attachment = {"results-closed.json": _json(closed_ledger)}
-    closed_pdf = job.pdf(html_closed, on=job.on)
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else with_attachments(closed_pdf, attachment))
     extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": compared_with}

@@ -16,22 +16,32 @@ from concurrent.futures.process import BrokenProcessPool
 
 
 class PdfWorker:
-    """`with PdfWorker() as worker: worker.pdf_bytes(html, archival=True, ...)`."""
+    """`with PdfWorker() as worker: worker.pdfs([(html, {"archival": True, ...})])`.
 
-    def __init__(self) -> None:
+    With `processes` > 1, that many PDFs are rendered side by side (the DSMB's open and
+    closed reports).
+    """
+
+    def __init__(self, processes: int = 1) -> None:
         # spawn, not fork: the parent may already run threads (Rich's progress display).
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_warm_up)
-        self._pool.submit(int)  # start the process now, not at the first PDF
+        self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_warm_up)
+        for _ in range(processes):
+            self._pool.submit(int)  # start the processes now, not at the first PDF
 
-    def pdf_bytes(self, html: str, **options) -> bytes:
-        """As `render.pdf_bytes`; rendered in this process if the worker has died."""
+    def pdfs(self, requests: list[tuple[str, dict]]) -> list[bytes]:
+        """`render.pdf_bytes(html, **options)` for each (html, options); rendered in this
+        process if the worker has died."""
         from .render import pdf_bytes
 
-        try:
-            return self._pool.submit(pdf_bytes, html, **options).result()
-        except BrokenProcessPool:
-            return pdf_bytes(html, **options)
+        futures = [self._pool.submit(pdf_bytes, html, **options) for html, options in requests]
+        out = []
+        for future, (html, options) in zip(futures, requests):
+            try:
+                out.append(future.result())
+            except BrokenProcessPool:
+                out.append(pdf_bytes(html, **options))
+        return out
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

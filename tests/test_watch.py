@@ -122,24 +122,30 @@ def test_cli_rebuilds_on_change_reports_bad_input_and_stops_on_ctrl_c(tmp_path):
         [sys.executable, "-m", "report", "watch", str(trial), "--out", str(out), "--format", "html", "--interval", "0.1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    written: list[str] = []  # the paths each build prints, as they come
+    reader = threading.Thread(target=lambda: written.extend(process.stdout), daemon=True)
+    reader.start()
+    html_files = lambda: [line for line in written if line.strip().endswith("summary.html")]  # noqa: E731
     try:
-        _wait_for(lambda: _bundles(out) == ["2018-07-31-v1"], timeout=120)
+        _wait_for(lambda: len(html_files()) == 1, timeout=120)
         subjects = trial / "subjects.csv"
         original = subjects.read_text(encoding="utf-8")
         _touch(subjects, original.replace("S1318-001,2015-03-10,79", "S1318-001,2015-03-10,78"))
-        _wait_for(lambda: len(_bundles(out)) == 2, timeout=120)
+        _wait_for(lambda: len(html_files()) == 2, timeout=120)
         _touch(subjects, original.replace("S1318-001,2015-03-10,79", "S1318-001,2015-03-10,old"))
         time.sleep(3)
         assert len(_bundles(out)) == 2  # bad input: nothing built, still watching
         _touch(subjects, original)
-        _wait_for(lambda: len(_bundles(out)) == 3, timeout=120)
+        _wait_for(lambda: len(html_files()) == 3, timeout=120)
     finally:
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
+        process.wait(timeout=60)
+        reader.join(10)
+    stderr = process.stderr.read()
     assert process.returncode == 0, stderr
+    assert _bundles(out) == ["2018-07-31-v1", "2018-07-31-v2", "2018-07-31-v3"]
     assert "Changed: subjects.csv" in stderr
     assert "subjects.csv, row 2, column age: 'old' is not a number" in stderr
     assert "Not built; waiting for the next change." in stderr
     assert stderr.rstrip().endswith("Stopped watching.")
     assert "Traceback" not in stderr
-    assert stdout.count("summary.html") == 3
