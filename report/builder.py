@@ -11,7 +11,7 @@ from typing import Callable
 from .analysis import analyze
 from .bundle import manifest, write_bundle
 from .errors import InputError, Problem
-from .ledger import Results
+from .ledger import Results, ledger_json
 from .trial import Trial
 
 FORMATS = {  # the formats each kind can write; the default is all of them
@@ -166,7 +166,7 @@ def _summary_files(job: Job, results: Results) -> Rendered:
     page = page_for(job.trial, ledger, summary_figures(ledger), on=job.on)
     job.step("Laying out")
     html = render_html("summary.html.j2", page)
-    files = {"results.json": results.to_json().encode("utf-8")}
+    files = {"results.json": ledger_json(ledger).encode("utf-8")}
     return Rendered({**files, **_html_and_pdf(job, "summary", html, files["results.json"])})
 
 
@@ -199,7 +199,7 @@ def _abstract_files(job: Job, results: Results) -> Rendered:
         raise InputError(Problem("abstract.txt", f"{count:,} characters under the {rule.describe()}; "
                                  f"the limit is {rule.max_chars:,}: {count - rule.max_chars:,} over"))
     job.step("Laying out")
-    files = {"results.json": results.to_json().encode("utf-8")}
+    files = {"results.json": ledger_json(ledger).encode("utf-8")}
     if "txt" in job.formats:
         files["abstract.txt"] = as_text(abstract).encode("utf-8")
     extra = {"abstract": abstract, "rule": rule, "count": count}

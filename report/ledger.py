@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 
@@ -108,14 +109,22 @@ class Results:
     comparisons: dict[str, ArmComparison]  # by endpoint: log-rank and hazard ratios
 
     def to_dict(self) -> dict:
-        return plain(dataclasses.asdict(self))
+        return plain(self)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return ledger_json(self.to_dict())
+
+
+def ledger_json(ledger: dict) -> str:
+    """results.json's text, from the ledger as `Results.to_dict` gives it."""
+    return json.dumps(ledger, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def plain(value):
-    """JSON-ready: dates as ISO text, tuples as lists."""
+    """JSON-ready: dataclasses as dicts, dates as ISO text, tuples as lists."""
+    names = _field_names(type(value))
+    if names:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -123,3 +132,9 @@ def plain(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names (cached: a large trial's ledger holds 100,000 of them)."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
