@@ -28,3 +28,34 @@ def test_a_killed_worker_falls_back_to_rendering_here():
         pid = worker._pool.submit(os.getpid).result()  # noqa: SLF001 - the test needs the process
         os.kill(pid, signal.SIGKILL)
         assert worker.pdfs([(HTML, OPTIONS)]) == [pdf_bytes(HTML, **OPTIONS)]
+
+
+def test_the_worker_ends_when_its_parent_is_killed(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os\n"
+        "from report.pdf_worker import PdfWorker\n"
+        "if __name__ == '__main__':\n"
+        "    worker = PdfWorker()\n"
+        "    print(worker._pool.submit(os.getpid).result(), flush=True)\n"
+        "    os.kill(os.getpid(), 9)\n"
+    )
+    parent = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    pid = int(parent.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.1)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    return state != "Z"  # a zombie has ended; only its parent's wait is missing
