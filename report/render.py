@@ -35,7 +35,9 @@ class Page:
     extra: dict = dataclasses.field(default_factory=dict)  # a kind's own values, e.g. the abstract
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
+    """One per process: templates compile once, and are compiled again when they change."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=True,

@@ -97,3 +97,22 @@ def test_pdf_bytes_do_not_depend_on_what_was_rendered_before(page):
     first = pdf_bytes(html, archival=True, on=dt.date(2025, 1, 1))
     pdf_bytes("<p>Another report, with other glyphs: ÆØÅ ≥ ±</p>")
     assert pdf_bytes(html, archival=True, on=dt.date(2025, 1, 1)) == first
+
+
+def test_a_changed_template_is_used_by_the_next_render_in_the_same_process():
+    # `watch` keeps one process: the cached Jinja environment must see template edits.
+    import os
+    import time
+
+    from report.render import environment
+
+    path = templates_dir() / "zz-test-reload.html.j2"
+    try:
+        path.write_text("first {{ 1 + 1 }}", encoding="utf-8")
+        assert environment().get_template(path.name).render() == "first 2"
+        path.write_text("second", encoding="utf-8")
+        later = time.time_ns() + 10**9
+        os.utime(path, ns=(later, later))
+        assert environment().get_template(path.name).render() == "second"
+    finally:
+        path.unlink(missing_ok=True)
