@@ -163,22 +163,26 @@ def _summary_files(job: Job, results: Results) -> Rendered:
 
     ledger = results.to_dict()
     job.step("Drawing figures")
-    page = page_for(job.trial, ledger, summary_figures(ledger), on=job.on)
+    figures = summary_figures(ledger)
+    page = page_for(job.trial, ledger, figures, on=job.on)
     job.step("Laying out")
     html = render_html("summary.html.j2", page)
     files = {"results.json": ledger_json(ledger).encode("utf-8")}
-    return Rendered({**files, **_html_and_pdf(job, "summary", html, files["results.json"])})
+    return Rendered({**files, **_html_and_pdf(job, "summary", html, files["results.json"], figures)})
 
 
-def _html_and_pdf(job: Job, stem: str, html: str, results_json: bytes) -> dict[str, bytes]:
+def _html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: dict[str, str]) -> dict[str, bytes]:
     """`<stem>.html` and the archival `<stem>.pdf`, as the job's formats ask."""
+    from .render import figures_as_images
+
     files = {}
     if "html" in job.formats:
         files[f"{stem}.html"] = html.encode("utf-8")
     if "pdf" in job.formats:
         job.step("Rendering PDF")
         attachments = archival_attachments(job, results_json)
-        files[f"{stem}.pdf"] = job.pdf(html, archival=True, attachments=attachments, on=job.on)
+        files[f"{stem}.pdf"] = job.pdf(figures_as_images(html, figures), archival=True, attachments=attachments,
+                                       on=job.on)
     return files
 
 
@@ -204,7 +208,7 @@ def _abstract_files(job: Job, results: Results) -> Rendered:
         files["abstract.txt"] = as_text(abstract).encode("utf-8")
     extra = {"abstract": abstract, "rule": rule, "count": count}
     html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on))
-    files.update(_html_and_pdf(job, "abstract", html, files["results.json"]))
+    files.update(_html_and_pdf(job, "abstract", html, files["results.json"], {}))
     if "docx" in job.formats:
         files["abstract.docx"] = abstract_docx(abstract, job.on)
     note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"

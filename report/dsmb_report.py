@@ -34,7 +34,7 @@ def dsmb_files(job, results: Results):
     from .builder import Rendered, archival_attachments, page_for, summary_figures
     from .encrypt import encrypted_pdf, with_attachments
     from .figures import accrual_figure, consort_figure, namespaced
-    from .render import render_html
+    from .render import figures_as_images, render_html
 
     trial, step = job.trial, job.step
     step("Comparing with the previous report")
@@ -60,11 +60,12 @@ def dsmb_files(job, results: Results):
         if job.password is None:
             files[f"{CLOSED}.html"] = html_closed.encode("utf-8")
     step("Rendering PDF")
-    requests = [(html_closed, {"on": job.on})]
+    requests = [(figures_as_images(html_closed, figures), {"on": job.on})]
     if "pdf" in job.formats:
         # The open report's PDF carries only the open ledger: patient data hold efficacy.
         attachments = archival_attachments(job, files["results.json"], with_data=False)
-        requests.append((html_open, {"archival": True, "attachments": attachments, "on": job.on}))
+        requests.append((figures_as_images(html_open, conduct), {"archival": True, "attachments": attachments,
+                                                                  "on": job.on}))
     closed_pdf, *open_pdf = job.pdfs(requests)  # side by side, given a worker for each
     if open_pdf:
         files[f"{OPEN}.pdf"] = open_pdf[0]

@@ -66,7 +66,12 @@ def pdf_pages(page):
 
     from pypdf import PdfReader
 
-    return PdfReader(io.BytesIO(pdf_bytes(render_html("summary.html.j2", page)))).pages
+    from report.render import figures_as_images
+
+    # As the builder renders it: the figures as images of their SVG.
+    html = figures_as_images(render_html("summary.html.j2", page), page.figures)
+    assert html.count("data:image/svg+xml;base64,") == len(page.figures) and "<svg" not in html
+    return PdfReader(io.BytesIO(pdf_bytes(html))).pages
 
 
 def test_pdf_embeds_the_shipped_font(pdf_pages):
