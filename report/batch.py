@@ -26,10 +26,13 @@ class Outcome:
     problems: tuple[Problem, ...] = ()
 
 
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def processes_for(trials: int) -> int:
     """How many processes a batch of `trials` gets: one per available core, at most one per trial."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(trials, cores))
+    return max(1, min(trials, available_cores()))
 
 
 def build_all(trial_dirs: list[Path | None], cutoff: str | None, data: Path | None, options: dict,
@@ -52,5 +55,10 @@ def build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, opt
         bundle = build(trial, **options)
     except InputError as exc:
         return Outcome(trial_dir, problems=tuple(exc.problems))
-    summary = f"{trial.spec.trial.id} {options['kind']} report, data cutoff {trial.cutoff}"
-    return Outcome(trial_dir, summary, bundle.notes, bundle.files)
+    return built(trial_dir, trial, bundle, options["kind"])
+
+
+def built(trial_dir: Path | None, trial, bundle, kind: str) -> Outcome:
+    """The outcome of a trial that was built."""
+    return Outcome(trial_dir, f"{trial.spec.trial.id} {kind} report, data cutoff {trial.cutoff}",
+                   bundle.notes, bundle.files)

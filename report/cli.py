@@ -118,14 +118,15 @@ def watch(
     from .watch import watched_files
 
     options = _build_options(kind, fmt, out_dir, None, no_encrypt)
-    data_dir = [data]
+    data_dir = data
 
     def files() -> list[Path]:
+        nonlocal data_dir
         try:  # the data folder the spec names now; the last one known if the spec is broken
-            data_dir[0] = data or trial_dir / load_spec(trial_dir).source.path
+            data_dir = data or trial_dir / load_spec(trial_dir).source.path
         except InputError:
             pass
-        return watched_files(trial_dir, data_dir[0])
+        return watched_files(trial_dir, data_dir)
 
     def rebuild(changes: list[Path]) -> None:
         if changes:
@@ -156,6 +157,7 @@ def _build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, op
     """Load, build and announce one trial's bundle; InputError for bad input."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
+    from .batch import built
     from .builder import build as build_bundle
     from .trial import load_trial
 
@@ -164,10 +166,7 @@ def _build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, op
         trial = load_trial(trial_dir, cutoff=cutoff, data=data)
         bundle = build_bundle(trial, on_step=lambda name: progress.update(task, description=name),
                               render_pdfs=renderer(), **options)
-    from .batch import Outcome
-
-    _announce(Outcome(trial_dir, f"{trial.spec.trial.id} {options['kind']} report, data cutoff {trial.cutoff}",
-                      bundle.notes, bundle.files))
+    _announce(built(trial_dir, trial, bundle, options["kind"]))
 
 
 def _announce(outcome) -> None:
@@ -185,9 +184,11 @@ class _Renderer:
     A DSMB build gets a process for each of its two PDFs where there are two cores."""
 
     def __init__(self, cleanup, options: dict):
+        from .batch import available_cores
+
         self._cleanup, self._render = cleanup, None
         self._wanted = options["formats"] is None or "pdf" in options["formats"] or options["kind"] == "dsmb"
-        self._processes = 2 if options["kind"] == "dsmb" and _cores() > 1 else 1
+        self._processes = 2 if options["kind"] == "dsmb" and available_cores() > 1 else 1
 
     def __call__(self):
         if self._wanted and self._render is None:
@@ -195,12 +196,6 @@ class _Renderer:
 
             self._render = self._cleanup.enter_context(PdfWorker(self._processes)).pdfs
         return self._render
-
-
-def _cores() -> int:
-    from .batch import processes_for
-
-    return processes_for(2)
 
 
 @app.command()

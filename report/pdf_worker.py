@@ -2,8 +2,9 @@
 
 WeasyPrint's import and first-render setup (fonts, user-agent style sheet) take about
 half a second. The worker pays them on the second core while this process loads the
-data, analyses and draws, so a build then waits only for the layout itself. A batch of
-trials keeps one warm worker. The bytes are those `render.pdf_bytes` gives in process.
+data, analyses and draws, so a build then waits only for the layout itself; `watch`
+keeps the warm worker between rebuilds. The bytes are those `render.pdf_bytes` gives in
+process.
 """
 from __future__ import annotations
 

@@ -120,15 +120,13 @@ def _terms(ae: pd.DataFrame, n: int, groups: dict[str, tuple[int, ...]]) -> list
     events, soc = by_term.size(), by_term["soc"].first()
     rows = []
     for term in subjects.index:
-        patients = {g: int(by_grade.at[term, g]) if g in by_grade.columns else 0 for g in range(1, 6)}
+        patients = {int(g): int(by_grade.at[term, int(g)]) if int(g) in by_grade.columns else 0 for g in GRADES}
         high = patients[3] + patients[4] + patients[5]
         rows.append(TermCount(
             term=term, soc=soc[term], subjects=int(subjects[term]), proportion=_share(int(subjects[term]), n).proportion,
-            events=int(events[term]),
-            grade_3_plus=high,
-            grade_3_plus_proportion=high / n if n else None,
+            events=int(events[term]), grade_3_plus=high, grade_3_plus_proportion=_share(high, n).proportion,
             max_grade={str(g): count for g, count in patients.items()},
-            grade_groups={label: _share(sum(patients.get(g, 0) for g in grades), n) for label, grades in groups.items()},
+            grade_groups={label: _share(sum(patients[g] for g in grades), n) for label, grades in groups.items()},
         ))
     return sorted(rows, key=lambda r: (-r.subjects, -r.grade_3_plus, r.term))
 
