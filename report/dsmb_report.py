@@ -77,25 +77,16 @@ def dsmb_files(job, results: Results):
 
 
 def full_listings(block: dict) -> dict[str, bytes]:
-    """CSV and XLSX of every listing longer than the reports show."""
+    """CSV and XLSX of every listing longer than the reports show, text from the data inert."""
+    from .spreadsheet import csv_bytes, xlsx_bytes
+
     files = {}
     for key, (stem, columns) in LISTINGS.items():
         rows = block[key]
         if len(rows) > LISTING_CAP:
-            frame = pd.DataFrame(rows, columns=columns)
-            files[f"{stem}.csv"] = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-            files[f"{stem}.xlsx"] = _xlsx(frame)
+            files[f"{stem}.csv"] = csv_bytes(rows, columns)
+            files[f"{stem}.xlsx"] = xlsx_bytes(rows, columns)
     return files
-
-
-def _xlsx(frame: pd.DataFrame) -> bytes:
-    import io
-
-    from .bundle import deterministic_zip
-
-    out = io.BytesIO()
-    frame.to_excel(out, index=False)
-    return deterministic_zip(out.getvalue())
 
 
 def previous_cutoff(trial: Trial) -> dt.date:

@@ -20,6 +20,7 @@ from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
 from .errors import InputError, Problem
+from .mail_safety import closed_pdf_problems, masked
 from .spec import SPEC_FILE, Smtp, Spec
 
 MANIFEST = "manifest.json"
@@ -124,9 +125,8 @@ def bundle_problems(bundle: Path, manifest: dict, spec: Spec) -> list[Problem]:
         if not (bundle / name).is_file():
             problems.append(Problem(str(bundle / name), "missing from the bundle"))
     problems += _changed_files(bundle, manifest)
-    closed = bundle / CLOSED_PDF
-    if closed.is_file() and b"/Encrypt" not in closed.read_bytes():
-        problems.append(Problem(str(closed), "not encrypted: the closed report is mailed only encrypted"))
+    if (bundle / CLOSED_PDF).is_file():
+        problems += closed_pdf_problems(bundle / CLOSED_PDF)
     return problems
 
 
@@ -169,17 +169,16 @@ def smtp_problems(spec: Spec, env: Mapping[str, str]) -> list[Problem]:
             problems.append(Problem(where, f"{key}: no recipients for the {report} report"))
         problems += [Problem(where, f"{key}: {a!r} is not an e-mail address") for a in addresses if not _is_address(a)]
     if smtp is not None:
-        problems += _credential_problems(smtp.username_env, smtp.password_env, smtp.starttls, env)
+        problems += _credential_problems(smtp.username_env, smtp.password_env, env)
     return problems
 
 
-def _credential_problems(user_env: str, password_env: str, starttls: bool, env: Mapping[str, str]) -> list[Problem]:
+def _credential_problems(user_env: str, password_env: str, env: Mapping[str, str]) -> list[Problem]:
+    """The spec admits only STARTTLS or SMTPS (`dsmb.smtp.security`), so credentials never go in clear."""
     has_user, has_password = bool(env.get(user_env)), bool(env.get(password_env))
     if has_user != has_password:
         missing = password_env if has_user else user_env
         return [Problem("environment", f"{missing} is not set: set both {user_env} and {password_env}, or neither")]
-    if has_user and not starttls:
-        return [Problem("trial.toml", "dsmb.smtp.starttls: false would send the SMTP password in clear; refusing")]
     return []
 
 
@@ -262,15 +261,19 @@ def deliver(outgoing: tuple[_Outgoing, ...], spec: Spec, env: Mapping[str, str],
     password = env.get(smtp.password_env) or ""
     sent: list[SentMessage] = []
     try:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT) as server:
-            _secure_and_log_in(server, smtp.starttls, context, env.get(smtp.username_env), password)
+        with _connection(smtp, context) as server:
+            _secure_and_log_in(server, smtp.security == "starttls", context, env.get(smtp.username_env), password)
             for item in outgoing:
                 refused = server.send_message(item.message, from_addr=_bare(smtp.sender), to_addrs=item.summary.recipients)
                 sent.append(_with_refused(item.summary, refused))
     except _NoStartTls:
-        raise InputError(_failure(smtp, "the server does not offer STARTTLS (dsmb.smtp.starttls requires it)", sent)) from None
+        raise InputError(_failure(smtp, "the server does not offer STARTTLS (dsmb.smtp.security requires it; "
+                                        'security = "smtps" for implicit TLS)', sent)) from None
+    except UnicodeEncodeError:  # smtplib sends AUTH in ASCII only
+        raise InputError(_failure(smtp, f"{smtp.username_env} or {smtp.password_env} holds a character outside "
+                                        "ASCII, which SMTP login cannot send", sent)) from None
     except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError and socket timeouts are OSErrors
-        reason = _reason(exc).replace(password, "***") if password else _reason(exc)
+        reason = masked(_reason(exc), password)  # a server may echo the AUTH argument back
         if getattr(exc, "smtp_code", None) == 530 and not password:
             reason += f" (set {smtp.username_env} and {smtp.password_env})"
         raise InputError(_failure(smtp, reason, sent)) from None
@@ -279,6 +282,13 @@ def deliver(outgoing: tuple[_Outgoing, ...], spec: Spec, env: Mapping[str, str],
 
 class _NoStartTls(Exception):
     pass
+
+
+def _connection(smtp: Smtp, context: ssl.SSLContext) -> smtplib.SMTP:
+    """SMTPS: TLS from the first byte, the certificate checked; else plain until STARTTLS."""
+    if smtp.security == "smtps":
+        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT, context=context)
+    return smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT)
 
 
 def _secure_and_log_in(server: smtplib.SMTP, starttls: bool, context: ssl.SSLContext, user: str | None, password: str) -> None:
@@ -307,6 +317,9 @@ def _reason(exc: BaseException) -> str:
         return f"server replied {exc.smtp_code} {_text(exc.smtp_error)}"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"TLS certificate not trusted ({exc.verify_message})"
+    if isinstance(exc, ssl.SSLError):
+        return (f"TLS failed ({exc.reason or exc}): check dsmb.smtp.security, \"smtps\" for TLS from the first byte "
+                "(port 465), \"starttls\" for STARTTLS (port 587)")
     if isinstance(exc, TimeoutError):
         return f"no answer within {TIMEOUT:g} seconds"
     if isinstance(exc, ConnectionRefusedError):

@@ -6,7 +6,8 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from .errors import InputError, Problem
 
@@ -173,12 +174,35 @@ class Recipients(_Section):
 
 
 class Smtp(_Section):
+    """The mail server; mail always goes over TLS: STARTTLS (submission, port 587) or
+    implicit TLS from the first byte (SMTPS, port 465), the certificate checked either way."""
     host: str = "localhost"
-    port: int = 587
+    port: int = Field(default=587, ge=1, le=65535)  # 465 when security = "smtps"
     sender: str
-    starttls: bool = True
+    security: Literal["starttls", "smtps"] = "starttls"
+    starttls: bool | None = None  # the older key: true is security = "starttls"; false needs "smtps"
     username_env: str = "TRIALREPORT_SMTP_USER"  # names of environment variables, never values
     password_env: str = "TRIALREPORT_SMTP_PASSWORD"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _smtps_port(cls, data: object) -> object:
+        if isinstance(data, dict) and "port" not in data and data.get("security") == "smtps":
+            return {**data, "port": 465}
+        return data
+
+    @field_validator("starttls")
+    @classmethod
+    def _never_in_clear(cls, v: bool | None, info: ValidationInfo) -> bool | None:
+        security = info.data.get("security")
+        if v is False and security == "starttls":
+            raise PydanticCustomError("plain_smtp", 'false would send mail and the password in clear (plain '
+                                      'SMTP); refusing. Use STARTTLS (starttls = true, the default) or implicit '
+                                      'TLS (security = "smtps", port 465 by default)')
+        if v is True and security == "smtps":
+            raise PydanticCustomError("tls_conflict", 'true contradicts security = "smtps" (implicit TLS, no '
+                                      'STARTTLS); remove starttls')
+        return v
 
 
 class Dsmb(_Section):

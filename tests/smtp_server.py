@@ -1,6 +1,7 @@
 """A real SMTP server on 127.0.0.1 for the mail tests (aiosmtpd), and its TLS certificate."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import ipaddress
 import socket
@@ -105,6 +106,24 @@ class Recorder:
         return "250 Message accepted for delivery"
 
 
+@dataclass
+class EchoingRecorder(Recorder):
+    """A careless server: it refuses every AUTH with a reply that echoes what the client sent.
+    `echo` = "sent": the AUTH argument as sent (AUTH PLAIN's base64 of "\\0user\\0password",
+    AUTH LOGIN's base64 of the password); "decoded": that argument base64-decoded."""
+    echo: str = "sent"
+
+    async def handle_AUTH(self, server, session, envelope, args):
+        mechanism, *rest = args
+        if mechanism == "LOGIN":
+            password = await server.challenge_auth("Password:")
+            sent = base64.b64encode(password).decode()
+        else:
+            sent = rest[0] if rest else ""
+        shown = base64.b64decode(sent).decode("utf-8", "replace") if self.echo == "decoded" else sent
+        return f"535 5.7.8 Authentication failed for {shown!r} ({sent} is not valid)"
+
+
 def authenticator(username: str, password: str):
     def check(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data == (username.encode(), password.encode())
@@ -121,14 +140,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(*, tls: ssl.SSLContext | None = None, credentials: tuple[str, str] | None = None):
-    """Run a server until the block ends; yields (port, recorder). Without `tls`, no STARTTLS."""
-    recorder = Recorder()
+def smtp_server(*, tls: ssl.SSLContext | None = None, credentials: tuple[str, str] | None = None,
+                implicit_tls: ssl.SSLContext | None = None, recorder: Recorder | None = None,
+                exclude_auth: tuple[str, ...] = ()):
+    """Run a server until the block ends; yields (port, recorder). Without `tls`, no STARTTLS;
+    with `implicit_tls`, TLS from the first byte (SMTPS). `exclude_auth`: mechanisms not offered."""
+    recorder = recorder if recorder is not None else Recorder()
     options = {}
     if tls is not None:
         options.update(tls_context=tls, require_starttls=True)
+    if implicit_tls is not None:
+        options.update(ssl_context=implicit_tls)
     if credentials is not None:
-        options.update(authenticator=authenticator(*credentials), auth_require_tls=True, auth_required=True)
+        options.update(authenticator=authenticator(*credentials), auth_required=True,
+                       auth_require_tls=implicit_tls is None)  # aiosmtpd sees only STARTTLS as TLS
+    if exclude_auth:
+        options.update(auth_exclude_mechanism=exclude_auth)
     controller = Controller(recorder, hostname=HOST, port=free_port(), ready_timeout=5.0, **options)
     controller.start()
     try:

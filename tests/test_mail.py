@@ -25,8 +25,29 @@ OPEN = ["investigators@example.org"]
 CLOSED = ["chair@example.org", "member@example.org"]
 CUTOFF = "2018-07-31"
 
-OPEN_PDF = b"%PDF-1.7\n% open report\n%%EOF\n"
-CLOSED_PDF = b"%PDF-2.0\n% closed report\ntrailer << /Root 1 0 R /Encrypt 5 0 R >>\n%%EOF\n"
+
+
+def pdf_bytes(encryption=None) -> bytes:
+    """A one-page PDF, encrypted as `encryption` (a pikepdf.Encryption) says."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        out = io.BytesIO()
+        pdf.save(out, encryption=encryption)
+        return out.getvalue()
+
+
+def encrypted_pdf(**options) -> bytes:
+    import pikepdf
+
+    return pdf_bytes(pikepdf.Encryption(**{"user": CLOSED_PASSWORD, "owner": CLOSED_PASSWORD, **options}))
+
+
+OPEN_PDF = pdf_bytes()
+CLOSED_PDF = encrypted_pdf(R=6, aes=True)  # as `build` writes it: AES-256
 OPEN_HTML = b"<!doctype html><title>open report</title>"
 
 

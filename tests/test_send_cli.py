@@ -38,3 +38,46 @@ def test_send_delivers_each_report_to_its_own_list(tmp_path):
 def test_send_without_a_server_exits_2(tmp_path):
     result = run_cli("send", str(tmp_path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_send_refuses_plain_smtp_naming_the_key(tmp_path):
+    from test_mail import spec_toml
+
+    trial = tmp_path / "trial"
+    trial.mkdir()
+    smtp = '[dsmb.smtp]\nhost = "127.0.0.1"\nport = 25\nsender = "stats@example.org"\nstarttls = false\n'
+    (trial / "trial.toml").write_text(spec_toml(25, smtp=smtp), encoding="utf-8")
+    result = run_cli("send", str(tmp_path / "bundle"), "--trial", str(trial))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "dsmb.smtp.starttls: false would send mail and the password in clear" in " ".join(result.stderr.split())
+
+
+def test_a_server_echoing_the_auth_argument_does_not_put_the_password_on_screen(tmp_path):
+    import base64
+    import hashlib
+    import json
+
+    from smtp_server import EchoingRecorder
+    from test_mail import CLOSED_PDF, OPEN_PDF, spec_toml
+
+    cert, key = make_certificate(tmp_path)
+    with smtp_server(tls=server_context(cert, key), credentials=(USER, SMTP_PASSWORD), exclude_auth=("LOGIN",),
+                     recorder=EchoingRecorder(echo="decoded")) as (port, recorder):
+        trial, bundle = tmp_path / "trial", tmp_path / "bundle"
+        trial.mkdir()
+        bundle.mkdir()
+        (trial / "trial.toml").write_text(spec_toml(port), encoding="utf-8")
+        files = {"dsmb-open.pdf": OPEN_PDF, "dsmb-closed.pdf": CLOSED_PDF}
+        for name, data in files.items():
+            (bundle / name).write_bytes(data)
+        manifest = {"trial": "T1", "kind": "dsmb", "data_cutoff": "2018-07-31",
+                    "files": [{"path": n, "sha256": hashlib.sha256(d).hexdigest()} for n, d in files.items()]}
+        (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        env = {"TRIALREPORT_SMTP_USER": USER, "TRIALREPORT_SMTP_PASSWORD": SMTP_PASSWORD, "SSL_CERT_FILE": str(cert)}
+        result = run_cli("send", str(bundle), "--trial", str(trial), env=env)
+    screen = result.stdout + result.stderr
+    assert result.returncode == 2 and "535 5.7.8 Authentication failed" in " ".join(screen.split())
+    blob = base64.b64encode(f"\0{USER}\0{SMTP_PASSWORD}".encode()).decode()
+    for secret in (SMTP_PASSWORD, blob, blob.rstrip("=")):
+        assert secret not in screen
+    assert recorder.received == []
