@@ -26,9 +26,8 @@ import pytest
 
 from report.comparison import compare_arms
 from report.ledger import plain
-from rsupport import r_value, run_r
+from rsupport import TOL, r_value, run_r, same
 
-TOL = 1e-9
 CONFIDENCES = (0.95, 0.90)
 
 R_SCRIPT = r"""
@@ -167,13 +166,6 @@ def r_results():
 
 # ----------------------------------------------------------------------- comparing
 
-def close(ours, theirs, tol: float = TOL) -> bool:
-    """Equal to `tol`: relative for values of 1 or more, absolute below."""
-    if ours is None or theirs is None:
-        return ours is None and theirs is None
-    return abs(float(ours) - float(theirs)) <= tol * max(1.0, abs(float(theirs)))
-
-
 def ledger_block(case: str, confidence: float) -> dict:
     time, event, arm, levels = CASES[case]
     return plain(compare_arms(time, event, arm, levels, confidence))
@@ -190,12 +182,12 @@ def differences(case: str, confidence: float, theirs: dict, tol: float = TOL) ->
                 problems.append(f"{ratio['arm']}: R finds no finite estimate, ours {ratio['hazard_ratio']!r}")
             continue
         for name, value in (("hazard_ratio", hr), ("ci_low", low), ("ci_high", high), ("p_value", p)):
-            if not close(ratio[name], value, tol):
+            if not same(ratio[name], value, tol):
                 problems.append(f"{ratio['arm']} {name}: ours={ratio[name]!r} R={value!r}")
     chisq, df, p = theirs["logrank"]
     ours = block["log_rank"]
     for name, value in (("chi_square", chisq), ("df", df), ("p_value", p)):
-        if not close(ours[name], value, tol):
+        if not same(ours[name], value, tol):
             problems.append(f"log-rank {name}: ours={ours[name]!r} R={value!r}")
     return problems
 
@@ -229,4 +221,4 @@ def test_waltons_fails_at_lifelines_default_precision(r_results):
     frame = pd.DataFrame({"b": [float(a == "miR-137") for a in arm], "time": time, "event": event})
     fit = CoxPHFitter().fit(frame, duration_col="time", event_col="event")
     hr = float(fit.summary.loc["b", "exp(coef)"])
-    assert not close(hr, r_results["waltons"]["hr"][(0.95, "miR-137")][0])
+    assert not same(hr, r_results["waltons"]["hr"][(0.95, "miR-137")][0])
