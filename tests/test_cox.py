@@ -65,3 +65,16 @@ def test_overlapping_arms_are_estimable_however_large_the_ratio():
     arm = ["slow"] * 12 + ["fast"] * 12
     ratio = compare_arms(time, event, arm, ["slow", "fast"]).hazard_ratios[0]
     assert ratio.hazard_ratio == pytest.approx(29.77036, rel=1e-6)  # R: exp(coef) 29.77036
+
+
+def test_a_single_arm_analysis_imports_neither_lifelines_nor_scipy_stats():
+    """The Cox fit is numpy; lifelines (log-rank) waits for a trial with arms."""
+    import subprocess
+    import sys
+
+    code = ("import sys, report\nfrom report.resources import bundled_trial\n"
+            "ledger = report.analyze(report.load_trial(bundled_trial('s1318')))\n"
+            "print(ledger.arms, sorted(m for m in ('lifelines', 'scipy.stats') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "() []"
