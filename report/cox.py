@@ -37,12 +37,14 @@ def fit_arms(time, event, group, n_groups: int) -> CoxFit | None:
     if not strongly_connected(at_risk, deaths):
         return None
     weights, died = efron_weights(at_risk, deaths), deaths.sum(axis=0)[1:]
-    beta = newton_raphson(weights, died)
-    if beta is None:
+    try:
+        beta = newton_raphson(weights, died)
+        if beta is None:
+            return None
+        _, _, information = partial_likelihood(beta, weights, died)
+        se = np.sqrt(np.diag(np.linalg.inv(information)))
+    except np.linalg.LinAlgError:  # singular information: not seen with a strongly connected graph
         return None
-    _, _, information = partial_likelihood(beta, weights, died)
-    variance = np.linalg.inv(information)
-    se = np.sqrt(np.diag(variance))
     return CoxFit(beta, se) if np.all(np.isfinite(se)) and np.all(np.isfinite(beta)) else None
 
 
