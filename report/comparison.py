@@ -1,15 +1,19 @@
 """Comparing arms on a time-to-event endpoint: log-rank test and Cox hazard ratios.
 
 Equal to R's `survdiff(Surv(time, event) ~ arm)` and `coxph(Surv(time, event) ~ arm)`
-(Efron ties, Wald confidence intervals and p-values), the first arm the reference.
+(Efron ties, Wald confidence intervals and p-values), the first arm the reference. The Cox
+estimate is R's exact maximum (`coxph.control(eps = 1e-14)`): see report/cox.py.
 """
 from __future__ import annotations
 
-import warnings
+import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+
+from .cox import fit_arms
 
 
 @dataclass(frozen=True)
@@ -56,33 +60,28 @@ def _log_rank(frame: pd.DataFrame) -> LogRank | None:
 
 
 def _hazard_ratios(frame: pd.DataFrame, arms: list[str], confidence: float) -> tuple[HazardRatio, ...]:
-    from lifelines import CoxPHFitter
-
     reference, others = arms[0], arms[1:]
     present = [a for a in others if (frame["arm"] == a).any()]
-    design = pd.DataFrame({f"arm_{i}": (frame["arm"] == a).astype(float) for i, a in enumerate(present)})
-    design["time"], design["event"] = frame["time"].to_numpy(), frame["event"].to_numpy()
     estimable = bool(present) and all(frame.loc[frame["arm"] == a, "event"].any() for a in [reference, *present])
-    if not estimable:
+    index = {a: i for i, a in enumerate([reference, *present])}
+    fit = fit_arms(frame["time"], frame["event"], [index[a] for a in frame["arm"]], len(index)) if estimable else None
+    if fit is None:  # an arm without events, or a monotone likelihood: a ratio runs off to 0 or infinity
         return tuple(HazardRatio(a, reference, None, None, None, None, confidence) for a in others)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = CoxPHFitter(alpha=1 - confidence).fit(
-            design, duration_col="time", event_col="event", fit_options={"precision": 1e-12, "max_steps": 200}
-        )
-    summary = fit.summary
-    rows = {a: summary.loc[f"arm_{i}"] for i, a in enumerate(present)}
+    rows = {a: (fit.coef[i], fit.se[i]) for i, a in enumerate(present)}
     return tuple(_ratio(a, reference, rows.get(a), confidence) for a in others)
 
 
-def _ratio(arm: str, reference: str, row, confidence: float) -> HazardRatio:
+def _ratio(arm: str, reference: str, row: tuple[float, float] | None, confidence: float) -> HazardRatio:
+    """exp(coef) with its Wald CI, exp(coef -/+ z se), and the Wald p-value, as R's summary.coxph."""
     if row is None:
         return HazardRatio(arm, reference, None, None, None, None, confidence)
-    low, high = [c for c in row.index if c.startswith("exp(coef) lower")], [c for c in row.index if c.startswith("exp(coef) upper")]
-    values = [_finite(row[c]) for c in ("exp(coef)", low[0], high[0], "p")]
-    if None in values[:3]:  # monotone likelihood (e.g. one patient per arm): the ratio runs off to 0 or infinity
+    coef, se = float(row[0]), float(row[1])
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+    with np.errstate(over="ignore"):
+        values = [_finite(v) for v in np.exp([coef, coef - z * se, coef + z * se])]
+    if None in values:
         return HazardRatio(arm, reference, None, None, None, None, confidence)
-    return HazardRatio(arm, reference, *values, confidence)
+    return HazardRatio(arm, reference, *values, math.erfc(abs(coef / se) / math.sqrt(2)), confidence)
 
 
 def _finite(value) -> float | None:

@@ -3,7 +3,7 @@
 # Run from the repository root:
 #     Rscript tests/validation/make_goldens.R
 # Needs R with the survival package (apt-get install r-base-core r-cran-survival).
-# Writes tests/validation/golden/{lung,aml,expected}.csv; commit all three.
+# Writes tests/validation/golden/{lung,aml,expected,ovarian,separated,cox}.csv; commit them all.
 #
 # lung.csv: survival::lung (time in days; status 1 = censored, 2 = dead; sex 1 = male, 2 = female)
 # aml.csv:  survival::aml (time in weeks; status 1 = event; x = Maintained / Nonmaintained)
@@ -12,6 +12,14 @@
 #             landmark_<column> (index = landmark time; a time R drops has no row),
 #             quantile_<estimate|lower|upper> (index = p), median_followup (index = 0).
 #   value "NA" where R gives NA or NaN.
+# ovarian.csv:   survival::ovarian (futime in days; fustat 1 = dead; rx 1 = reference, 2)
+# separated.csv: a small made-up trial (time, status, arm slow = reference / fast) whose
+#                hazard ratio is about 30
+# cox.csv, long format: dataset, arm, confidence, quantity, value; what the ledger's
+#   comparisons block holds, from coxph(..., ties = "efron", control = coxph.control(eps =
+#   1e-14, iter.max = 100)) (the exact maximum, not R's default stopping point) and survdiff:
+#   quantity hazard_ratio, ci_low, ci_high, p_value (Wald) per arm; logrank_chisq,
+#   logrank_df, logrank_p (arm "-").
 
 suppressMessages(library(survival))
 
@@ -63,6 +71,43 @@ for (g in levels(aml$x)) {
   d <- aml[aml$x == g, ]
   golden("aml", paste0("x=", g), d$time, d$status, aml_landmarks)
 }
+
+# ---------------------------------------------------------------- Cox and log-rank
+ovarian <- survival::ovarian[, c("futime", "fustat", "rx")]
+write.csv(ovarian, file.path(out_dir, "ovarian.csv"), row.names = FALSE)
+separated <- data.frame(
+  time = c(3, 6, 6, 10, 12, 16, 18, 20, 24, 28, 30, 32, 0.1, 0.2, 0.3, 0.3, 0.5, 0.6, 0.8, 0.9, 1, 1.5, 2, 4),
+  status = c(1, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0),
+  arm = rep(c("slow", "fast"), c(12, 12)))
+write.csv(separated, file.path(out_dir, "separated.csv"), row.names = FALSE)
+
+cox_rows <- list()
+cox_add <- function(dataset, arm, cl, quantity, value) {
+  cox_rows[[length(cox_rows) + 1]] <<- data.frame(dataset = dataset, arm = arm, confidence = sprintf("%g", cl),
+                                                  quantity = quantity, value = num(value))
+}
+cox_golden <- function(dataset, time, event, arm, levels) {
+  arm <- factor(arm, levels = levels)
+  f <- suppressWarnings(coxph(Surv(time, event) ~ arm, ties = "efron",
+                              control = coxph.control(eps = 1e-14, iter.max = 100)))
+  for (cl in c(0.95, 0.90)) {
+    s <- summary(f, conf.int = cl)
+    for (i in seq_len(nrow(s$coefficients))) {
+      values <- c(hazard_ratio = s$conf.int[i, 1], ci_low = s$conf.int[i, 3], ci_high = s$conf.int[i, 4],
+                  p_value = s$coefficients[i, 5])
+      for (q in names(values)) cox_add(dataset, levels[i + 1], cl, q, values[[q]])
+    }
+    sd <- survdiff(Surv(time, event) ~ arm)
+    df <- sum(sd$exp > 0) - 1
+    values <- c(logrank_chisq = sd$chisq, logrank_df = df, logrank_p = pchisq(sd$chisq, df, lower.tail = FALSE))
+    for (q in names(values)) cox_add(dataset, "-", cl, q, values[[q]])
+  }
+}
+cox_golden("aml", aml$time, aml$status, as.character(aml$x), c("Maintained", "Nonmaintained"))
+cox_golden("lung", lung$time, as.integer(lung$status == 2), as.character(lung$sex), c("1", "2"))
+cox_golden("ovarian", ovarian$futime, ovarian$fustat, as.character(ovarian$rx), c("1", "2"))
+cox_golden("separated", separated$time, separated$status, separated$arm, c("slow", "fast"))
+write.csv(do.call(rbind, cox_rows), file.path(out_dir, "cox.csv"), row.names = FALSE, quote = FALSE)
 
 expected <- do.call(rbind, rows)
 write.csv(expected, file.path(out_dir, "expected.csv"), row.names = FALSE, quote = FALSE)

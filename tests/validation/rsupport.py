@@ -24,7 +24,7 @@ import pytest
 
 RSCRIPT = shutil.which("Rscript")
 INSTALL_HINT = "Rscript not found: apt-get install r-base-core r-cran-survival"
-TOL = 1e-6
+TOL = 1e-9  # DESIGN section 6: absolute below 1, relative above
 CONF_TYPES = ("log-log", "log", "plain")
 CONFIDENCES = (0.95, 0.90)
 QUANTILE_PROBS = (0.25, 0.5, 0.75)
@@ -278,10 +278,10 @@ def run_r(script: str) -> str:
 # ------------------------------------------------------------------- comparisons
 
 def same(ours, theirs, tol: float = TOL) -> bool:
-    """Equal to `tol` (absolute); R's NA/NaN (None) only equals our None."""
+    """Equal to `tol` (absolute below 1, relative above); R's NA/NaN (None) only equals our None."""
     if theirs is None or ours is None:
         return theirs is None and ours is None
-    return abs(float(ours) - float(theirs)) <= tol
+    return abs(float(ours) - float(theirs)) <= tol * max(1.0, abs(float(theirs)))
 
 
 def mismatches(pairs: list[tuple[str, object, object]], tol: float = TOL) -> list[str]:

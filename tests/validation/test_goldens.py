@@ -5,7 +5,9 @@ golden/lung.csv and golden/aml.csv are R's `survival::lung` (days; status 2 = de
 gave for them (make_goldens.R): for the whole data and each group (lung by sex, aml by
 x), each conf type and confidence 0.95 / 0.90, every row of summary(fit, censored = TRUE),
 the landmarks (lung 180, 365, 730 days; aml 12, 26, 52 weeks; a time R drops must be None
-here), the 25/50/75% quantiles with their CIs and the median follow-up. Compared to 1e-6.
+here), the 25/50/75% quantiles with their CIs and the median follow-up. Compared to 1e-9.
+golden/cox.csv holds R's Cox and log-rank figures (the ledger's comparisons block) for aml,
+lung, ovarian and a made-up trial with a hazard ratio of about 30, compared to 1e-9.
 """
 from __future__ import annotations
 
@@ -97,3 +99,55 @@ def test_goldens_cover_what_they_should():
     assert set(median["value"]) == {310.0}  # the textbook lung median
     dropped = EXPECTED[(EXPECTED["subset"] == "x=Nonmaintained") & (EXPECTED["quantity"] == "landmark_surv")]
     assert 52.0 not in set(dropped["index"]) and np.isclose(sorted(dropped["index"])[0], 12.0)
+
+
+# ------------------------------------------------------------------ Cox and log-rank
+# golden/cox.csv: R's coxph at its exact maximum (coxph.control(eps = 1e-14), Efron ties)
+# and survdiff, for aml (by x), lung (by sex), ovarian (by rx) and a made-up trial whose
+# hazard ratio is about 30 (golden/separated.csv); compared to 1e-9, relative for values
+# of 1 or more, absolute below (DESIGN section 6).
+
+def cox_data() -> dict[str, tuple]:
+    """dataset -> (time, event, arm, arms with the reference first)."""
+    ovarian = pd.read_csv(GOLDEN / "ovarian.csv")
+    separated = pd.read_csv(GOLDEN / "separated.csv")
+    aml, lung = DATA["aml"], DATA["lung"]
+    return {
+        "aml": (aml["time"], aml["event"], list(aml["x"]), ["Maintained", "Nonmaintained"]),
+        "lung": (lung["time"], lung["event"], [str(s) for s in lung["sex"]], ["1", "2"]),
+        "ovarian": (ovarian["futime"], ovarian["fustat"] == 1, [str(r) for r in ovarian["rx"]], ["1", "2"]),
+        "separated": (separated["time"], separated["status"] == 1, list(separated["arm"]), ["slow", "fast"]),
+    }
+
+
+COX_DATA = cox_data()
+COX_EXPECTED = pd.read_csv(GOLDEN / "cox.csv", keep_default_na=False)
+
+
+def cox_pairs(dataset: str, confidence: float) -> list[tuple]:
+    """(label, ours, R) for every figure of the ledger's comparisons block."""
+    from report.comparison import compare_arms
+    from report.ledger import plain
+
+    time, event, arm, arms = COX_DATA[dataset]
+    block = plain(compare_arms(time.to_numpy(float), event.to_numpy(bool), arm, arms, confidence))
+    ours = {(r["arm"], name): r[name] for r in block["hazard_ratios"]
+            for name in ("hazard_ratio", "ci_low", "ci_high", "p_value")}
+    ours |= {("-", f"logrank_{short}"): block["log_rank"][name]
+             for short, name in (("chisq", "chi_square"), ("df", "df"), ("p", "p_value"))}
+    rows = COX_EXPECTED[(COX_EXPECTED["dataset"] == dataset) & (COX_EXPECTED["confidence"] == confidence)]
+    return [(f"{arm} {quantity}", ours[(arm, quantity)], float(value))
+            for arm, quantity, value in zip(rows["arm"], rows["quantity"], rows["value"])]
+
+
+@pytest.mark.parametrize("confidence", (0.95, 0.90))
+@pytest.mark.parametrize("dataset", sorted(COX_DATA))
+def test_cox_golden_equals_ours(dataset, confidence):
+    pairs = cox_pairs(dataset, confidence)
+    assert len(pairs) == 7
+    assert_matches(pairs)
+
+
+def test_cox_goldens_cover_a_large_ratio():
+    hr = COX_EXPECTED[(COX_EXPECTED["dataset"] == "separated") & (COX_EXPECTED["quantity"] == "hazard_ratio")]
+    assert (hr["value"].astype(float) > 20).all() and len(hr) == 2

@@ -5,7 +5,7 @@ eligible or not treated; adverse_events.csv) and one trial.toml per time unit (d
 months), conf type (log-log, log, plain) and confidence (0.95, 0.90). We run
 `report.load_trial` + `report.analyze`; R reads the same subjects.csv, keeps eligible and
 treated patients, derives OS itself (as.Date differences, / 30.4375 for months; death =
-event, else last contact) and fits survfit. Compared to 1e-6: every landmark's survival,
+event, else last contact) and fits survfit. Compared to 1e-9: every landmark's survival,
 CI and number at risk, the median with its CI, the median follow-up (reverse KM), n and
 events; and `response.responders` against binom.test.
 """

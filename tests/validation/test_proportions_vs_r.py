@@ -1,4 +1,4 @@
-"""`report.proportions.proportion` against R, run live, to 1e-6 (absolute):
+"""`report.proportions.proportion` against R, run live, to 1e-9 (absolute):
 - clopper-pearson  vs  binom.test(x, n, conf.level = )$conf.int
 - wilson           vs  prop.test(x, n, correct = FALSE, conf.level = )$conf.int, which R
                        also checks here against the Wilson closed form (x = 0 and x = n too)

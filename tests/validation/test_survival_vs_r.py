@@ -1,7 +1,7 @@
 """`report.survival.kaplan_meier` against R's survival package, run live.
 
 For each case, conf type (log-log, log, plain) and confidence (0.95, 0.90), compared to
-1e-6 (absolute), NA <-> None:
+1e-9 (absolute below 1, relative above), NA <-> None:
 - every row of `summary(survfit(...), censored = TRUE)`: time, n.risk, n.event, n.censor,
   surv, lower, upper  vs  `Survival.curve[1:]`;
 - `summary(fit, times = landmarks, extend = FALSE)`: surv, lower, upper, n.risk  vs
