@@ -36,7 +36,7 @@ def environment_differences(manifest: dict) -> list[str]:
     running = system_libraries()
     lines = [f"software {line}" for line in differences(manifest.get("software", {}), software())]
     if "system" not in manifest:
-        shown = ", ".join(f"{k} {v}" for k, v in running.items())
+        shown = "; ".join(f"{k}: {v}" for k, v in running.items())
         lines.append(f"system libraries: not recorded (built before they were); running: {shown}")
     else:
         lines += [f"system library {line}" for line in differences(manifest["system"], running)]
