@@ -53,7 +53,10 @@ def compare_pdfs(archived: bytes, rendered: bytes) -> list[str]:
     if len(texts[0]) != len(texts[1]):
         lines.append(f"pages: {len(texts[0])} archived, {len(texts[1])} re-rendered")
     lines.append("text: " + _pages_verdict(texts[0], texts[1]))
-    method, images = page_images(archived, rendered)
+    try:
+        method, images = page_images(archived, rendered)
+    except Exception as exc:  # noqa: BLE001 - say what could not be compared rather than stop
+        return lines + [f"page images not compared: {type(exc).__name__}: {exc}"]
     lines.append(f"page images ({method}): " + _pages_verdict(*images))
     return lines
 
@@ -68,7 +71,10 @@ def page_images(*pdfs: bytes) -> tuple[str, list[list[bytes]]]:
     """Each page of each PDF as pixels (pdftoppm, where installed), else as the decoded
     data of the images it draws."""
     if shutil.which("pdftoppm"):
-        return f"rendered by pdftoppm at {RENDER_DPI} dpi", [_rendered_pages(pdf) for pdf in pdfs]
+        try:
+            return f"rendered by pdftoppm at {RENDER_DPI} dpi", [_rendered_pages(pdf) for pdf in pdfs]
+        except (OSError, subprocess.SubprocessError):
+            pass  # a pdftoppm that fails: compare the images instead
     return "their embedded images, decoded", [_embedded_images(pdf) for pdf in pdfs]
 
 

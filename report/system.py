@@ -3,8 +3,8 @@
 WeasyPrint lays text out with Pango, which shapes it with HarfBuzz and finds fonts with
 fontconfig and FreeType; pydyf writes the PDF and compresses it with zlib. A manifest
 records their versions, so that `archive reproduce` can say which of them changed when
-a PDF's bytes do. The versions are read through the very
-libraries WeasyPrint loads, with ctypes (a few milliseconds; WeasyPrint is not imported).
+a PDF's bytes do. The versions are read, with ctypes, from the very libraries WeasyPrint
+loads (a few milliseconds; WeasyPrint itself is not imported).
 """
 from __future__ import annotations
 
