@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .source_date import unset_if_empty
+
+unset_if_empty()  # SOURCE_DATE_EPOCH= (empty) means unset, here and in every library that reads it
+
 __all__ = ["load_trial", "analyze", "build", "InputError"]
 
 if TYPE_CHECKING:

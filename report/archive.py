@@ -224,6 +224,7 @@ def _check_bundle(root: Path, directory: Path) -> list[str]:
 class Reproduced:
     name: str
     status: str  # identical | different | not re-rendered | encrypted (not compared)
+    details: tuple[str, ...] = ()  # for a different file: what differs (report.difference)
 
 
 def reproduce(root: Path, version: str) -> list[Reproduced]:
@@ -247,14 +248,18 @@ def reproduce(root: Path, version: str) -> list[Reproduced]:
                   provenance(trial, manifest["kind"], on, manifest["inputs"]),
                   max_chars=manifest.get("limit"), previous=manifest.get("previous_version"))
         rendered = render_files(job, analyze(trial)).files
-    return [_compare(entry, rendered, manifest.get("encrypted", [])) for entry in manifest["files"]]
+    return [_compare(entry, rendered, directory, manifest) for entry in manifest["files"]]
 
 
-def _compare(entry: dict, rendered: dict[str, bytes], encrypted: list[str]) -> Reproduced:
+def _compare(entry: dict, rendered: dict[str, bytes], directory: Path, manifest: dict) -> Reproduced:
     name = entry["path"]
-    if name in encrypted:
+    if name in manifest.get("encrypted", []):
         return Reproduced(name, "encrypted (not compared)")
     if name not in rendered:
         return Reproduced(name, "not re-rendered")
-    same = hashlib.sha256(rendered[name]).hexdigest() == entry["sha256"]
-    return Reproduced(name, "identical" if same else "different")
+    if hashlib.sha256(rendered[name]).hexdigest() == entry["sha256"]:
+        return Reproduced(name, "identical")
+    from .difference import why_different
+
+    archived = (directory / name).read_bytes() if (directory / name).is_file() else b""
+    return Reproduced(name, "different", why_different(entry, archived, rendered[name], manifest))

@@ -263,11 +263,10 @@ def summary_figures(ledger: dict) -> dict[str, str]:
 
 
 def report_date() -> dt.date:
-    """Today (UTC), or the date of SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.datetime.now(dt.timezone.utc).date()
+    """Today (UTC), or the date of SOURCE_DATE_EPOCH for reproducible builds (report.source_date)."""
+    from .source_date import source_date
+
+    return source_date() or dt.datetime.now(dt.timezone.utc).date()
 
 
 def _check_request(kind: str, formats: tuple[str, ...]) -> None:

@@ -63,7 +63,15 @@ def manifest(*, command: list[str]) -> dict:
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "command": command,
         "platform": sys.platform,
+        "system": system(),
     }
+
+
+def system() -> dict[str, str | None]:
+    """The system libraries that shape a PDF's bytes, and how its fonts are embedded (report.system)."""
+    from .system import system_libraries
+
+    return system_libraries()
 
 
 def software() -> dict[str, str | None]:

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from .archive import ArchiveError
 from .errors import InputError
+from .source_date import source_date
 
 app = typer.Typer(
     add_completion=False,
@@ -28,6 +29,7 @@ def guarded(command):
     @functools.wraps(command)
     def run(*args, **kwargs):
         try:
+            source_date()  # a malformed SOURCE_DATE_EPOCH is bad input, before any library reads it
             return command(*args, **kwargs)
         except InputError as exc:
             _report_problems(exc)
@@ -321,6 +323,8 @@ def archive_reproduce(version: str, out_dir: Path = Root) -> None:
     results = reproduce(out_dir, version)
     for item in results:
         out.print(f"{item.status:>26}  {item.name}", markup=False, highlight=False)
+        for line in item.details:
+            out.print(f"{'':>28}{line}", markup=False, highlight=False)
     if any(item.status in ("different", "not re-rendered") for item in results):
         raise typer.Exit(1)
 

@@ -88,6 +88,7 @@ def pdf_bytes(
     """The PDF of `html`; `archival` makes it PDF/A-3b, with `attachments` embedded and
     dated `on` (the report date), so the same inputs give the same bytes."""
     _quiet_weasyprint()
+    _embed_fonts_whole()
     from weasyprint import HTML, Attachment
 
     fetcher = _template_fetcher()
@@ -115,6 +116,34 @@ def _print_fonts():
                 url_fetcher=_template_fetcher(), font_config=font_config)
     atexit.register(_print_fonts.cache_clear)  # freed while WeasyPrint can still clean up after it
     return font_config, fonts
+
+
+def _embed_fonts_whole() -> None:
+    """Embed each font whole, never subset, so the PDF's bytes are the same on every machine.
+
+    WeasyPrint subsets a font with HarfBuzz's hb-subset where the system has that library
+    and with fontTools where it does not: the two give different bytes, hb-subset's vary
+    with the HarfBuzz version, and fontTools stamps the current time into the font (and
+    takes about 2 s a report). Kept whole, a shipped font is embedded byte for byte as
+    templates/fonts holds it; the widths and the text map are still those of the glyphs
+    used (ligatures included), as with subsetting. The cost: about 0.4 MB a PDF.
+    """
+    from weasyprint.pdf import fonts
+
+    if not callable(getattr(fonts.Font, "subset", None)):
+        raise RuntimeError(f"this WeasyPrint ({_weasyprint_version()}) has no Font.subset to turn off; "
+                           "trialreport keeps fonts whole for reproducible PDFs")
+    fonts.Font.subset = _keep_whole
+
+
+def _keep_whole(font, to_unicode, hinting) -> None:
+    """In place of WeasyPrint's `Font.subset`: leave the font's file as it is."""
+
+
+def _weasyprint_version() -> str:
+    import weasyprint
+
+    return weasyprint.__version__
 
 
 def _quiet_weasyprint() -> None:
