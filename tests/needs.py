@@ -13,6 +13,7 @@ installed by `scripts/install-system-packages --test` (a test checks it).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -73,6 +74,27 @@ NEEDS = {
              f"put cdiscpilot01/ and random-cdisc/ (see tests/fixtures/adam/) in {PUBLIC_DATA}", _missing_public_data),
     )
 }
+
+
+def test_extra() -> list[str]:
+    """The requirements of the `test` extra, as pyproject.toml lists them."""
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["test"]
+
+
+def missing_distributions(requirements: list[str]) -> list[str]:
+    """The distributions named by `requirements` that are not installed."""
+    from importlib import metadata
+
+    names = [re.match(r"[A-Za-z0-9_.-]+", r).group(0) for r in requirements]
+    absent = []
+    for name in names:
+        try:
+            metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            absent.append(name)
+    return absent
 
 
 def opted_out() -> set[str]:

@@ -64,6 +64,12 @@ def test_an_unknown_name_to_skip_is_a_usage_error(fresh):
         needs.opted_out()
 
 
+def test_a_missing_test_extra_package_is_named():
+    assert needs.missing_distributions(needs.test_extra()) == []  # the extra is installed here
+    assert needs.missing_distributions(["pytest>=8", "no-such-distribution>=1"]) == ["no-such-distribution"]
+    assert "aiosmtpd>=1.4" in needs.test_extra()
+
+
 def run_pytest(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
                           cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
