@@ -71,7 +71,9 @@ NEEDS = {
         Need("chromium", "the system Chromium, driven by playwright",
              "apt-get install -y chromium fonts-liberation", _missing_chromium),
         Need("public-data", "the public CDISC pilot and random.cdisc.data ADaM datasets",
-             f"put cdiscpilot01/ and random-cdisc/ (see tests/fixtures/adam/) in {PUBLIC_DATA}", _missing_public_data),
+             f"put cdiscpilot01/ (adsl, adae, adtte .xpt from github.com/phuse-org/phuse-scripts, "
+             f"data/adam/cdiscpilot01) and random-cdisc/ (the R package random.cdisc.data's adsl, adae, adrs, "
+             f"adtte as .xpt) in {PUBLIC_DATA}", _missing_public_data),
     )
 }
 

@@ -118,3 +118,36 @@ def test_the_install_script_installs_every_package_a_message_names():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in needs.NEEDS:
         assert f"`{name}`" in readme or f"={name}" in readme, f"the README does not name the need {name}"
+
+
+def fake_tools(folder: Path, installed: bool) -> dict:
+    """PATH with a dpkg-query that reports every package (not) installed and an apt-get that logs."""
+    folder.mkdir()
+    status = "install ok installed" if installed else "unknown ok not-installed"
+    (folder / "dpkg-query").write_text(f"#!/bin/sh\nprintf '{status}'\n")
+    (folder / "apt-get").write_text(f"#!/bin/sh\necho \"$*\" >> {folder / 'apt.log'}\n")
+    (folder / "id").write_text("#!/bin/sh\necho 0\n")  # as root
+    for tool in folder.iterdir():
+        tool.chmod(0o755)
+    return {"PATH": f"{folder}:/usr/bin:/bin"}
+
+
+@pytest.mark.parametrize("flag", ["", "--test"])
+def test_the_install_script_installs_what_is_missing(tmp_path, flag):
+    env = fake_tools(tmp_path / "bin", installed=False)
+    result = subprocess.run(["sh", str(ROOT / "scripts" / "install-system-packages"), *filter(None, [flag])],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    update, install = (tmp_path / "bin" / "apt.log").read_text().splitlines()
+    assert update == "update -qq"
+    packages = install.removeprefix("install -y -qq --no-install-recommends ").split()
+    assert "libpango-1.0-0" in packages and "python3-venv" in packages
+    assert ("r-cran-cmprsk" in packages and "chromium" in packages) == (flag == "--test")
+
+
+def test_the_install_script_fetches_nothing_when_all_is_installed(tmp_path):
+    env = fake_tools(tmp_path / "bin", installed=True)
+    result = subprocess.run(["sh", str(ROOT / "scripts" / "install-system-packages"), "--test"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0 and "all installed" in result.stdout
+    assert not (tmp_path / "bin" / "apt.log").exists()
