@@ -143,3 +143,69 @@ def test_the_example_is_found_where_the_package_ships_it():
 
     include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
     assert include["data/adam-example"] == "report/data/adam-example"
+
+
+# The ADaM reader's general behaviour, shown on the shipped example so that it is checked in any
+# clone (test_adam.py shows the same on the public data, where they are beside the checkout).
+
+@pytest.mark.needs("r")
+def test_survival_by_arm_equals_r(tmp_path):
+    import report
+    from test_adam import R_SCRIPT
+
+    trial = report.load_trial(EXAMPLE)
+    ledger = report.analyze(trial).to_dict()
+    tte = trial.time_to_event.merge(trial.subjects[["subject_id", "arm"]])
+    tte.assign(time=tte["days"] / 30.4375, event=tte["event"].astype(int))[["endpoint", "arm", "time", "event"]].to_csv(
+        tmp_path / "tte.csv", index=False)
+    out = subprocess.run([shutil.which("Rscript"), "--vanilla", "-e", R_SCRIPT.format(path=tmp_path / "tte.csv")],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    lines = [line.split("|") for line in out.splitlines() if line]
+    assert len(lines) == 2 * (len(ARMS) + 2)
+    for endpoint, key, *values in lines:
+        theirs = [None if v == "NA" else float(v) for v in values]
+        if key == "chisq":
+            mine = [ledger["comparisons"][endpoint]["log_rank"]["chi_square"]]
+        elif key == "cox":
+            ratios = ledger["comparisons"][endpoint]["hazard_ratios"]
+            mine = [h[f] for f in ("hazard_ratio", "ci_low", "ci_high", "p_value") for h in ratios]
+        else:
+            block = ledger["by_arm"][key]["survival"][endpoint]
+            marks = [lm for lm in block["landmarks"] if lm["survival"] is not None]
+            mine = ([lm["survival"] for lm in marks] + [lm["ci_low"] for lm in marks] + [lm["ci_high"] for lm in marks]
+                    + [lm["n_at_risk"] for lm in marks]
+                    + [block["median"]["estimate"], block["median"]["ci_low"], block["median"]["ci_high"]])
+        assert len(mine) == len(theirs), (endpoint, key)
+        for a, b in zip(mine, theirs):
+            assert (a is None and b is None) or a == pytest.approx(b, abs=1e-6), (endpoint, key, a, b)
+
+
+def test_a_cutoff_censors_what_comes_after_it():
+    import report
+
+    full, early = report.load_trial(EXAMPLE), report.load_trial(EXAMPLE, cutoff="2023-06-30")
+    randomized = {s["USUBJID"]: s["RANDDT"] for s in read("adsl")}
+    assert len(early.subjects) == sum(1 for d in randomized.values() if str(d) <= "2023-06-30") < len(full.subjects)
+    after = early.time_to_event.set_index(["subject_id", "endpoint"])
+    ends = {(t["USUBJID"], t["PARAMCD"].lower()): t["ADT"] for t in read("adtte")}
+    late = [key for key in after.index if str(ends[key]) > "2023-06-30"]
+    assert late
+    for subject, endpoint in late:
+        assert not after.loc[(subject, endpoint), "event"]
+        assert after.loc[(subject, endpoint), "days"] == (early.cutoff - randomized[subject]).days
+
+
+def test_a_missing_variable_and_parameter_are_named(tmp_path):
+    from report import InputError, load_trial
+
+    spec = (EXAMPLE / "trial.toml").read_text(encoding="utf-8").replace('path = "."', f'path = "{EXAMPLE}"')
+    (tmp_path / "trial.toml").write_text(
+        spec.replace("[adam.response]", '[adam]\narm = "TRT02A"\n\n[adam.response]').replace('"PFS"', '"PFSX"'))
+    with pytest.raises(InputError) as caught:
+        load_trial(tmp_path)
+    found = [str(p) for p in caught.value.problems]
+    assert "adsl.xpt, column TRT02A: variable not found; the mapping [adam] arm expects it" in found
+    (tmp_path / "trial.toml").write_text(spec.replace('"PFS"', '"PFSX"'))
+    with pytest.raises(InputError) as caught:
+        load_trial(tmp_path)
+    assert any("no records with PARAMCD 'PFSX'" in str(p) and "present: OS, PFS" in str(p) for p in caught.value.problems)
