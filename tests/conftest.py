@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import needs
 import report
 from report.resources import bundled_trial
 
@@ -32,6 +33,29 @@ background = "Background text."
 [analysis]
 responders = ["CR", "CRi"]
 """
+
+
+PANGO = {"pango-1.0": "libpango-1.0-0", "pangoft2-1.0": "libpangoft2-1.0-0"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs(name): the test needs r, chromium or public-data (tests/needs.py)")
+    needs.opted_out()  # an unknown name in TRIALREPORT_SKIP stops the run here
+    absent = needs.missing_distributions(needs.test_extra())
+    if absent:  # else pytest.importorskip would skip their tests in silence
+        raise pytest.UsageError(f"the test extra is not installed (no {', '.join(absent)}): pip install \".[test]\"")
+    import ctypes.util
+
+    absent = [package for library, package in PANGO.items() if ctypes.util.find_library(library) is None]
+    if absent:
+        raise pytest.UsageError(f"WeasyPrint needs the Pango libraries: apt-get install -y {' '.join(absent)}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs"):
+        for name in mark.args:
+            needs.require(name)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,4 @@
 """ADaM input: the CDISC pilot's published tables and the random.cdisc.data trial against R."""
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,10 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "adam"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 PILOT, RANDOM = FIXTURES / "cdiscpilot01", FIXTURES / "random-cdisc"
 
-if not (SHARED / "cdiscpilot01" / "adsl.xpt").is_file():
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"the public ADaM data must be at {SHARED} under CI", pytrace=False)
-    pytestmark = pytest.mark.skip(reason=f"the public ADaM data are not at {SHARED}")
+pytestmark = pytest.mark.needs("public-data")  # read in place beside the checkout (tests/needs.py)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +96,7 @@ for (e in c("os", "pfs")) {{
 """
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None and os.environ.get("CI") != "true", reason="Rscript not installed")
+@pytest.mark.needs("r")
 def test_random_cdisc_survival_by_arm_equals_r(random_trial, tmp_path):
     ledger = report.analyze(random_trial).to_dict()
     tte = random_trial.time_to_event.merge(random_trial.subjects[["subject_id", "arm"]])

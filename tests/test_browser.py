@@ -2,14 +2,13 @@
 from a file:// URL and checks that it is quiet, self-contained, laid out and readable.
 
 Needs the system Chromium (Debian: apt-get install chromium) and the `playwright` Python package;
-Playwright's own browser download is not used. Without them the module is skipped, except under
-CI (CI=true), where it fails. A full-page screenshot of each report is written to
+Playwright's own browser download is not used. Without them the tests fail naming the command,
+unless TRIALREPORT_SKIP names chromium (tests/needs.py). A full-page screenshot of each report is written to
 $TRIALREPORT_TEST_ARTIFACTS, else to test-output/screenshots/ at the top of the checkout.
 """
 from __future__ import annotations
 
 import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from needs import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[1]
-RANDOM = Path(__file__).parent / "fixtures" / "adam" / "random-cdisc"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+ADAM_EXAMPLE = ROOT / "data" / "adam-example"
 ENV = {"SOURCE_DATE_EPOCH": "1735689600"}
 
-CHROMIUM = os.environ.get("TRIALREPORT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Without these flags Chromium calls Google hosts (sync, component updates, field trials, QUIC probes).
 # The host resolver rule makes any host name unresolvable, so nothing can leave the machine even if
 # a report did ask for it; the request is still seen, and failed, by the checks below.
@@ -39,15 +37,7 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     sync_playwright = None
 
-_missing = None
-if sync_playwright is None:
-    _missing = "the playwright Python package is not installed (pip install playwright)"
-elif not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-    _missing = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set TRIALREPORT_CHROMIUM)"
-if _missing:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests must run under CI: {_missing}", pytrace=False)
-    pytestmark = pytest.mark.skip(reason=_missing)
+pytestmark = pytest.mark.needs("chromium")
 
 
 @dataclass(frozen=True)
@@ -72,16 +62,15 @@ REPORTS = [
         ("accrual", "consort", "km-os", "km-dfs"), "for the members of the Data and Safety Monitoring Board only",
     ),
     Report("abstract", ("--kind", "abstract"), "abstract.html", (), "Results of SWOG S1318"),
-    Report("random-cdisc", (str(RANDOM),), "summary.html", ("km-os", "km-pfs"), "133 of 134"),
+    Report("adam-example", (str(ADAM_EXAMPLE),), "summary.html", ("km-pfs", "km-os"), "Chemotherapy: 12 of 45"),
 ]
-RANDOM_MISSING = not (SHARED / "random-cdisc" / "adsl.xpt").is_file()
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict:
     """Build every report once, in parallel: name -> (CompletedProcess, path of the HTML or None)."""
     root = tmp_path_factory.mktemp("reports")
-    wanted = [r for r in REPORTS if not (r.name == "random-cdisc" and RANDOM_MISSING)]
+    wanted = REPORTS
 
     def build(report: Report):
         result = run_cli("build", *report.args, "--format", "html", "--out", str(root / report.name),
@@ -161,10 +150,6 @@ PAGE_JS = """() => ({
 
 @pytest.mark.parametrize("report", REPORTS, ids=[r.name for r in REPORTS])
 def test_report_in_the_browser(report: Report, built, browser, artifacts):
-    if report.name == "random-cdisc" and RANDOM_MISSING:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the public ADaM data must be at {SHARED} under CI", pytrace=False)
-        pytest.skip(f"the public ADaM data are not at {SHARED}")
     result, html = built[report.name]
     assert result.returncode == 0, result.stderr
     assert html is not None and html.is_file(), f"no {report.html} among the paths written:\n{result.stdout}"

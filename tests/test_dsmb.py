@@ -7,6 +7,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
+import needs
 from conftest import run_cli
 
 PASSWORD = "correct horse battery staple"
@@ -123,10 +124,9 @@ def test_no_encrypt_writes_the_closed_report_in_clear_when_asked(tmp_path):
 
 
 def test_three_arm_trial_open_report_names_no_arm_and_closed_report_has_them(tmp_path):
-    from test_adam import RANDOM, SHARED
+    from test_adam import RANDOM
 
-    if not (SHARED / "random-cdisc" / "adsl.xpt").is_file():
-        pytest.skip("the public ADaM data are not here")
+    needs.require("public-data")
     files = {Path(p).name: Path(p) for p in run_cli(
         "build", str(RANDOM), "--kind", "dsmb", "--out", str(tmp_path), env=ENV).stdout.split()}
     open_text = " ".join(pages(files["dsmb-open.pdf"])) + files["dsmb-open.html"].read_text()
@@ -143,10 +143,9 @@ def test_long_listings_are_capped_in_reports_and_complete_in_the_bundle(tmp_path
 
     import openpyxl
 
-    from test_adam import RANDOM, SHARED
+    from test_adam import RANDOM
 
-    if not (SHARED / "random-cdisc" / "adsl.xpt").is_file():
-        pytest.skip("the public ADaM data are not here")
+    needs.require("public-data")
     result = run_cli("build", str(RANDOM), "--kind", "dsmb", "--format", "html", "--out", str(tmp_path), env=ENV)
     assert result.returncode == 0, result.stderr
     files = {Path(p).name: Path(p) for p in result.stdout.split()}

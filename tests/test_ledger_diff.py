@@ -162,10 +162,7 @@ def test_new_and_dropped_terms_and_early_deaths(late):
     assert "Deaths: 16 -> 17; within 60 days: 1 -> 2." in sentences
 
 
-needs_adam = pytest.mark.skipif(
-    not (SHARED / "cdiscpilot01" / "adsl.xpt").is_file() and os.environ.get("CI") != "true",
-    reason=f"the public ADaM data are not at {SHARED}",
-)
+needs_adam = pytest.mark.needs("public-data")
 
 
 @pytest.fixture(scope="module")

@@ -1,17 +1,18 @@
 """Stopping rules: Simon two-stage designs and beta-binomial toxicity monitoring.
 
 Design characteristics and posterior probabilities are checked against R (pbinom, dbinom,
-pbeta) run through Rscript. Without it those tests skip, except under CI (CI=true), where a
-missing R is a failure.
+pbeta) run through Rscript. Without it those tests fail naming the apt-get command, unless
+TRIALREPORT_SKIP names r (tests/needs.py).
 """
 import math
-import os
 import shutil
 import subprocess
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import needs
 
 from report.spec import SimonRule, ToxicityRule
 from report.stopping import (
@@ -28,10 +29,7 @@ RSCRIPT = shutil.which("Rscript")
 
 @pytest.fixture(scope="module")
 def rscript() -> str:
-    if RSCRIPT is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Rscript is required under CI (apt-get install r-base-core)", pytrace=False)
-        pytest.skip("Rscript not installed (apt-get install r-base-core)")
+    needs.require("r")
     return RSCRIPT
 
 
