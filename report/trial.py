@@ -63,8 +63,7 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date)
     if subjects.empty:
         raise InputError(Problem(source.inputs[0].name, f"no patient was enrolled on or before the cutoff {as_of}"))
     if source.time_to_event is None:
-        endpoints = (derive.OVERALL_SURVIVAL, derive.DISEASE_FREE_SURVIVAL)
-        time_to_event = derive.tidy_time_to_event(subjects, spec.analysis.responders)
+        endpoints, time_to_event = _tidy_endpoints(subjects, spec, source.not_collected)
     else:
         endpoints, time_to_event = source.endpoints, cut.time_to_event_at(source.time_to_event, subjects, as_of)
     return Trial(
@@ -80,6 +79,14 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date)
         grading=source.grading,
         not_collected=source.not_collected,
     )
+
+
+def _tidy_endpoints(subjects: pd.DataFrame, spec: Spec, not_collected: frozenset[str]):
+    """OS, and DFS where relapses were collected (without relapse_on, DFS would count deaths only)."""
+    endpoints = (derive.OVERALL_SURVIVAL,) + (() if "relapse_on" in not_collected else (derive.DISEASE_FREE_SURVIVAL,))
+    time_to_event = derive.tidy_time_to_event(subjects, spec.analysis.responders)
+    names = [e.name for e in endpoints]
+    return endpoints, time_to_event[time_to_event["endpoint"].isin(names)].reset_index(drop=True)
 
 
 def _read_tidy(spec: Spec, data_dir: Path) -> SourceTables:

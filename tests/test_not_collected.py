@@ -248,3 +248,13 @@ def test_adam_naming_a_missing_adae_is_an_error(adam_without_adae):
     with pytest.raises(InputError) as caught:
         report.load_trial(adam_without_adae)
     assert any("dataset ADAE not found" in str(p) for p in caught.value.problems)
+
+
+def test_no_relapse_column_gives_no_disease_free_survival(tmp_path):
+    """Without relapse dates every responder would count as free of relapse: DFS is not
+    collected, not a curve of deaths only."""
+    folder = _copy_example(tmp_path, ae="present", drop=("relapse_on",))
+    ledger = report.analyze(report.load_trial(folder)).to_dict()
+    assert set(ledger["survival"]) == {"os"} and set(ledger["endpoints"]) == {"os"}
+    text = _text(_build(folder, tmp_path / "out", "--format", "html")["summary.html"])
+    assert "Disease-free survival" not in text
