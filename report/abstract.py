@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from .collected import ABSTRACT_ADVERSE_EVENTS
 from .formatting import month_year, number, percent
 from .spec import AbstractLimit, Spec
 
@@ -122,7 +123,7 @@ def _enrollment(ledger: dict) -> str:
     text = (f"Between {month_year(ledger['accrual']['first_enrolled_on'])} and "
             f"{month_year(ledger['accrual']['last_enrolled_on'])}, {population['enrolled']} patients were enrolled "
             f"and {population['evaluable']} were eligible and treated")
-    if age["n"]:
+    if age and age["n"]:  # None: not collected
         text += f" (median age {number(age['median'], 0)} years; range, {number(age['minimum'], 0)}-{number(age['maximum'], 0)})"
     return text + "."
 
@@ -132,7 +133,7 @@ def _response(ledger: dict) -> list[str]:
     codes = " or ".join(response["responder_codes"])
     out = [f"{codes} was achieved by {_proportion_ci(response['responders'])}."]
     first = response["after_first_cycle"]
-    if first["n"]:
+    if first and first["n"]:  # None: the cycle of response was not collected
         out.append(f"Of the {first['n']} responders, {first['count']} responded after the first cycle.")
     mrd = ledger["mrd"]
     if mrd and mrd["negative"]["n"]:
@@ -174,7 +175,9 @@ def _survival(ledger: dict) -> str:
 
 def _toxicity(ledger: dict) -> list[str]:
     safety, out = ledger["safety"], []
-    leading = safety["leading_grade_3_plus"][:5]
+    if safety["any_event"] is None:
+        out.append(ABSTRACT_ADVERSE_EVENTS)
+    leading = (safety["leading_grade_3_plus"] or [])[:5]
     if leading:
         high = "grade 3 or higher" if ledger["methods"]["ae_grading"] == "ctcae" else "severe"
         items = [f"{t['term'].lower()} ({t['subjects']} patients, {percent(t['proportion'])})" for t in leading]

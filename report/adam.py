@@ -21,6 +21,9 @@ SUFFIXES = (".xpt", ".sas7bdat", ".csv", ".parquet")
 UNITS = {"DAY": "days", "DAYS": "days", "WEEK": "weeks", "WEEKS": "weeks",
          "MONTH": "months", "MONTHS": "months", "YEAR": "years", "YEARS": "years"}
 EMPTY_AE = pd.DataFrame(columns=["subject_id", "term", "soc", "grade", "onset_on", "attribution", "serious"])
+DEFAULT_ADAE = "adae"
+# Subject columns no ADaM mapping fills (time-to-event rows come from ADTTE instead).
+UNMAPPED = ("response_cycle", "mrd", "relapse_on", "off_study_on", "off_study_reason")
 
 
 class _Dataset:
@@ -51,7 +54,7 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     problems: list[Problem] = []
     adsl = _open(data_dir, m.adsl, "adsl", problems)
     adtte = _open(data_dir, m.adtte, "adtte", problems) if m.adtte else None
-    adae = _open(data_dir, m.adverse_events.dataset, "adverse_events.dataset", problems) if m.adverse_events.dataset else None
+    adae = _open_adae(data_dir, m.adverse_events.dataset, problems)
     adrs = _open(data_dir, m.response.dataset, "response.dataset", problems) if m.response else None
     if problems:
         raise InputError(problems)
@@ -59,11 +62,27 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     if adrs is not None and subjects is not None:
         _add_best_response(subjects, adrs, m, problems)
     tte, endpoints = _time_to_event(adtte, subjects, m, problems) if adtte is not None else (None, ())
-    ae, grading = _adverse_events(adae, subjects, m.adverse_events, problems) if adae is not None else (EMPTY_AE, "ctcae")
+    ae, grading = _adverse_events(adae, subjects, m.adverse_events, problems) if adae is not None else (None, "ctcae")
     if problems:
         raise InputError(problems)
     inputs = tuple(d.path for d in (adsl, adrs, adtte, adae) if d is not None)
-    return SourceTables(subjects, ae, inputs, tte if tte is not None else _no_tte(), endpoints, grading)
+    return SourceTables(subjects, ae, inputs, tte if tte is not None else _no_tte(), endpoints, grading,
+                        _not_collected(adsl, m))
+
+
+def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _Dataset | None:
+    """The adverse-event dataset the spec names (it must exist), else ADAE where it exists;
+    None where adverse events were not collected."""
+    if named is None and _find(data_dir, DEFAULT_ADAE) is None:
+        return None
+    return _open(data_dir, named or DEFAULT_ADAE, "adverse_events.dataset", problems)
+
+
+def _not_collected(adsl: _Dataset, m: Adam) -> frozenset[str]:
+    """Subject columns ADaM input does not give: unmapped ones, and ADSL variables it lacks."""
+    absent = {column for column, variable in (("age", "AGE"), ("sex", "SEX"), ("death_cause", m.death_cause))
+              if not adsl.has(variable)}
+    return frozenset(absent | set(UNMAPPED))
 
 
 def _open(data_dir: Path, name: str, key: str, problems: list[Problem]) -> _Dataset | None:

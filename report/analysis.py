@@ -20,7 +20,8 @@ from .trial import Trial
 
 def analyze(trial: Trial) -> Results:
     options = trial.spec.analysis
-    total = _blocks(trial.subjects, trial.time_to_event, trial.adverse_events, options, grading=trial.grading)
+    total = _blocks(trial.subjects, trial.time_to_event, trial.adverse_events, options, grading=trial.grading,
+                    not_collected=trial.not_collected)
     arms = _arms(trial.subjects, options)
     return Results(
         schema_version=SCHEMA_VERSION,
@@ -38,12 +39,13 @@ def analyze(trial: Trial) -> Results:
 def _blocks(
     subjects: pd.DataFrame,
     time_to_event: pd.DataFrame,
-    adverse_events: pd.DataFrame,
+    adverse_events: pd.DataFrame | None,
     options: Analysis,
     risk_times: dict[str, list[float]] | None = None,
     grading: str = "ctcae",
+    not_collected: frozenset[str] = frozenset(),
 ) -> ArmResults:
-    """Every block of the ledger for one group of patients."""
+    """Every block of the ledger for one group of patients; what was not collected is None."""
     evaluable = derive.evaluable(subjects)
     responding = derive.responders(evaluable, options.responders)
     safety_population = derive.safety_population(subjects)
@@ -52,8 +54,9 @@ def _blocks(
     return ArmResults(
         population=_population(subjects, evaluable, safety_population),
         accrual=Accrual(subjects["enrolled_on"].min(), subjects["enrolled_on"].max()),
-        baseline=_baseline(evaluable),
-        response=(summarize_response(evaluable, options.responders, options.response_categories, *ci)
+        baseline=_baseline(evaluable, not_collected),
+        response=(summarize_response(evaluable, options.responders, options.response_categories, *ci,
+                                     cycles_collected="response_cycle" not in not_collected)
                   if subjects["best_response"].notna().any() else None),
         mrd=summarize_mrd(responding, *ci) if subjects["mrd"].notna().any() else None,
         survival={name: _survival(time_to_event, name, options, (risk_times or {}).get(name)) for name in endpoints},
@@ -76,8 +79,8 @@ def _arm_blocks(trial: Trial, arm: str, options: Analysis, total: ArmResults) ->
     tte = trial.time_to_event[trial.time_to_event["subject_id"].isin(ids)]
     # Arms share the total's risk-table times, so their numbers line up under one axis.
     risk_times = {name: [p.time for p in block.risk_table] for name, block in total.survival.items()}
-    aes = trial.adverse_events[trial.adverse_events["subject_id"].isin(ids)]
-    blocks = _blocks(subjects, tte, aes, options, risk_times, trial.grading)
+    aes = trial.adverse_events[trial.adverse_events["subject_id"].isin(ids)] if trial.adverse_events is not None else None
+    blocks = _blocks(subjects, tte, aes, options, risk_times, trial.grading, trial.not_collected)
     # Every endpoint keeps its key in every arm, even where an arm has no patients for it.
     missing = {name: _survival(tte, name, options, times) for name, times in risk_times.items() if name not in blocks.survival}
     return dataclasses.replace(blocks, survival={**blocks.survival, **missing})
@@ -133,17 +136,26 @@ def _population(subjects: pd.DataFrame, evaluable: pd.DataFrame, safety: pd.Data
     )
 
 
-def _baseline(population: pd.DataFrame) -> Baseline:
+def _baseline(population: pd.DataFrame, not_collected: frozenset[str] = frozenset()) -> Baseline:
+    """Age and sex; None for a characteristic the data do not hold (not collected)."""
+    return Baseline(
+        age=_age(population) if "age" not in not_collected else None,
+        sex=_sex(population) if "sex" not in not_collected else None,
+    )
+
+
+def _age(population: pd.DataFrame) -> Age:
     ages = pd.to_numeric(population["age"], errors="coerce").dropna()
     present = not ages.empty
-    sex = population["sex"].fillna("Unknown").value_counts()
-    return Baseline(
-        age=Age(
-            n=len(ages),
-            median=float(ages.median()) if present else None,
-            minimum=float(ages.min()) if present else None,
-            maximum=float(ages.max()) if present else None,
-            mean=float(ages.mean()) if present else None,
-        ),
-        sex={str(k): Share(int(v), int(v) / len(population)) for k, v in sorted(sex.items())},
+    return Age(
+        n=len(ages),
+        median=float(ages.median()) if present else None,
+        minimum=float(ages.min()) if present else None,
+        maximum=float(ages.max()) if present else None,
+        mean=float(ages.mean()) if present else None,
     )
+
+
+def _sex(population: pd.DataFrame) -> dict[str, Share]:
+    sex = population["sex"].fillna("Unknown").value_counts()
+    return {str(k): Share(int(v), int(v) / len(population)) for k, v in sorted(sex.items())}

@@ -257,7 +257,7 @@ def summary_figures(ledger: dict) -> dict[str, str]:
             figures[f"km-{name}"] = km_arms_figure(arms, label=endpoint["label"], time_label=time_label)
         else:
             figures[f"km-{name}"] = km_figure(block, label=endpoint["label"], time_label=time_label)
-    if not ledger["arms"]:
+    if not ledger["arms"] and ledger["safety"]["terms"] is not None:  # None: adverse events not collected
         figures["ae"] = ae_grade_figure(ledger["safety"]["terms"], n=ledger["safety"]["n"])
     return {name: namespaced(svg, f"fig-{name}") for name, svg in figures.items()}
 

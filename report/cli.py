@@ -217,10 +217,8 @@ def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) 
     from .trial import load_trial
 
     trial = load_trial(trial_dir, data=data)
-    out.print(
-        f"[green]OK[/green] {trial.spec.trial.id}: {len(trial.subjects)} patients, "
-        f"{len(trial.adverse_events)} adverse events, data cutoff {trial.cutoff}"
-    )
+    events = "adverse events not collected" if trial.adverse_events is None else f"{len(trial.adverse_events)} adverse events"
+    out.print(f"[green]OK[/green] {trial.spec.trial.id}: {len(trial.subjects)} patients, {events}, data cutoff {trial.cutoff}")
 
 
 @app.command()

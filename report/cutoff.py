@@ -12,9 +12,12 @@ WITH_DEATH = ("died_on", "death_cause")
 WITH_OFF_STUDY = ("off_study_on", "off_study_reason")
 
 
-def latest_date(subjects: pd.DataFrame, adverse_events: pd.DataFrame, time_to_event: pd.DataFrame | None = None) -> dt.date:
+def latest_date(subjects: pd.DataFrame, adverse_events: pd.DataFrame | None,
+                time_to_event: pd.DataFrame | None = None) -> dt.date:
     """The last date anywhere in the data: the default cutoff."""
-    columns = [subjects[c] for c in SUBJECT_DATES] + [adverse_events["onset_on"]]
+    columns = [subjects[c] for c in SUBJECT_DATES]
+    if adverse_events is not None:
+        columns.append(adverse_events["onset_on"])
     if time_to_event is not None and "end_on" in time_to_event:
         columns.append(time_to_event["end_on"])
     return max(d for column in columns for d in column.dropna())

@@ -82,7 +82,7 @@ def full_listings(block: dict) -> dict[str, bytes]:
 
     files = {}
     for key, (stem, columns) in LISTINGS.items():
-        rows = block[key]
+        rows = block[key] or []  # None: not collected
         if len(rows) > LISTING_CAP:
             files[f"{stem}.csv"] = csv_bytes(rows, columns)
             files[f"{stem}.xlsx"] = xlsx_bytes(rows, columns)
@@ -96,7 +96,8 @@ def previous_cutoff(trial: Trial) -> dt.date:
 def _open_block(trial: Trial, out_root: Path, pinned: str | None) -> tuple[dsmb.DsmbOpen, str | None]:
     """The open report's block, and the archived version it was compared with (if any)."""
     plan = trial.spec.dsmb
-    now = dsmb.open_summary(trial.subjects, trial.adverse_events, trial.cutoff, plan, plan.early_death_days)
+    now = dsmb.open_summary(trial.subjects, trial.adverse_events, trial.cutoff, plan, plan.early_death_days,
+                            trial.not_collected)
     before_cutoff = previous_cutoff(trial)
     before, compared_with = _archived(out_root, trial.spec.trial.id, before_cutoff, pinned)
     source = "archive"
@@ -105,7 +106,8 @@ def _open_block(trial: Trial, out_root: Path, pinned: str | None) -> tuple[dsmb.
             earlier = as_of(trial, before_cutoff)
         except InputError:  # nobody enrolled yet at the previous cutoff
             return now, None
-        before = plain(dataclasses.asdict(dsmb.open_summary(earlier.subjects, earlier.adverse_events, before_cutoff, plan, plan.early_death_days)))
+        before = plain(dataclasses.asdict(dsmb.open_summary(earlier.subjects, earlier.adverse_events, before_cutoff, plan,
+                                                            plan.early_death_days, earlier.not_collected)))
         source = "recomputed"
     population = derive.safety_population(trial.subjects)
     new_serious = dsmb.serious_events(population, trial.adverse_events, after=before_cutoff)
@@ -131,7 +133,7 @@ def _archived(out_root: Path, trial_id: str, cutoff: dt.date, pinned: str | None
 
 
 def _stopping(trial: Trial) -> list[dict]:
-    from .stopping import simon_boundaries, simon_status, toxicity_boundaries, toxicity_status
+    from .stopping import simon_boundaries, simon_status, toxicity_boundaries, toxicity_not_evaluable, toxicity_status
 
     evaluated = []
     population = derive.safety_population(trial.subjects)
@@ -139,6 +141,8 @@ def _stopping(trial: Trial) -> list[dict]:
         if rule.kind == "simon":
             outcomes = dsmb.response_outcomes(trial.subjects, trial.spec.analysis.responders)
             status, boundaries = simon_status(rule, outcomes), simon_boundaries(rule)
+        elif trial.adverse_events is None:  # not collected: the rule cannot be evaluated, never "0 events"
+            status, boundaries = toxicity_not_evaluable(rule, len(population)), toxicity_boundaries(rule)
         else:
             events = dsmb.patients_with_toxicity(population, trial.adverse_events, rule.min_grade, rule.related_only)
             status, boundaries = toxicity_status(rule, events, len(population)), toxicity_boundaries(rule)

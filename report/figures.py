@@ -508,19 +508,25 @@ def _consort_figure(d: dict) -> Figure:
         _box(ax, main, y, text, gid)
     for (y0, *_), (y1, *_) in zip(rows, rows[1:]):
         _arrow(ax, (main, y0 - 0.045), (main, y1 + 0.045))
-    _box(ax, side, 0.82, f"Ineligible\nn = {d['ineligible']}", "consort-ineligible")
+    _box(ax, side, 0.82, f"Ineligible\n{_n(d['ineligible'])}", "consort-ineligible")
     _arrow(ax, (main, 0.82), (side - 0.18, 0.82))
-    _box(ax, side, 0.62, f"Not treated\nn = {d['not_treated']}", "consort-not-treated")
+    _box(ax, side, 0.62, f"Not treated\n{_n(d['not_treated'])}", "consort-not-treated")
     _arrow(ax, (main, 0.62), (side - 0.18, 0.62))
-    off = d.get("off_study") or {}
-    lines = [f"Off study n = {sum(off.values())}"] + [f"  {reason}: {count}" for reason, count in off.items()]
+    off = d.get("off_study")
+    lines = (["Off study: not collected"] if off is None else
+             [f"Off study n = {sum(off.values())}"] + [f"  {reason}: {count}" for reason, count in off.items()])
     ax.text(side - 0.18, 0.42, "\n".join(lines), ha="left", va="top", fontsize=7.5, color=INK,
             linespacing=1.35, gid="consort-off-study",
             bbox={"boxstyle": "square,pad=0.5", "facecolor": "white", "edgecolor": INK, "linewidth": 0.8})
     _arrow(ax, (main + 0.18, 0.52), (side - 0.19, 0.40))
-    _box(ax, main, 0.12, f"On study\nn = {d['on_study']}", "consort-on-study")
+    _box(ax, main, 0.12, f"On study\n{_n(d['on_study'])}", "consort-on-study")
     _arrow(ax, (main, 0.32 - 0.045), (main, 0.12 + 0.045))
     return fig
+
+
+def _n(count: int | None) -> str:
+    """'n = 3', or 'not collected' for a count whose column the data do not hold."""
+    return "not collected" if count is None else f"n = {count}"
 
 
 def consort_figure(disposition: dict) -> str:

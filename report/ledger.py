@@ -53,8 +53,8 @@ class Share:
 
 @dataclass(frozen=True)
 class Baseline:
-    age: Age
-    sex: dict[str, Share]
+    age: Age | None  # None: the data hold no age (not collected)
+    sex: dict[str, Share] | None  # None: the data hold no sex (not collected)
 
 
 @dataclass(frozen=True)

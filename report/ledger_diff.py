@@ -416,7 +416,9 @@ def _safety_changes(old: dict | None, new: dict | None, scope: _Scope) -> list[C
         _overview_change(scope, "grade_3_plus", scope.high_grade_label, old, new),
         _overview_change(scope, "serious", "Serious adverse events", old, new),
         *_death_changes(old.get("deaths"), new.get("deaths"), scope),
-        *_term_changes(old.get("terms") or [], new.get("terms") or [], scope),
+        # Terms not collected on one side (null): the any-event row already says so.
+        *(_term_changes(old["terms"] or [], new["terms"] or [], scope)
+          if old.get("terms") is not None and new.get("terms") is not None else []),
     ]
     return [c for c in changes if c]
 

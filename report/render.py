@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from .collected import notes
 from .formatting import FILTERS
 from .resources import templates_dir
 
@@ -60,6 +61,7 @@ def render_html(template: str, page: Page) -> str:
         version=page.version,
         tables=page.tables,
         caption_suffix=page.caption_suffix,
+        not_collected=notes(page.r),  # words for what the data do not hold
         **page.extra,
         ae_min_percent=page.spec["report"]["ae_min_percent"],
         css=Markup(css),

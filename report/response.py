@@ -16,8 +16,8 @@ class ResponseSummary:
     responder_codes: tuple[str, ...]
     responders: Proportion
     categories: dict[str, Proportion]  # every best-response code, in display order
-    after_first_cycle: Proportion
-    first_response_cycle: dict[str, int]  # responders by the cycle of first response
+    after_first_cycle: Proportion | None  # None: the cycle of response was not collected
+    first_response_cycle: dict[str, int] | None  # responders by the cycle of first response
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,8 @@ class MrdSummary:
     not_assessed: int
 
 
-def summarize_response(evaluable: pd.DataFrame, codes: list[str], categories: list[str], method: str, confidence: float) -> ResponseSummary:
+def summarize_response(evaluable: pd.DataFrame, codes: list[str], categories: list[str], method: str, confidence: float,
+                       cycles_collected: bool = True) -> ResponseSummary:
     n = len(evaluable)
     best = evaluable["best_response"].fillna(NOT_ASSESSED)
     responding = responders(evaluable, codes)
@@ -39,8 +40,9 @@ def summarize_response(evaluable: pd.DataFrame, codes: list[str], categories: li
             code: proportion(int((best == code).sum()), n, method, confidence)
             for code in _category_order(best, codes, categories)
         },
-        after_first_cycle=proportion(int((cycles == 1).sum()), len(responding), method, confidence),
-        first_response_cycle={str(c): int((cycles == c).sum()) for c in sorted(cycles.unique())},
+        after_first_cycle=(proportion(int((cycles == 1).sum()), len(responding), method, confidence)
+                           if cycles_collected else None),
+        first_response_cycle={str(c): int((cycles == c).sum()) for c in sorted(cycles.unique())} if cycles_collected else None,
     )
 
 

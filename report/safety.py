@@ -64,21 +64,25 @@ class Deaths:
 
 @dataclass(frozen=True)
 class SafetySummary:
+    """Every block counted from adverse-event records is None where adverse events were not
+    collected (no such dataset); none occurring is a count of 0. Deaths come from the subjects."""
     n: int
-    any_event: EventCount
-    grade_3_plus: EventCount
-    serious: EventCount
-    by_worst_grade: dict[str, int]  # patients by their worst grade of any event
-    socs: tuple[SocCount, ...]
-    terms: tuple[TermCount, ...]
-    leading_grade_3_plus: tuple[LeadingTerm, ...]  # most frequent grade 3+ terms, descending
+    any_event: EventCount | None
+    grade_3_plus: EventCount | None
+    serious: EventCount | None
+    by_worst_grade: dict[str, int] | None  # patients by their worst grade of any event
+    socs: tuple[SocCount, ...] | None
+    terms: tuple[TermCount, ...] | None
+    leading_grade_3_plus: tuple[LeadingTerm, ...] | None  # most frequent grade 3+ terms, descending
     deaths: Deaths
 
 
 def summarize_safety(
-    population: pd.DataFrame, adverse_events: pd.DataFrame, early_death_days: list[int], grading: str = "ctcae"
+    population: pd.DataFrame, adverse_events: pd.DataFrame | None, early_death_days: list[int], grading: str = "ctcae"
 ) -> SafetySummary:
     n = len(population)
+    if adverse_events is None:
+        return SafetySummary(n, None, None, None, None, None, None, None, _deaths(population, early_death_days))
     ae = adverse_events[adverse_events["subject_id"].isin(population["subject_id"])].copy()
     ae["soc"] = ae["soc"].fillna(UNCODED_SOC)
     ae["grade"] = ae["grade"].astype(int)

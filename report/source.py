@@ -12,10 +12,12 @@ from .derive import Endpoint
 @dataclass(frozen=True, eq=False)
 class SourceTables:
     subjects: pd.DataFrame  # one row per patient; `efficacy` and `safety` flag the populations
-    adverse_events: pd.DataFrame
+    adverse_events: pd.DataFrame | None  # None: adverse events were not collected (no such dataset)
     inputs: tuple[Path, ...]
     # Time-to-event rows (subject_id, endpoint, days, event, start_on, end_on), or None
     # when they are derived from the subjects' dates (tidy input).
     time_to_event: pd.DataFrame | None = None
     endpoints: tuple[Endpoint, ...] = ()
     grading: str = "ctcae"  # ctcae: grades 1-5; severity: 1 mild, 2 moderate, 3 severe
+    # Subject columns the data do not hold (not collected, never taken as empty or zero).
+    not_collected: frozenset[str] = frozenset()

@@ -88,7 +88,9 @@ class Source(_Section):
     kind: Literal["tidy", "adam"] = "tidy"
     path: str = "."
     subjects: str = "subjects.csv"  # tidy input
-    adverse_events: str = "adverse_events.csv"  # tidy input
+    # Tidy input. Unset: adverse_events.csv where it exists, else adverse events were not
+    # collected; a file named here must exist.
+    adverse_events: str | None = None
 
 
 class AdamEndpoint(_Section):
@@ -104,7 +106,9 @@ class AdamResponse(_Section):
 
 
 class AdamAdverseEvents(_Section):
-    dataset: str = "adae"
+    # Unset: ADAE where it exists, else adverse events were not collected; a dataset
+    # named here must exist.
+    dataset: str | None = None
     term: str = "AEDECOD"
     soc: str = "AEBODSYS"
     grade: str = "AETOXGR"  # CTCAE grade; where the dataset lacks it, severity is used

@@ -16,7 +16,7 @@ from scipy import stats
 from .spec import SimonRule, ToxicityRule
 
 SimonStatusCode = Literal["continue", "stage1_passed", "stop_futility", "final_active", "final_inactive"]
-ToxicityStatusCode = Literal["continue", "stop_toxicity"]
+ToxicityStatusCode = Literal["continue", "stop_toxicity", "not_evaluable"]
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,15 @@ class ToxicityBoundary:
 
 @dataclass(frozen=True)
 class ToxicityStatus:
+    """None where the rule cannot be evaluated (adverse events were not collected)."""
     rule: str
-    events: int
+    events: int | None
     patients: int
-    posterior_a: float
-    posterior_b: float
+    posterior_a: float | None
+    posterior_b: float | None
     threshold: float
     limit: float
-    probability: float  # P(rate > threshold | data)
+    probability: float | None  # P(rate > threshold | data)
     boundary: int | None  # the fewest events at the current number of patients that stop
     boundary_reached: bool
     status: ToxicityStatusCode
@@ -267,6 +268,17 @@ def toxicity_status(rule: ToxicityRule, events: int, patients: int) -> ToxicityS
         threshold=rule.threshold, limit=rule.limit, probability=probability, boundary=boundary,
         boundary_reached=reached, status="stop_toxicity" if reached else "continue",
         message=_toxicity_message(rule, events, patients, probability, boundary),
+    )
+
+
+def toxicity_not_evaluable(rule: ToxicityRule, patients: int) -> ToxicityStatus:
+    """The rule where adverse events were not collected: no count, no decision (never 0 events)."""
+    return ToxicityStatus(
+        rule=rule.name, events=None, patients=patients, posterior_a=None, posterior_b=None,
+        threshold=rule.threshold, limit=rule.limit, probability=None, boundary=_toxicity_boundary(rule, patients).events,
+        boundary_reached=False, status="not_evaluable",
+        message=f"The rule cannot be evaluated: adverse events were not collected, so the number of patients "
+                f"with {_event(rule)} is unknown.",
     )
 
 

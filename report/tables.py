@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .collected import NOT_COLLECTED
 from .formatting import MISSING, confidence_label, count_percent, interval, number, percent
 
 TOTAL = "Total"
@@ -28,14 +29,16 @@ class ArmTable:
     rows: tuple[Row, ...]
 
 
-def arm_tables(ledger: dict, ae_min_percent: float = 0.0) -> dict[str, ArmTable]:
-    """Every per-arm table of the summary report, by name."""
+def arm_tables(ledger: dict, ae_min_percent: float = 0.0) -> dict[str, ArmTable | None]:
+    """Every per-arm table of the summary report, by name; the adverse-event tables are
+    None where adverse events were not collected (the overview then shows deaths only)."""
     groups = [(arm, ledger["by_arm"][arm]) for arm in ledger["arms"]] + [(TOTAL, ledger)]
+    collected = ledger["safety"]["any_event"] is not None
     tables = {
         "baseline": _baseline(groups),
-        "safety_overview": _safety_overview(groups, ledger["methods"]["ae_grading"]),
-        "soc_terms": _soc_terms(groups, ae_min_percent),
-        "worst_grade": _worst_grade(groups, ae_min_percent),
+        "safety_overview": _safety_overview(groups, ledger["methods"]["ae_grading"], collected),
+        "soc_terms": _soc_terms(groups, ae_min_percent) if collected else None,
+        "worst_grade": _worst_grade(groups, ae_min_percent) if collected else None,
     }
     if ledger["response"]:
         tables["response"] = _response(groups)
@@ -54,18 +57,29 @@ def _table(groups, population: str, rows: list[Row], subcolumns=("",)) -> ArmTab
 
 
 def _baseline(groups) -> ArmTable:
+    """Age and sex rows; one "Not collected" row for a characteristic the data do not hold."""
+    return _table(groups, "evaluable", _age_rows(groups) + _sex_rows(groups))
+
+
+def _age_rows(groups) -> list[Row]:
     age = [block["baseline"]["age"] for _, block in groups]
-    sexes = sorted({code for _, block in groups for code in block["baseline"]["sex"]})
-    rows = [
+    if any(a is None for a in age):
+        return [Row("Age, years", tuple(NOT_COLLECTED for _ in groups), "group")]
+    return [
         Row("Age, years", tuple("" for _ in groups), "group"),
         Row("Mean", tuple(number(a["mean"]) for a in age), "indent"),
         Row("Median (range)", tuple(f"{number(a['median'], 0)} ({number(a['minimum'], 0)}\u2013{number(a['maximum'], 0)})"
                                     if a["n"] else MISSING for a in age), "indent"),
-        Row("Sex, n (%)", tuple("" for _ in groups), "group"),
     ]
-    rows += [Row(_sex(code), tuple(_share(block["baseline"]["sex"].get(code)) for _, block in groups), "indent")
-             for code in sexes]
-    return _table(groups, "evaluable", rows)
+
+
+def _sex_rows(groups) -> list[Row]:
+    if any(block["baseline"]["sex"] is None for _, block in groups):
+        return [Row("Sex", tuple(NOT_COLLECTED for _ in groups), "group")]
+    sexes = sorted({code for _, block in groups for code in block["baseline"]["sex"]})
+    rows = [Row("Sex, n (%)", tuple("" for _ in groups), "group")]
+    return rows + [Row(_sex(code), tuple(_share(block["baseline"]["sex"].get(code)) for _, block in groups), "indent")
+                   for code in sexes]
 
 
 def _response(groups) -> ArmTable:
@@ -101,7 +115,8 @@ def _survival(groups, name: str, ledger: dict) -> ArmTable:
     return _table(groups, "evaluable", rows)
 
 
-def _safety_overview(groups, grading: str) -> ArmTable:
+def _safety_overview(groups, grading: str, collected: bool = True) -> ArmTable:
+    """Patients with adverse events of each kind (where collected), then deaths."""
     def row(label, key, kind=""):
         return Row(label, tuple(count_percent(b["safety"][key]["subjects"], b["safety"][key]["proportion"]) for _, b in groups), kind)
 
@@ -109,8 +124,8 @@ def _safety_overview(groups, grading: str) -> ArmTable:
         row("Any adverse event", "any_event", "group"),
         row("Grade 3 or higher" if grading == "ctcae" else "Severe", "grade_3_plus"),
         row("Serious adverse event", "serious"),
-        Row("Deaths", tuple(str(b["safety"]["deaths"]["total"]) for _, b in groups)),
-    ]
+    ] if collected else []
+    rows.append(Row("Deaths", tuple(str(b["safety"]["deaths"]["total"]) for _, b in groups)))
     for days in groups[-1][1]["safety"]["deaths"]["early"]:
         rows.append(Row(f"Within {days} days", tuple(str(b["safety"]["deaths"]["early"][days]) for _, b in groups), "sub"))
     return _table(groups, "safety", rows)

@@ -82,16 +82,19 @@ AE_COLUMNS = (
 @dataclass(frozen=True, eq=False)
 class TidyTables:
     subjects: pd.DataFrame
-    adverse_events: pd.DataFrame
+    adverse_events: pd.DataFrame | None  # None: no adverse-event file (not collected)
+    not_collected: frozenset[str] = frozenset()  # optional subject columns the file lacks
 
 
 def read_tidy(
-    subjects_path: Path, ae_path: Path, *, responders: list[str], categories: list[str]
+    subjects_path: Path, ae_path: Path | None, *, responders: list[str], categories: list[str]
 ) -> TidyTables:
-    """Both tables, typed, or an InputError listing every problem in both files."""
+    """Both tables, typed, or an InputError listing every problem in both files. Without
+    `ae_path`, adverse events were not collected: a table of none is not made up."""
     problems: list[Problem] = []
     subjects = _read_table(subjects_path, SUBJECT_COLUMNS, problems)
-    aes = _read_table(ae_path, AE_COLUMNS, problems)
+    aes = _read_table(ae_path, AE_COLUMNS, problems) if ae_path is not None else None
+    not_collected = frozenset(subjects.attrs["absent"]) if subjects is not None else frozenset()
     if subjects is not None and subjects.empty:
         if not any(p.file == subjects_path.name for p in problems):  # not when every row was refused
             problems.append(Problem(subjects_path.name, "no patients: the file has column names but no rows"))
@@ -105,7 +108,7 @@ def read_tidy(
         problems += _ae_problems(aes, subjects, ae_path.name)
     if problems:
         raise InputError(problems)
-    return TidyTables(subjects=_without_row(subjects), adverse_events=_without_row(aes))
+    return TidyTables(_without_row(subjects), _without_row(aes) if ae_path is not None else None, not_collected)
 
 
 def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]):
@@ -126,7 +129,9 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
         parsed[column.name] = pd.Series(values, index=raw.index, dtype=object)
     # Further baseline columns ride along as text.
     extra = {c: raw[c].replace("", None) for c in raw.columns if c not in parsed}
-    return pd.DataFrame({**parsed, **extra}, index=raw.index)
+    frame = pd.DataFrame({**parsed, **extra}, index=raw.index)
+    frame.attrs["absent"] = [c.name for c in columns if c.name not in raw.columns]  # not collected
+    return frame
 
 
 def _missing_message(name: str, present, columns: tuple[Column, ...]) -> str:

@@ -15,6 +15,8 @@ from .source import SourceTables
 from .spec import SPEC_FILE, Spec, load_spec
 from .tidy import read_tidy
 
+DEFAULT_AE_FILE = "adverse_events.csv"
+
 
 @dataclass(frozen=True, eq=False)
 class Trial:
@@ -22,11 +24,12 @@ class Trial:
     directory: Path
     cutoff: dt.date
     subjects: pd.DataFrame  # as of the cutoff; `efficacy` and `safety` flag the populations
-    adverse_events: pd.DataFrame  # as of the cutoff
+    adverse_events: pd.DataFrame | None  # as of the cutoff; None: not collected (no such dataset)
     endpoints: tuple[derive.Endpoint, ...]
     time_to_event: pd.DataFrame  # subject_id, endpoint, days, event; as of the cutoff
     inputs: tuple[Path, ...]  # the files it was read from
     grading: str = "ctcae"  # how adverse events are graded: ctcae or severity
+    not_collected: frozenset[str] = frozenset()  # subject columns the data do not hold
 
 
 def load_trial(
@@ -50,7 +53,8 @@ def as_of(trial: Trial, cutoff: dt.date) -> Trial:
     """The same trial as it stood at an earlier cutoff (applying a cutoff twice is the same
     as applying the earlier one)."""
     tte = None if trial.spec.source.kind == "tidy" else trial.time_to_event
-    source = SourceTables(trial.subjects, trial.adverse_events, trial.inputs[1:], tte, trial.endpoints, trial.grading)
+    source = SourceTables(trial.subjects, trial.adverse_events, trial.inputs[1:], tte, trial.endpoints, trial.grading,
+                          trial.not_collected)
     return _assemble(trial.spec, trial.directory, source, cutoff)
 
 
@@ -59,8 +63,7 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date)
     if subjects.empty:
         raise InputError(Problem(source.inputs[0].name, f"no patient was enrolled on or before the cutoff {as_of}"))
     if source.time_to_event is None:
-        endpoints = (derive.OVERALL_SURVIVAL, derive.DISEASE_FREE_SURVIVAL)
-        time_to_event = derive.tidy_time_to_event(subjects, spec.analysis.responders)
+        endpoints, time_to_event = _tidy_endpoints(subjects, spec, source.not_collected)
     else:
         endpoints, time_to_event = source.endpoints, cut.time_to_event_at(source.time_to_event, subjects, as_of)
     return Trial(
@@ -68,20 +71,40 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date)
         directory=directory,
         cutoff=as_of,
         subjects=subjects,
-        adverse_events=cut.adverse_events_at(source.adverse_events, subjects, as_of),
+        adverse_events=(cut.adverse_events_at(source.adverse_events, subjects, as_of)
+                        if source.adverse_events is not None else None),
         endpoints=endpoints,
         time_to_event=time_to_event,
         inputs=(directory / SPEC_FILE, *source.inputs),
         grading=source.grading,
+        not_collected=source.not_collected,
     )
+
+
+def _tidy_endpoints(subjects: pd.DataFrame, spec: Spec, not_collected: frozenset[str]):
+    """OS, and DFS where relapses were collected (without relapse_on, DFS would count deaths only)."""
+    endpoints = (derive.OVERALL_SURVIVAL,) + (() if "relapse_on" in not_collected else (derive.DISEASE_FREE_SURVIVAL,))
+    time_to_event = derive.tidy_time_to_event(subjects, spec.analysis.responders)
+    names = [e.name for e in endpoints]
+    return endpoints, time_to_event[time_to_event["endpoint"].isin(names)].reset_index(drop=True)
 
 
 def _read_tidy(spec: Spec, data_dir: Path) -> SourceTables:
-    subjects_path, ae_path = data_dir / spec.source.subjects, data_dir / spec.source.adverse_events
+    subjects_path, ae_path = data_dir / spec.source.subjects, _ae_path(spec, data_dir)
     tables = read_tidy(
         subjects_path, ae_path, responders=spec.analysis.responders, categories=spec.analysis.response_categories
     )
-    return SourceTables(tables.subjects, tables.adverse_events, (subjects_path, ae_path))
+    inputs = (subjects_path, ae_path) if ae_path is not None else (subjects_path,)
+    return SourceTables(tables.subjects, tables.adverse_events, inputs, not_collected=tables.not_collected)
+
+
+def _ae_path(spec: Spec, data_dir: Path) -> Path | None:
+    """The adverse-event file: the one the spec names (it must exist), else
+    adverse_events.csv where it exists; None where adverse events were not collected."""
+    if spec.source.adverse_events is not None:
+        return data_dir / spec.source.adverse_events
+    default = data_dir / DEFAULT_AE_FILE
+    return default if default.exists() else None
 
 
 def _read_adam(spec: Spec, data_dir: Path) -> SourceTables:

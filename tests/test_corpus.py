@@ -37,10 +37,13 @@ MULLER = subjects(dict(DEAD, death_cause="Müller syndrome"), header=WITH_DEATH_
 CASES = [
     # Files that are not there
     Case("missing_subjects_csv", {"subjects.csv": None}, (("subjects.csv", "file not found"),)),
-    Case("missing_adverse_events_csv", {"adverse_events.csv": None}, (("adverse_events.csv", "file not found"),)),
+    # No adverse-event file: adverse events were not collected (issue 13); a file the spec names must exist.
+    Case("missing_adverse_events_csv_loads_as_not_collected", {"adverse_events.csv": None}, code=0),
+    Case("named_adverse_events_file_missing", {"trial.toml": MINIMAL_SPEC + '\n[source]\nadverse_events = "ae.csv"\n'},
+         (("ae.csv", "file not found"),)),
     Case("missing_trial_toml", {"trial.toml": None}, (("trial.toml", "no trial spec here"),)),
     Case("source_path_to_a_missing_folder", {"trial.toml": MINIMAL_SPEC + '\n[source]\npath = "nowhere"\n'},
-         (("nowhere", "subjects.csv", "file not found"), ("nowhere", "adverse_events.csv", "file not found"))),
+         (("nowhere", "subjects.csv", "file not found"),)),
     Case("unsupported_file_type", {"trial.toml": MINIMAL_SPEC + '\n[source]\nsubjects = "subjects.txt"\n',
                                    "subjects.txt": subjects(patient())},
          (("subjects.txt", "unsupported file type"),)),
