@@ -66,6 +66,7 @@ class Analysis(_Section):
     responders: list[str] = []  # best-response codes that count as response
     response_categories: list[str] = []
     arms: list[str] = []  # report order of the arms, the reference first (default: sorted)
+    exclude_arms: list[str] = []  # arms of the data left out of the analysis entirely
     early_death_days: list[int] = [28]
 
     @field_validator("landmarks")
