@@ -1,4 +1,5 @@
 """The DSMB update: open and closed reports as of a cutoff, confidential and encrypted."""
+from html import unescape
 import json
 import re
 from pathlib import Path
@@ -163,3 +164,59 @@ def test_long_listings_are_capped_in_reports_and_complete_in_the_bundle(tmp_path
     assert f"The first 40 of {serious} serious adverse events" in html
     manifest = json.loads(files["manifest.json"].read_text())
     assert "serious-adverse-events.xlsx" in {f["path"] for f in manifest["files"]}
+
+
+OVER_ACCRUED_SPEC = """
+[trial]
+id = "T40"
+title = "A trial that accrued past its design"
+
+[study]
+population = "Adults"
+background = "Background text."
+
+[analysis]
+responders = ["CR", "CRi"]
+
+[dsmb]
+[[dsmb.stopping_rules]]
+kind = "simon"
+name = "Efficacy"
+p0 = 0.2
+p1 = 0.4
+n1 = 13
+r1 = 3
+n = 30
+r = 10
+
+[[dsmb.stopping_rules]]
+kind = "beta-binomial"
+name = "Toxicity"
+min_grade = 3
+threshold = 0.3
+limit = 0.8
+max_patients = 30
+"""
+
+
+def test_accrual_past_the_designs_n_builds_and_says_so(make_trial, tmp_path):
+    subjects = [[f"P{i:02d}", f"2020-{1 + i // 4:02d}-{1 + i % 4:02d}", 70, "F", "CR" if i % 3 == 0 else "NR",
+                 f"2020-{2 + i // 4:02d}-10" if i % 3 == 0 else "", 1 if i % 3 == 0 else "", "", "", "", "2021-06-01"]
+                for i in range(40)]
+    events = [[f"P{i:02d}", "Nausea", "Gastrointestinal disorders", 3, "2021-01-05", "possible", "false"] for i in range(5)]
+    folder = make_trial(subjects, events, spec=OVER_ACCRUED_SPEC)
+    result = run_cli("build", str(folder), "--kind", "dsmb", "--format", "html", "--no-encrypt",
+                     "--out", str(tmp_path / "out"), env={"SOURCE_DATE_EPOCH": "1735689600"})
+    assert result.returncode == 0, result.stderr
+    files = {Path(p).name: Path(p) for p in result.stdout.split()}
+    closed = " ".join(unescape(files["dsmb-closed.html"].read_text()).split())
+    first_30 = sum(1 for i in range(30) if i % 3 == 0)
+    assert ("Accrual has passed the design's n: 40 patients evaluated for response, 10 more than the 30 the design "
+            f"plans. Final analysis: {first_30} responses in 30 patients") in closed
+    assert "compares the responses among the first 30 evaluable patients (in order of enrollment) with r = 10" in closed
+    assert "The safety population (40 patients) has passed the 30 patients of the boundary table" in closed
+    with pikepdf.open(files["dsmb-closed.pdf"]) as pdf:
+        ledger = json.loads(pdf.attachments["results-closed.json"].get_file().read_bytes())
+    simon_status = ledger["stopping"][0]["status"]
+    assert (simon_status["status"], simon_status["final_responses"], simon_status["beyond_design"]) == (
+        "final_inactive", first_30, 10)
