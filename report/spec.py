@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem
 
@@ -149,6 +149,27 @@ class SimonRule(_Section):
     r1: int = Field(ge=0)
     n: int = Field(gt=0)
     r: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "SimonRule":
+        problems = simon_problems(self)
+        if problems:
+            raise ValueError(f"the Simon rule {self.name!r} is inconsistent: " + "; ".join(problems))
+        return self
+
+
+def simon_problems(rule: SimonRule) -> list[str]:
+    """What makes a Simon design impossible: 0 <= r1 < n1 < n, r1 <= r < n, p0 < p1."""
+    problems = []
+    if not rule.r1 < rule.n1:
+        problems.append(f"r1 ({rule.r1}) must be less than n1 ({rule.n1})")
+    if not rule.n1 < rule.n:
+        problems.append(f"n1 ({rule.n1}) must be less than n ({rule.n})")
+    if not rule.r1 <= rule.r < rule.n:
+        problems.append(f"r ({rule.r}) must be at least r1 ({rule.r1}) and less than n ({rule.n})")
+    if not rule.p0 < rule.p1:
+        problems.append(f"p0 ({rule.p0:g}) must be less than p1 ({rule.p1:g})")
+    return problems
 
 
 class ToxicityRule(_Section):

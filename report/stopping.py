@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
-from .spec import SimonRule, ToxicityRule
+from .spec import SimonRule, ToxicityRule, simon_problems
 
 SimonStatusCode = Literal["continue", "stage1_passed", "stop_futility", "final_active", "final_inactive"]
 ToxicityStatusCode = Literal["continue", "stop_toxicity"]
@@ -173,15 +173,8 @@ def _over_accrual_message(rule: SimonRule, results: list[bool], message: str) ->
 
 
 def _check_simon(rule: SimonRule) -> None:
-    problems = []
-    if not rule.r1 < rule.n1:
-        problems.append(f"r1 ({rule.r1}) must be less than n1 ({rule.n1})")
-    if not rule.n1 < rule.n:
-        problems.append(f"n1 ({rule.n1}) must be less than n ({rule.n})")
-    if not rule.r1 <= rule.r < rule.n:
-        problems.append(f"r ({rule.r}) must be at least r1 ({rule.r1}) and less than n ({rule.n})")
-    if not rule.p0 < rule.p1:
-        problems.append(f"p0 ({rule.p0:g}) must be less than p1 ({rule.p1:g})")
+    """A rule built without validation (model_construct) is checked here too."""
+    problems = simon_problems(rule)
     if problems:
         raise ValueError(f"Simon rule {rule.name!r} is inconsistent: " + "; ".join(problems))
 

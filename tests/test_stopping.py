@@ -209,11 +209,29 @@ def test_futility_stands_when_more_patients_follow():
     ],
 )
 def test_inconsistent_simon_rule_raises(n1, r1, n, r, p0, p1, words):
-    rule = simon(n1, r1, n, r, p0=p0, p1=p1)
-    with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
+    pattern = words.replace("(", r"\(").replace(")", r"\)")
+    with pytest.raises(ValueError, match=pattern):  # the spec refuses it
+        simon(n1, r1, n, r, p0=p0, p1=p1)
+    rule = SimonRule.model_construct(kind="simon", name="Response", p0=p0, p1=p1, n1=n1, r1=r1, n=n, r=r)
+    with pytest.raises(ValueError, match=pattern):  # and so does the rule's arithmetic, given one unchecked
         simon_status(rule, [])
     with pytest.raises(ValueError):
         simon_boundaries(rule)
+
+
+def test_an_inconsistent_simon_rule_in_the_spec_stops_with_exit_2(make_trial):
+    from conftest import MINIMAL_SPEC, run_cli
+
+    rule = '[[dsmb.stopping_rules]]\nkind = "simon"\nname = "Efficacy"\np0 = 0.4\np1 = 0.2\nn1 = 13\nr1 = 13\nn = 30\nr = 10\n'
+    folder = make_trial([["P1", "2020-01-01", 70, "F", "CR", "2020-02-01", 1, "", "", "", "2021-01-01"]],
+                        spec=MINIMAL_SPEC + "\n[dsmb]\n" + rule)
+    for command in ("validate", "build"):
+        result = run_cli(command, str(folder), *(["--kind", "dsmb", "--no-encrypt"] if command == "build" else []),
+                         cwd=folder)
+        assert result.returncode == 2, result.stderr
+        message = " ".join(result.stderr.split())
+        assert "dsmb.stopping_rules.0.simon" in message and "r1 (13) must be less than n1 (13)" in message
+        assert "p0 (0.4) must be less than p1 (0.2)" in message
 
 
 def test_more_patients_than_the_design_are_evaluated_at_the_final_analysis():
