@@ -211,6 +211,9 @@ class Dsmb(_Section):
     accrual_rate: float | None = Field(default=None, gt=0)  # expected patients per month
     previous_cutoff: dt.date | None = None  # default: one month before the cutoff
     early_death_days: list[int] = [28, 60]
+    # Reasons, causes and terms naming these (by word stem, any case) reveal efficacy: the
+    # open report shows them only pooled as "Disease-related"; the closed report in full.
+    efficacy_words: list[str] = ["relapse", "progression", "progressive", "refractory"]
     stopping_rules: list[StoppingRule] = []
     recipients: Recipients = Recipients()
     smtp: Smtp | None = None
