@@ -58,7 +58,8 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
         raise InputError(problems)
     subjects = _subjects(adsl, m, problems)
     if subjects is not None:
-        problems += arm_problems(subjects["arm"], [adsl.row(i) for i in range(len(subjects))], adsl.path.name, m.arm.upper(), spec.analysis)
+        rows = [adsl.row(i) for i in range(len(subjects))]
+        problems += arm_problems(subjects["arm"], rows, adsl.path.name, m.arm.upper(), spec.analysis)
     if adrs is not None and subjects is not None:
         _add_best_response(subjects, adrs, m, problems)
     tte, endpoints = _time_to_event(adtte, subjects, m, problems) if adtte is not None else (None, ())
