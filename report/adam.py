@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .arms import arm_problems
 from .derive import DAYS_PER_UNIT, TTE_COLUMNS, Endpoint
 from .errors import InputError, Problem
 from .source import SourceTables
@@ -59,6 +60,9 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     if problems:
         raise InputError(problems)
     subjects = _subjects(adsl, m, problems)
+    if subjects is not None:
+        rows = [adsl.row(i) for i in range(len(subjects))]
+        problems += arm_problems(subjects["arm"], rows, adsl.path.name, m.arm.upper(), spec.analysis)
     if adrs is not None and subjects is not None:
         _add_best_response(subjects, adrs, m, problems)
     tte, endpoints = _time_to_event(adtte, subjects, m, problems) if adtte is not None else (None, ())

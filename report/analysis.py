@@ -6,6 +6,7 @@ import dataclasses
 import pandas as pd
 
 from . import derive
+from .arms import excluded_counts
 from .comparison import ArmComparison, compare_arms
 from .ledger import (
     SCHEMA_VERSION, Accrual, Age, ArmResults, Baseline, EndpointInfo, Methods, Population, Results, Share, TrialId,
@@ -33,6 +34,7 @@ def analyze(trial: Trial) -> Results:
         arms=tuple(arms),
         by_arm={arm: _arm_blocks(trial, arm, options, total) for arm in arms},
         comparisons={e.name: _comparison(trial, e.name, arms, options) for e in trial.endpoints} if arms else {},
+        excluded_arms=excluded_counts(trial.excluded, options.exclude_arms),
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import derive, dsmb
+from .disclosure import efficacy_pattern, open_adverse_events, open_block
 from .errors import InputError, Problem
 from .formatting import long_date
 from .ledger import Results, plain
@@ -33,26 +34,25 @@ def dsmb_files(job, results: Results):
     """The bundle's files; without `job.password` the closed report is not encrypted."""
     from .builder import Rendered, archival_attachments, page_for, summary_figures
     from .encrypt import encrypted_pdf, with_attachments
-    from .figures import accrual_figure, consort_figure, namespaced
     from .render import figures_as_images, render_html
 
     trial, step = job.trial, job.step
     step("Comparing with the previous report")
-    block, compared_with = _open_block(trial, job.out_root, job.previous)
-    block = plain(dataclasses.asdict(block))
+    full, compared_with = _open_block(trial, job.out_root, job.previous)
+    # The open side pools what reveals efficacy (disclosure.py); the closed keeps it in full.
+    words = efficacy_pattern(trial.spec.dsmb.efficacy_words)
+    block, closed_block = plain(dataclasses.asdict(open_block(full, words))), plain(dataclasses.asdict(full))
     ledger = results.to_dict()
-    open_ledger = {**{k: ledger[k] for k in OPEN_KEYS}, "report": OPEN, "dsmb": block}
-    closed_ledger = {**ledger, "report": CLOSED, "dsmb": block, "stopping": _stopping(trial)}
+    open_ledger = {**{k: ledger[k] for k in OPEN_KEYS}, "safety": _open_safety(trial, ledger, words),
+                   "report": OPEN, "dsmb": block}
+    closed_ledger = {**ledger, "report": CLOSED, "dsmb": closed_block, "stopping": _stopping(trial)}
     step("Drawing figures")
-    conduct = {
-        "accrual": namespaced(accrual_figure(block["accrual"]["months"], planned=block["accrual"]["planned"]), "fig-accrual"),
-        "consort": namespaced(consort_figure(block["disposition"]), "fig-consort"),
-    }
+    conduct = _conduct_figures(block)
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
     extra = {"listing_cap": LISTING_CAP}
     html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note, extra, on=job.on))
-    figures = {**conduct, **summary_figures(ledger)}
+    figures = {**_conduct_figures(closed_block), **summary_figures(ledger)}
     html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, figures, note, extra, on=job.on))
     files = {"results.json": _json(open_ledger), **full_listings(block)}
     if "html" in job.formats:
@@ -74,6 +74,27 @@ def dsmb_files(job, results: Results):
                               else with_attachments(closed_pdf, attachment))
     extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": compared_with}
     return Rendered(files, (), extra)
+
+
+def _conduct_figures(block: dict) -> dict:
+    """The accrual and CONSORT figures of a DSMB block (open or closed)."""
+    from .figures import accrual_figure, consort_figure, namespaced
+
+    return {
+        "accrual": namespaced(accrual_figure(block["accrual"]["months"], planned=block["accrual"]["planned"]), "fig-accrual"),
+        "consort": namespaced(consort_figure(block["disposition"]), "fig-consort"),
+    }
+
+
+def _open_safety(trial: Trial, ledger: dict, words) -> dict:
+    """The ledger's safety block, recounted with revealing terms pooled where there are any."""
+    from .safety import summarize_safety
+
+    pooled = open_adverse_events(trial.adverse_events, words)
+    if pooled is None:
+        return ledger["safety"]
+    population = derive.safety_population(trial.subjects)
+    return plain(summarize_safety(population, pooled, trial.spec.analysis.early_death_days, trial.grading))
 
 
 def full_listings(block: dict) -> dict[str, bytes]:

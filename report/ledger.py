@@ -107,6 +107,7 @@ class Results:
     arms: tuple[str, ...]  # empty for a single-arm trial; the first is the reference
     by_arm: dict[str, ArmResults]
     comparisons: dict[str, ArmComparison]  # by endpoint: log-rank and hazard ratios
+    excluded_arms: dict[str, int]  # patients of the arms the spec excludes, left out of every figure
 
     def to_dict(self) -> dict:
         return plain(self)

@@ -67,6 +67,7 @@ class Analysis(_Section):
     responders: list[str] = []  # best-response codes that count as response
     response_categories: list[str] = []
     arms: list[str] = []  # report order of the arms, the reference first (default: sorted)
+    exclude_arms: list[str] = []  # arms of the data left out of the analysis entirely
     early_death_days: list[int] = [28]
 
     @field_validator("landmarks")
@@ -154,6 +155,27 @@ class SimonRule(_Section):
     n: int = Field(gt=0)
     r: int = Field(ge=0)
 
+    @model_validator(mode="after")
+    def _consistent(self) -> "SimonRule":
+        problems = simon_problems(self)
+        if problems:
+            raise ValueError(f"the Simon rule {self.name!r} is inconsistent: " + "; ".join(problems))
+        return self
+
+
+def simon_problems(rule: SimonRule) -> list[str]:
+    """What makes a Simon design impossible: 0 <= r1 < n1 < n, r1 <= r < n, p0 < p1."""
+    problems = []
+    if not rule.r1 < rule.n1:
+        problems.append(f"r1 ({rule.r1}) must be less than n1 ({rule.n1})")
+    if not rule.n1 < rule.n:
+        problems.append(f"n1 ({rule.n1}) must be less than n ({rule.n})")
+    if not rule.r1 <= rule.r < rule.n:
+        problems.append(f"r ({rule.r}) must be at least r1 ({rule.r1}) and less than n ({rule.n})")
+    if not rule.p0 < rule.p1:
+        problems.append(f"p0 ({rule.p0:g}) must be less than p1 ({rule.p1:g})")
+    return problems
+
 
 class ToxicityRule(_Section):
     """Bayesian beta-binomial toxicity monitoring: with a Beta(prior_a, prior_b) prior on
@@ -217,6 +239,9 @@ class Dsmb(_Section):
     accrual_rate: float | None = Field(default=None, gt=0)  # expected patients per month
     previous_cutoff: dt.date | None = None  # default: one month before the cutoff
     early_death_days: list[int] = [28, 60]
+    # Reasons, causes and terms naming these (by word stem, any case) reveal efficacy: the
+    # open report shows them only pooled as "Disease-related"; the closed report in full.
+    efficacy_words: list[str] = ["relapse", "progression", "progressive", "refractory"]
     stopping_rules: list[StoppingRule] = []
     recipients: Recipients = Recipients()
     smtp: Smtp | None = None

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
-from .spec import SimonRule, ToxicityRule
+from .spec import SimonRule, ToxicityRule, simon_problems
 
 SimonStatusCode = Literal["continue", "stage1_passed", "stop_futility", "final_active", "final_inactive"]
 ToxicityStatusCode = Literal["continue", "stop_toxicity", "not_evaluable"]
@@ -63,6 +63,11 @@ class SimonStatus:
     expected_sample_size: float
     type_one_error: float
     power: float
+    # The design's analyses count the first n evaluable patients; accrual may pass n.
+    final_evaluated: int = 0  # of the first n
+    final_responses: int = 0  # among the first n
+    beyond_design: int = 0  # evaluable patients after the first n
+    beyond_design_responses: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class ToxicityStatus:
     boundary_reached: bool
     status: ToxicityStatusCode
     message: str
+    beyond_table: int = 0  # patients beyond the boundary table's max_patients
 
 
 # Simon two-stage -----------------------------------------------------------------------------
@@ -122,12 +128,16 @@ def simon_boundaries(rule: SimonRule) -> tuple[SimonBoundary, ...]:
 
 
 def simon_status(rule: SimonRule, outcomes: Sequence[bool]) -> SimonStatus:
-    """Where the trial stands against the rule, given the evaluable patients' responses in enrollment order."""
+    """Where the trial stands against the rule, given the evaluable patients' responses in enrollment order.
+
+    Accrual may pass the design's n: the rule is then evaluated at its final analysis, on
+    the first n evaluable patients, as the design specifies; the further patients are
+    counted and named, outside the decision.
+    """
     design = simon_design(rule)
     results = [bool(o) for o in outcomes]
-    if len(results) > rule.n:
-        raise ValueError(f"{rule.name}: {len(results)} evaluable patients, more than the design's n = {rule.n}")
-    status = _simon_code(rule, results)
+    within, beyond = results[: rule.n], results[rule.n:]
+    status = _simon_code(rule, within)
     return SimonStatus(
         rule=rule.name,
         evaluated=len(results),
@@ -137,24 +147,35 @@ def simon_status(rule: SimonRule, outcomes: Sequence[bool]) -> SimonStatus:
         stage1_responses=sum(results[: rule.n1]),
         status=status,
         boundary_reached=status in ("stop_futility", "final_active", "final_inactive"),
-        message=_simon_message(rule, results, status),
+        message=_over_accrual_message(rule, results, _simon_message(rule, within, status)),
         probability_early_termination=design.probability_early_termination,
         expected_sample_size=design.expected_sample_size,
         type_one_error=design.type_one_error,
         power=design.power,
+        final_evaluated=len(within),
+        final_responses=sum(within),
+        beyond_design=len(beyond),
+        beyond_design_responses=sum(beyond),
     )
 
 
+def _over_accrual_message(rule: SimonRule, results: list[bool], message: str) -> str:
+    """The status message, framed by what accrual past the design's n means for it."""
+    extra = len(results) - rule.n
+    if extra <= 0:
+        return message
+    further = sum(results[rule.n:])
+    return (f"Accrual has passed the design's n: {len(results)} patients evaluated for response, {extra} more than "
+            f"the {rule.n} the design plans. {message} The final analysis compares the responses among the first "
+            f"{rule.n} evaluable patients (in order of enrollment) with r = {rule.r}; the {extra} further "
+            f"{'patient' if extra == 1 else 'patients'} ({_responses(further)}; {sum(results)} in all "
+            f"{len(results)}) {'is' if extra == 1 else 'are'} outside the design, whose error rates do not cover "
+            f"{'it' if extra == 1 else 'them'}.")
+
+
 def _check_simon(rule: SimonRule) -> None:
-    problems = []
-    if not rule.r1 < rule.n1:
-        problems.append(f"r1 ({rule.r1}) must be less than n1 ({rule.n1})")
-    if not rule.n1 < rule.n:
-        problems.append(f"n1 ({rule.n1}) must be less than n ({rule.n})")
-    if not rule.r1 <= rule.r < rule.n:
-        problems.append(f"r ({rule.r}) must be at least r1 ({rule.r1}) and less than n ({rule.n})")
-    if not rule.p0 < rule.p1:
-        problems.append(f"p0 ({rule.p0:g}) must be less than p1 ({rule.p1:g})")
+    """A rule built without validation (model_construct) is checked here too."""
+    problems = simon_problems(rule)
     if problems:
         raise ValueError(f"Simon rule {rule.name!r} is inconsistent: " + "; ".join(problems))
 
@@ -263,11 +284,16 @@ def toxicity_status(rule: ToxicityRule, events: int, patients: int) -> ToxicityS
     probability = toxicity_probability(rule, events, patients)
     boundary = _toxicity_boundary(rule, patients).events
     reached = probability > rule.limit
+    beyond = max(0, patients - rule.max_patients)
+    message = _toxicity_message(rule, events, patients, probability, boundary)
+    if beyond:  # the rule is the same at any size: it is evaluated at the patients there are
+        message = (f"The safety population ({patients} patients) has passed the {rule.max_patients} patients of the "
+                   f"boundary table; the rule is evaluated at {patients} patients. {message}")
     return ToxicityStatus(
         rule=rule.name, events=events, patients=patients, posterior_a=a, posterior_b=b,
         threshold=rule.threshold, limit=rule.limit, probability=probability, boundary=boundary,
         boundary_reached=reached, status="stop_toxicity" if reached else "continue",
-        message=_toxicity_message(rule, events, patients, probability, boundary),
+        message=message, beyond_table=beyond,
     )
 
 

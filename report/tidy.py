@@ -23,7 +23,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .arms import arm_problems
 from .errors import InputError, Problem
+from .spec import Analysis
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 INTEGER = re.compile(r"^[+-]?\d+$", re.ASCII)
@@ -87,9 +89,11 @@ class TidyTables:
 
 
 def read_tidy(
-    subjects_path: Path, ae_path: Path | None, *, responders: list[str], categories: list[str]
+    subjects_path: Path, ae_path: Path | None, *, responders: list[str], categories: list[str],
+    arms: Analysis | None = None,
 ) -> TidyTables:
-    """Both tables, typed, or an InputError listing every problem in both files. Without
+    """Both tables, typed, or an InputError listing every problem in both files (and, given
+    the spec's `[analysis]`, every disagreement between its arm lists and the data). Without
     `ae_path`, adverse events were not collected: a table of none is not made up."""
     problems: list[Problem] = []
     subjects = _read_table(subjects_path, SUBJECT_COLUMNS, problems)
@@ -104,6 +108,8 @@ def read_tidy(
         subjects["efficacy"] = subjects["eligible"].astype(bool) & subjects["treated"].astype(bool)
         subjects["safety"] = subjects["treated"].astype(bool)
         problems += _subject_problems(subjects, subjects_path.name, responders, categories)
+        if arms is not None:
+            problems += arm_problems(subjects["arm"], subjects["source_row"], subjects_path.name, "arm", arms)
     if subjects is not None and aes is not None:
         problems += _ae_problems(aes, subjects, ae_path.name)
     if problems:

@@ -1,6 +1,7 @@
 """A trial as loaded: its spec and its data as of the cutoff (`load_trial`)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ import pandas as pd
 
 from . import cutoff as cut
 from . import derive
+from .arms import EXCLUDED_COLUMNS, without_excluded_arms
 from .errors import InputError, Problem
 from .resources import bundled_trial
 from .source import SourceTables
@@ -30,6 +32,8 @@ class Trial:
     inputs: tuple[Path, ...]  # the files it was read from
     grading: str = "ctcae"  # how adverse events are graded: ctcae or severity
     not_collected: frozenset[str] = frozenset()  # subject columns the data do not hold
+    # Patients of the arms the spec excludes (subject_id, arm, enrolled_on), enrolled by the cutoff.
+    excluded: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=EXCLUDED_COLUMNS))
 
 
 def load_trial(
@@ -46,7 +50,8 @@ def load_trial(
     spec = load_spec(directory)
     data_dir = Path(data) if data is not None else directory / spec.source.path
     source = _read_adam(spec, data_dir) if spec.source.kind == "adam" else _read_tidy(spec, data_dir)
-    return _assemble(spec, directory, source, _cutoff(cutoff, spec, source))
+    source, excluded = without_excluded_arms(source, spec.analysis.exclude_arms)
+    return _assemble(spec, directory, source, _cutoff(cutoff, spec, source), excluded)
 
 
 def as_of(trial: Trial, cutoff: dt.date) -> Trial:
@@ -55,10 +60,10 @@ def as_of(trial: Trial, cutoff: dt.date) -> Trial:
     tte = None if trial.spec.source.kind == "tidy" else trial.time_to_event
     source = SourceTables(trial.subjects, trial.adverse_events, trial.inputs[1:], tte, trial.endpoints, trial.grading,
                           trial.not_collected)
-    return _assemble(trial.spec, trial.directory, source, cutoff)
+    return _assemble(trial.spec, trial.directory, source, cutoff, trial.excluded)
 
 
-def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date) -> Trial:
+def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date, excluded: pd.DataFrame) -> Trial:
     subjects = cut.subjects_at(source.subjects, as_of)
     if subjects.empty:
         raise InputError(Problem(source.inputs[0].name, f"no patient was enrolled on or before the cutoff {as_of}"))
@@ -78,6 +83,7 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date)
         inputs=(directory / SPEC_FILE, *source.inputs),
         grading=source.grading,
         not_collected=source.not_collected,
+        excluded=excluded[excluded["enrolled_on"] <= as_of].reset_index(drop=True),
     )
 
 
@@ -92,7 +98,8 @@ def _tidy_endpoints(subjects: pd.DataFrame, spec: Spec, not_collected: frozenset
 def _read_tidy(spec: Spec, data_dir: Path) -> SourceTables:
     subjects_path, ae_path = data_dir / spec.source.subjects, _ae_path(spec, data_dir)
     tables = read_tidy(
-        subjects_path, ae_path, responders=spec.analysis.responders, categories=spec.analysis.response_categories
+        subjects_path, ae_path, responders=spec.analysis.responders, categories=spec.analysis.response_categories,
+        arms=spec.analysis,
     )
     inputs = (subjects_path, ae_path) if ae_path is not None else (subjects_path,)
     return SourceTables(tables.subjects, tables.adverse_events, inputs, not_collected=tables.not_collected)

@@ -1,4 +1,5 @@
 """The DSMB update: open and closed reports as of a cutoff, confidential and encrypted."""
+from html import unescape
 import json
 import re
 from pathlib import Path
@@ -162,3 +163,134 @@ def test_long_listings_are_capped_in_reports_and_complete_in_the_bundle(tmp_path
     assert f"The first 40 of {serious} serious adverse events" in html
     manifest = json.loads(files["manifest.json"].read_text())
     assert "serious-adverse-events.xlsx" in {f["path"] for f in manifest["files"]}
+
+
+OVER_ACCRUED_SPEC = """
+[trial]
+id = "T40"
+title = "A trial that accrued past its design"
+
+[study]
+population = "Adults"
+background = "Background text."
+
+[analysis]
+responders = ["CR", "CRi"]
+
+[dsmb]
+[[dsmb.stopping_rules]]
+kind = "simon"
+name = "Efficacy"
+p0 = 0.2
+p1 = 0.4
+n1 = 13
+r1 = 3
+n = 30
+r = 10
+
+[[dsmb.stopping_rules]]
+kind = "beta-binomial"
+name = "Toxicity"
+min_grade = 3
+threshold = 0.3
+limit = 0.8
+max_patients = 30
+"""
+
+
+def test_accrual_past_the_designs_n_builds_and_says_so(make_trial, tmp_path):
+    subjects = [[f"P{i:02d}", f"2020-{1 + i // 4:02d}-{1 + i % 4:02d}", 70, "F", "CR" if i % 3 == 0 else "NR",
+                 f"2020-{2 + i // 4:02d}-10" if i % 3 == 0 else "", 1 if i % 3 == 0 else "", "", "", "", "2021-06-01"]
+                for i in range(40)]
+    events = [[f"P{i:02d}", "Nausea", "Gastrointestinal disorders", 3, "2021-01-05", "possible", "false"] for i in range(5)]
+    folder = make_trial(subjects, events, spec=OVER_ACCRUED_SPEC)
+    result = run_cli("build", str(folder), "--kind", "dsmb", "--format", "html", "--no-encrypt",
+                     "--out", str(tmp_path / "out"), env={"SOURCE_DATE_EPOCH": "1735689600"})
+    assert result.returncode == 0, result.stderr
+    files = {Path(p).name: Path(p) for p in result.stdout.split()}
+    closed = " ".join(unescape(files["dsmb-closed.html"].read_text()).split())
+    first_30 = sum(1 for i in range(30) if i % 3 == 0)
+    assert ("Accrual has passed the design's n: 40 patients evaluated for response, 10 more than the 30 the design "
+            f"plans. Final analysis: {first_30} responses in 30 patients") in closed
+    assert "compares the responses among the first 30 evaluable patients (in order of enrollment) with r = 10" in closed
+    assert "The safety population (40 patients) has passed the 30 patients of the boundary table" in closed
+    with pikepdf.open(files["dsmb-closed.pdf"]) as pdf:
+        ledger = json.loads(pdf.attachments["results-closed.json"].get_file().read_bytes())
+    simon_status = ledger["stopping"][0]["status"]
+    assert (simon_status["status"], simon_status["final_responses"], simon_status["beyond_design"]) == (
+        "final_inactive", first_30, 10)
+
+
+EFFICACY_WORDS = re.compile(r"relaps|progress|refractor", re.IGNORECASE)  # the default list, by stem
+
+
+def test_open_report_pools_reasons_and_causes_that_reveal_efficacy(month):
+    _, _, later = month
+    open_html = later["dsmb-open.html"].read_text()
+    open_pdf = " ".join(pages(later["dsmb-open.pdf"]))
+    results = later["results.json"].read_text()
+    with pikepdf.open(later["dsmb-open.pdf"]) as pdf:
+        embedded = {name: f.get_file().read_bytes().decode() for name, f in pdf.attachments.items()}
+    for name, text in {"dsmb-open.html": open_html, "dsmb-open.pdf": open_pdf, "results.json": results,
+                       **embedded}.items():
+        assert not EFFICACY_WORDS.findall(text), (name, EFFICACY_WORDS.findall(text))
+    disposition = json.loads(results)["dsmb"]["disposition"]["off_study"]
+    with pikepdf.open(later["dsmb-closed.pdf"], password=PASSWORD) as pdf:
+        closed = json.loads(pdf.attachments["results-closed.json"].get_file().read_bytes())["dsmb"]
+    full = closed["disposition"]["off_study"]
+    assert disposition["Disease-related"] == full["Relapse"] + full["Refractory disease"]
+    assert {k: v for k, v in disposition.items() if k != "Disease-related"} == {
+        k: v for k, v in full.items() if k not in ("Relapse", "Refractory disease")}
+    assert len(json.loads(results)["dsmb"]["deaths"]) == len(closed["deaths"])
+    causes = {d["cause"] for d in json.loads(results)["dsmb"]["deaths"]}
+    assert "Disease-related" in causes and "Lung infection" in causes
+    assert "Disease-related" in open_pdf
+
+
+def test_closed_report_keeps_reasons_and_causes_in_full(month):
+    _, _, later = month
+    closed = " ".join(pages(later["dsmb-closed.pdf"], PASSWORD))
+    assert "Relapse" in closed and "Refractory leukemia" in closed and "Relapsed leukemia" in closed
+    with pikepdf.open(later["dsmb-closed.pdf"], password=PASSWORD) as pdf:
+        ledger = json.loads(pdf.attachments["results-closed.json"].get_file().read_bytes())
+    assert ledger["dsmb"]["disposition"]["off_study"]["Relapse"] == 8
+    assert "Disease-related" not in json.dumps(ledger["dsmb"])
+
+
+def test_efficacy_words_match_by_stem_in_any_case():
+    from report.disclosure import DISEASE_RELATED, efficacy_pattern, open_text
+
+    pattern = efficacy_pattern(["relapse", "progression", "progressive", "refractory"])
+    for text in ("Relapsed", "RELAPSE", "Refractory/relapsed leukemia", "Disease progression", "Progressed",
+                 "progressive disease", "Non-relapse mortality"):
+        assert open_text(text, pattern) == DISEASE_RELATED, text
+    for text in ("Lung infection", "Regression of rash", "Death", None):
+        assert open_text(text, pattern) == text, text
+    assert open_text("Relapse", efficacy_pattern([])) == "Relapse"
+
+
+def test_full_listings_outside_the_closed_report_pool_efficacy_words(make_trial, tmp_path):
+    import openpyxl
+
+    subjects = [[f"P{i:02d}", "2020-01-02", 70, "F", "NR", "", "", "", "",
+                 f"2020-{2 + i % 10:02d}-10", "Relapsed leukemia" if i % 2 else "Sepsis", ""] for i in range(45)]
+    events = [[f"P{i:02d}", "Disease progression" if i % 2 else "Febrile neutropenia", "General disorders", 3,
+               "2020-01-20", "unrelated", "true"] for i in range(45)]
+    header = ["subject_id", "enrolled_on", "age", "sex", "best_response", "response_on", "response_cycle", "mrd",
+              "relapse_on", "died_on", "death_cause", "last_contact_on"]
+    folder = make_trial(subjects, events, subject_header=header)
+    result = run_cli("build", str(folder), "--kind", "dsmb", "--format", "html", "--no-encrypt",
+                     "--out", str(tmp_path / "out"), env={"SOURCE_DATE_EPOCH": "1735689600"})
+    assert result.returncode == 0, result.stderr
+    files = {Path(p).name: Path(p) for p in result.stdout.split()}
+    assert {"deaths.csv", "deaths.xlsx", "serious-adverse-events.csv", "serious-adverse-events.xlsx"} <= set(files)
+    texts = {name: files[name].read_text() for name in ("deaths.csv", "serious-adverse-events.csv", "results.json",
+                                                        "dsmb-open.html")}
+    for name in ("deaths.xlsx", "serious-adverse-events.xlsx"):
+        sheet = openpyxl.load_workbook(files[name]).active
+        texts[name] = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row)
+    for name, text in texts.items():
+        assert not EFFICACY_WORDS.findall(text), name
+    assert "Disease-related" in texts["deaths.csv"] and "Disease-related" in texts["serious-adverse-events.xlsx"]
+    closed = files["dsmb-closed.html"].read_text()
+    assert "Relapsed leukemia" in closed and "Disease progression" in closed

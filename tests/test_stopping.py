@@ -207,16 +207,63 @@ def test_futility_stands_when_more_patients_follow():
     ],
 )
 def test_inconsistent_simon_rule_raises(n1, r1, n, r, p0, p1, words):
-    rule = simon(n1, r1, n, r, p0=p0, p1=p1)
-    with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
+    pattern = words.replace("(", r"\(").replace(")", r"\)")
+    with pytest.raises(ValueError, match=pattern):  # the spec refuses it
+        simon(n1, r1, n, r, p0=p0, p1=p1)
+    rule = SimonRule.model_construct(kind="simon", name="Response", p0=p0, p1=p1, n1=n1, r1=r1, n=n, r=r)
+    with pytest.raises(ValueError, match=pattern):  # and so does the rule's arithmetic, given one unchecked
         simon_status(rule, [])
     with pytest.raises(ValueError):
         simon_boundaries(rule)
 
 
-def test_more_patients_than_the_design_raises():
-    with pytest.raises(ValueError, match="30 evaluable patients"):
-        simon_status(OPTIMAL_10_30, outcomes((True, 30)))
+def test_an_inconsistent_simon_rule_in_the_spec_stops_with_exit_2(make_trial):
+    from conftest import MINIMAL_SPEC, run_cli
+
+    rule = '[[dsmb.stopping_rules]]\nkind = "simon"\nname = "Efficacy"\np0 = 0.4\np1 = 0.2\nn1 = 13\nr1 = 13\nn = 30\nr = 10\n'
+    folder = make_trial([["P1", "2020-01-01", 70, "F", "CR", "2020-02-01", 1, "", "", "", "2021-01-01"]],
+                        spec=MINIMAL_SPEC + "\n[dsmb]\n" + rule)
+    for command in ("validate", "build"):
+        result = run_cli(command, str(folder), *(["--kind", "dsmb", "--no-encrypt"] if command == "build" else []),
+                         cwd=folder)
+        assert result.returncode == 2, result.stderr
+        message = " ".join(result.stderr.split())
+        assert "dsmb.stopping_rules.0.simon" in message and "r1 (13) must be less than n1 (13)" in message
+        assert "p0 (0.4) must be less than p1 (0.2)" in message
+
+
+def test_more_patients_than_the_design_are_evaluated_at_the_final_analysis():
+    # 29 planned, 39 evaluated: the first 29 hold 5 responses (inactive); all 39 hold 9.
+    data = outcomes((True, 2), (False, 8), (True, 3), (False, 16), (True, 4), (False, 6))
+    result = simon_status(OPTIMAL_10_30, data)
+    assert (result.status, result.stage, result.boundary_reached) == ("final_inactive", 2, True)
+    assert (result.evaluated, result.responses) == (39, 9)
+    assert (result.final_evaluated, result.final_responses) == (29, 5)
+    assert (result.beyond_design, result.beyond_design_responses) == (10, 4)
+    assert result.message.startswith("Accrual has passed the design's n: 39 patients evaluated for response, "
+                                     "10 more than the 29 the design plans. Final analysis: 5 responses in 29 patients, "
+                                     "short of the activity boundary")
+    assert result.message.endswith("The final analysis compares the responses among the first 29 evaluable patients "
+                                   "(in order of enrollment) with r = 5; the 10 further patients (4 responses; 9 in "
+                                   "all 39) are outside the design, whose error rates do not cover them.")
+
+
+def test_over_accrual_after_activity_was_shown_stays_active():
+    result = simon_status(OPTIMAL_10_30, outcomes((True, 2), (False, 8), (True, 4), (False, 25)))
+    assert (result.status, result.final_responses, result.beyond_design) == ("final_active", 6, 10)
+    assert "Final analysis: 6 responses in 29 patients, beyond the activity boundary" in result.message
+
+
+def test_over_accrual_after_futility_keeps_the_stage_1_decision():
+    result = simon_status(OPTIMAL_10_30, outcomes((False, 10), (True, 25)))
+    assert result.status == "stop_futility" and result.beyond_design == 6
+    assert "Stop for futility." in result.message and "Accrual has passed the design's n" in result.message
+
+
+def test_within_the_design_nothing_is_beyond_it():
+    result = simon_status(OPTIMAL_10_30, outcomes((True, 2), (False, 8)))
+    assert (result.final_evaluated, result.final_responses, result.beyond_design, result.beyond_design_responses) == (10, 2, 0, 0)
+    assert "Accrual has passed" not in result.message
 
 
 # Beta-binomial toxicity --------------------------------------------------------------------------
@@ -294,6 +341,17 @@ def test_toxicity_message_never_prints_the_probability_equal_to_the_limit():
 def test_toxicity_message_bounds_extreme_probabilities():
     assert "P(rate > 30%) < 0.01, below" in toxicity_status(toxicity(), 0, 29).message
     assert "P(rate > 30%) > 0.99, above" in toxicity_status(toxicity(), 20, 29).message
+
+
+def test_toxicity_status_beyond_the_boundary_table():
+    rule = toxicity(max_patients=30)
+    result = toxicity_status(rule, 10, 40)
+    assert result.patients == 40 and result.boundary == toxicity_status(toxicity(max_patients=40), 10, 40).boundary
+    assert result.beyond_table == 10
+    assert result.message.startswith("The safety population (40 patients) has passed the 30 patients of the "
+                                     "boundary table; the rule is evaluated at 40 patients.")
+    assert toxicity_status(rule, 3, 30).beyond_table == 0
+    assert "boundary table" not in toxicity_status(rule, 3, 30).message
 
 
 def test_toxicity_status_without_a_boundary_at_this_size():
