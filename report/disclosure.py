@@ -62,9 +62,10 @@ def open_block(block: DsmbOpen, pattern: re.Pattern | None) -> DsmbOpen:
     )
 
 
-def open_adverse_events(adverse_events: pd.DataFrame, pattern: re.Pattern | None) -> pd.DataFrame | None:
-    """The adverse events with revealing terms (and organ classes) pooled; None when none reveals."""
-    if pattern is None or adverse_events.empty:
+def open_adverse_events(adverse_events: pd.DataFrame | None, pattern: re.Pattern | None) -> pd.DataFrame | None:
+    """The adverse events with revealing terms (and organ classes) pooled; None when none
+    reveals (or none were collected)."""
+    if pattern is None or adverse_events is None or adverse_events.empty:
         return None
     pooled = {column: adverse_events[column].map(lambda t: open_text(t, pattern))
               for column in ("term", "soc") if column in adverse_events}
@@ -73,13 +74,18 @@ def open_adverse_events(adverse_events: pd.DataFrame, pattern: re.Pattern | None
     return adverse_events.assign(**pooled)
 
 
-def _pooled_counts(counts: dict[str, int], pattern: re.Pattern) -> dict[str, int]:
-    """Counts by reason with revealing reasons merged, most frequent first as in disposition."""
+def _pooled_counts(counts: dict[str, int] | None, pattern: re.Pattern) -> dict[str, int] | None:
+    """Counts by reason with revealing reasons merged, most frequent first as in disposition
+    (None: not collected)."""
+    if counts is None:
+        return None
     merged: Counter[str] = Counter()
     for reason, count in counts.items():
         merged[open_text(reason, pattern)] += count
     return dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _open_events(events, pattern: re.Pattern) -> tuple:
+def _open_events(events, pattern: re.Pattern) -> tuple | None:
+    if events is None:  # not collected
+        return None
     return tuple(dataclasses.replace(e, term=open_text(e.term, pattern)) for e in events)

@@ -142,3 +142,12 @@ def test_adam_excluded_arm_leaves_the_ledger(tmp_path):
     assert ledger["population"]["enrolled"] == 268 and ledger["excluded_arms"] == {"C: Combination": 132}
     assert ledger["safety"]["n"] == sum(ledger["by_arm"][a]["safety"]["n"] for a in ledger["arms"])
     assert ledger["comparisons"]["os"]["log_rank"]["df"] == 1
+
+
+def test_excluded_arms_without_adverse_event_data_leave_safety_not_collected(make_trial):
+    folder = make_trial(rows(THREE), spec=spec(["Control", "Maintained"], exclude=["Observation"]), subject_header=HEADER)
+    (folder / "adverse_events.csv").unlink()
+    ledger = report.analyze(report.load_trial(folder)).to_dict()
+    assert ledger["excluded_arms"] == {"Observation": 4}
+    assert ledger["population"]["enrolled"] == 12
+    assert ledger["safety"]["any_event"] is None
