@@ -122,7 +122,7 @@ def _enrollment(ledger: dict) -> str:
     population, age = ledger["population"], ledger["baseline"]["age"]
     text = (f"Between {month_year(ledger['accrual']['first_enrolled_on'])} and "
             f"{month_year(ledger['accrual']['last_enrolled_on'])}, {population['enrolled']} patients were enrolled "
-            f"and {population['evaluable']} were eligible and treated")
+            f"and {population['evaluable']} {ledger['methods']['populations']['efficacy']}")
     if age and age["n"]:  # None: not collected
         text += f" (median age {number(age['median'], 0)} years; range, {number(age['minimum'], 0)}-{number(age['maximum'], 0)})"
     return text + "."
@@ -163,7 +163,7 @@ def _survival(ledger: dict) -> str:
         rates = [lm for lm in block["landmarks"] if lm["survival"] is not None]
         if not rates:
             continue
-        label = endpoint["label"][0].lower() + endpoint["label"][1:]
+        label = in_sentence(endpoint["label"])
         among = f" among {endpoint['population']}" if endpoint["population"] != "efficacy population" else ""
         values = " and ".join(f"{percent(lm['survival'])} at {number(lm['time'], 0)} {unit}" for lm in rates)
         phrases.append(f"{label}{among} was {values}")
@@ -206,6 +206,12 @@ def _table(ledger: dict) -> tuple[tuple[str, str], ...]:
         times = "/".join(number(lm["time"], 0) for lm in rates)
         rows.append((f"{name.upper()} at {times} {ledger['methods']['time_unit']}", "/".join(percent(lm["survival"]) for lm in rates)))
     return tuple(rows)
+
+
+def in_sentence(label: str) -> str:
+    """A title-cased label as it reads inside a sentence: 'Progression-Free Survival' ->
+    'progression-free survival'; acronyms ('OS', 'CR/CRi') keep their capitals."""
+    return re.sub(r"\b[A-Z][a-z]+\b", lambda word: word.group().lower(), label)
 
 
 def _lower_first(text: str) -> str:

@@ -28,7 +28,7 @@ def analyze(trial: Trial) -> Results:
         schema_version=SCHEMA_VERSION,
         trial=TrialId(trial.spec.trial.id, trial.spec.trial.title),
         data_cutoff=trial.cutoff,
-        methods=_methods(options, trial.grading),
+        methods=_methods(options, trial.grading, _population_phrases(trial.spec)),
         **{field.name: getattr(total, field.name) for field in dataclasses.fields(ArmResults)},
         endpoints={e.name: EndpointInfo(e.label, e.origin, e.population) for e in trial.endpoints},
         arms=tuple(arms),
@@ -113,7 +113,15 @@ def _survival(time_to_event: pd.DataFrame, endpoint: str, options: Analysis, ris
     )
 
 
-def _methods(options: Analysis, grading: str) -> Methods:
+def _population_phrases(spec) -> dict[str, str]:
+    """How each population is defined, as the predicate of a sentence ("29 were eligible
+    and treated"): by the tidy columns, or by the ADaM flags the spec maps."""
+    if spec.source.kind == "adam":
+        return {"efficacy": f'had {spec.adam.efficacy_flag} = "Y"', "safety": f'had {spec.adam.safety_flag} = "Y"'}
+    return {"efficacy": "were eligible and treated", "safety": "received treatment"}
+
+
+def _methods(options: Analysis, grading: str, populations: dict[str, str]) -> Methods:
     return Methods(
         proportion_ci=options.proportion_ci,
         proportion_ci_name=METHOD_NAMES[options.proportion_ci],
@@ -125,6 +133,7 @@ def _methods(options: Analysis, grading: str) -> Methods:
         responders=tuple(options.responders),
         early_death_days=tuple(options.early_death_days),
         ae_grading=grading,
+        populations=populations,
     )
 
 

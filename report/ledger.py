@@ -69,6 +69,7 @@ class Methods:
     responders: tuple[str, ...]
     early_death_days: tuple[int, ...]
     ae_grading: str  # ctcae (grades 1-5) or severity (1 mild, 2 moderate, 3 severe)
+    populations: dict[str, str]  # efficacy, safety: each population's definition as a sentence's predicate
 
 
 @dataclass(frozen=True)

@@ -209,3 +209,14 @@ def test_a_missing_variable_and_parameter_are_named(tmp_path):
     with pytest.raises(InputError) as caught:
         load_trial(tmp_path)
     assert any("no records with PARAMCD 'PFSX'" in str(p) and "present: OS, PFS" in str(p) for p in caught.value.problems)
+
+
+def test_the_abstract_names_the_adam_populations_and_reads_its_labels_in_sentence_case(tmp_path):
+    result = run_cli("build", str(EXAMPLE), "--kind", "abstract", "--format", "txt", "--out", str(tmp_path), env=ENV)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(next(tmp_path.rglob("abstract.txt")).read_text(encoding="utf-8").split())
+    adsl, _ = pyreadstat.read_xport(str(EXAMPLE / "adsl.xpt"))
+    itt = int((adsl["ITTFL"] == "Y").sum())
+    assert f'{itt} had ITTFL = "Y"' in text
+    assert "eligible and treated" not in text  # the ADaM flags say nothing of eligibility
+    assert "progression-free survival" in text and "progression-Free" not in text
