@@ -51,9 +51,9 @@ def dsmb_files(job, results: Results):
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
     extra = {"listing_cap": LISTING_CAP}
-    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note, extra, on=job.on))
+    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note, extra, on=job.on, signed=job.signed))
     figures = {**conduct, **summary_figures(ledger)}
-    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, figures, note, extra, on=job.on))
+    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, figures, note, extra, on=job.on, signed=job.signed))
     files = {"results.json": _json(open_ledger), **full_listings(block)}
     if "html" in job.formats:
         files[f"{OPEN}.html"] = html_open.encode("utf-8")
