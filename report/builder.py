@@ -116,7 +116,9 @@ def build(
                                  sign=signer.sign if signer else None)
         chain.record(directory)
     written = tuple(directory / name for name in sorted(rendered.files)) + (directory / "manifest.json",)
-    return Bundle(directory=directory, files=written, results=results, notes=rendered.notes)
+    started = (f"The archive's hash chain starts with this version; the {len(chain.legacy)} version(s) made before "
+               "it are kept as unchained legacy versions, listed in its manifest.",) if chain.legacy else ()
+    return Bundle(directory=directory, files=written, results=results, notes=rendered.notes + started)
 
 
 def render_files(job: Job, results: Results) -> Rendered:

@@ -198,7 +198,10 @@ class Append:
         """Index a version just published (inside the transaction)."""
         self.published = directory
         version = version_of(self.root, directory, self.position, self.previous.record_sha256 if self.previous else None)
-        _insert(self.db, version)
+        try:
+            _insert(self.db, version)
+        except sqlite3.Error as exc:
+            raise index_error(exc, self.root / INDEX) from None
         return version
 
     def undo(self) -> None:

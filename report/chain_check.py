@@ -96,7 +96,7 @@ def _signature_notes(total: int, signers: set[str], unsigned: list[str], checked
     if len(unsigned) == total:
         return ["unsigned archive: no version is signed"]
     notes = [f"{total - len(unsigned)} of {total} version(s) signed, by {', '.join(sorted(signers))}"
-             + ("; every signature checked against the given public key" if checked
+             + ("; signatures checked against the given public key" if checked
                 else "; signatures not checked: give --public-key FILE")]
     if unsigned and not checked:
         notes.append(f"{len(unsigned)} version(s) unsigned: {', '.join(unsigned)}")

@@ -44,7 +44,7 @@ def guarded(command):
             if exc.errno == errno.ENOSPC and "out of space" not in reason:
                 reason = f"out of space ({reason})"
             err.print(f"[red]Could not write:[/red] {where}{reason}. Nothing was published; "
-                      "earlier versions are untouched.", markup=True, highlight=False)
+                      "earlier versions are untouched.", highlight=False)
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: no tracebacks for users
             if os.environ.get("TRIALREPORT_DEBUG"):
@@ -281,6 +281,9 @@ def archive_show(version: str, out_dir: Path = Root) -> None:
     manifest = json.loads((find(out_dir, version) / MANIFEST).read_text(encoding="utf-8"))
     out.print(f"{version}: {manifest['trial']} {manifest['kind']}, data cutoff {manifest['data_cutoff']}, "
               f"created {manifest['created_at']} by {' '.join(manifest['command'])}", markup=False, highlight=False)
+    signed = manifest.get("signature")
+    out.print(f"Chain position {manifest.get('chain', {}).get('position', '- (legacy, unchained)')}; "
+              + (f"signed by {signed['signer']} at {signed['signed_at']}" if signed else "unsigned"), markup=False, highlight=False)
     for title, key in (("Files", "files"), ("Inputs", "inputs")):
         out.print(title + ":")
         for entry in manifest[key]:
