@@ -96,6 +96,25 @@ def versions(root: Path, trial: str | None = None, kind: str | None = None) -> l
     return sorted(rows, key=lambda v: (v.trial, v.kind, v.cutoff, v.number))
 
 
+def indexed_file(root: Path, trial: str, kind: str, cutoff: str, pinned: str | None, name: str) -> tuple[bytes, str] | None:
+    """A file of the latest indexed version of that trial, kind and cutoff (or of the pinned
+    version), and that version's id; None if there is none. Only an indexed version counts,
+    and only as indexed: ArchiveError if its manifest or the file changed since."""
+    rows = [v for v in versions(root, trial, kind) if (v.id == pinned if pinned else v.cutoff == cutoff)]
+    if not rows:
+        return None
+    version = max(rows, key=lambda v: v.number)
+    folder = root / version.id
+    manifest = folder / MANIFEST
+    if not manifest.is_file() or sha256_file(manifest) != version.manifest_sha256:
+        raise ArchiveError(f"{version.id}/{MANIFEST}: missing or changed since it was indexed; run `trialreport archive verify`")
+    listed = {e.get("path"): e.get("sha256") for e in json.loads(manifest.read_text(encoding="utf-8")).get("files", [])}
+    data = (folder / name).read_bytes() if (folder / name).is_file() else None
+    if data is None or hashlib.sha256(data).hexdigest() != listed.get(name):
+        raise ArchiveError(f"{version.id}/{name}: missing or changed since the build; run `trialreport archive verify`")
+    return data, version.id
+
+
 def on_disk(root: Path) -> list[Path]:
     """Every published version folder (never the hidden staging folders of a build, nor symbolic links)."""
     return sorted(p for p in root.glob("*/*/*") if VERSION_NAME.match(p.name) and p.is_dir() and not _linked(p))

@@ -343,3 +343,28 @@ def test_an_append_that_fails_publishes_nothing_and_keeps_the_chain(archive):
             raise RuntimeError("stopped between publishing and committing")
     assert not (archive / "S1318" / "summary" / "2018-07-31-v4").exists()
     assert rows(archive) == recorded and verify(archive)[0] == []
+
+
+# --------------------------------------------------------------------------- readers of the archive
+
+def test_a_dsmb_report_compares_only_with_an_indexed_unchanged_version(tmp_path):
+    """"Changes since" reads the previous report from the archive: never from a planted folder."""
+    root = tmp_path / "output"
+    earlier, later = (report.load_trial(cutoff=c) for c in ("2017-06-30", "2017-07-31"))
+    first = report.build(earlier, kind="dsmb", formats=("html",), out=root, encrypt=False).directory
+    planted = first.parent / "2017-06-30-v2"  # a forged, never indexed "later version" of that report
+    shutil.copytree(first, planted)
+    ledger = json.loads((planted / "results.json").read_text())
+    ledger["dsmb"]["accrual"]["enrolled"] += 10
+    (planted / "results.json").write_text(json.dumps(ledger))
+    m = manifest(root, "S1318/dsmb/2017-06-30-v2")
+    m["files"] = [{**f, "sha256": sha(planted / "results.json")} if f["path"] == "results.json" else f for f in m["files"]]
+    (planted / "manifest.json").write_text(json.dumps(m, indent=2) + "\n")
+    bundle = report.build(later, kind="dsmb", formats=("html",), out=root, encrypt=False)
+    compared = json.loads((bundle.directory / "manifest.json").read_text())["previous_version"]
+    assert compared == "S1318/dsmb/2017-06-30-v1"
+    assert json.loads((bundle.directory / "results.json").read_text())["dsmb"]["changes"]["new_patients"] == 1
+    shutil.rmtree(planted)
+    (first / "results.json").write_text(json.dumps(ledger))  # the indexed version itself changed: stop
+    with pytest.raises(report.archive.ArchiveError, match="2017-06-30-v1/results.json: missing or changed"):
+        report.build(later, kind="dsmb", formats=("html",), out=root, encrypt=False)
