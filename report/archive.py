@@ -270,10 +270,11 @@ def _check_bundle(root: Path, directory: Path) -> list[str]:
     vid = version_id(root, directory)
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        files, inputs = _entries(manifest, "files", "path"), _entries(manifest, "inputs", "name")
     except (OSError, ValueError) as exc:
-        return [f"{vid}/{MANIFEST}: missing or unreadable ({exc})"]
-    problems, listed = [], {entry["path"] for entry in manifest.get("files", [])}
-    for entry in manifest.get("files", []):
+        return [f"{vid}/{MANIFEST}: missing, unreadable or malformed ({exc})"]
+    problems, listed = [], {entry["path"] for entry in files}
+    for entry in files:
         path = directory / entry["path"]
         if not path.is_file() or path.is_symlink():
             problems.append(f"{vid}/{entry['path']}: missing" + (" (a symbolic link in its place)" if path.is_symlink() else ""))
@@ -282,7 +283,7 @@ def _check_bundle(root: Path, directory: Path) -> list[str]:
     for path in sorted(directory.iterdir()):
         if path.name not in (MANIFEST, SIGNATURE_FILE) and path.name not in listed:
             problems.append(f"{vid}/{path.name}: extra file, not in the manifest")
-    for entry in manifest.get("inputs", []):
+    for entry in inputs:
         stored = store_path(root, entry["sha256"])
         if not stored.is_file():
             problems.append(f"{vid}: input {entry['name']} missing from the store ({stored.relative_to(root)})")
@@ -291,11 +292,22 @@ def _check_bundle(root: Path, directory: Path) -> list[str]:
     return problems
 
 
+def _entries(manifest: object, key: str, name: str) -> list[dict]:
+    """A manifest's list of files or inputs; ValueError unless each names a plain file and its SHA-256."""
+    entries = manifest.get(key, []) if isinstance(manifest, dict) else None
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get(name), str) and "/" not in e[name] and e[name] not in ("", ".", "..")
+            and isinstance(e.get("sha256"), str) and re.fullmatch(r"[0-9a-f]{64}", e["sha256"]) for e in entries):
+        raise ValueError(f"{key}: each entry needs a plain file {name} and a SHA-256")
+    return entries
+
+
 def _store_problems(root: Path) -> list[str]:
     """Files in the store that are no version's input, or not where their content puts them."""
     from .chain import read_manifest, store_files
 
-    used = {entry.get("sha256") for d in on_disk(root) for entry in (read_manifest(d) or {}).get("inputs", [])}
+    used = {entry.get("sha256") for d in on_disk(root) for entry in (read_manifest(d) or {}).get("inputs", [])
+            if isinstance(entry, dict)}
     problems = []
     for path in store_files(root):
         parts = path.relative_to(root / STORE).parts

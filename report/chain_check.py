@@ -10,6 +10,8 @@ from .chain import (Version, _insert, _prepare, index_error, indexed, legacy_lis
                     record_sha256, signature_text, version_of)
 from .signing import SIGNATURE_FILE, signature_verifies
 
+FIELDS = ("trial", "kind", "data_cutoff", "created_at")  # what an index record takes from a manifest
+
 
 def chain_problems(root: Path, rows: list[Version], upto: Version | None = None) -> list[str]:
     """Every break in the chain of index records and manifests (up to `upto`, if given)."""
@@ -76,7 +78,8 @@ def signature_problems(root: Path, rows: list[Version], public_key=None) -> tupl
         if signature is None:
             unsigned.append(row.id)
         else:
-            signers.add(str((manifest.get("signature") or {}).get("signer")))
+            block = manifest.get("signature")
+            signers.add(str(block.get("signer")) if isinstance(block, dict) else "(no signer named)")
         if public_key is not None:
             problems += _against_key(directory, row.id, signature, public_key)
     return problems, _signature_notes(len(rows), signers, unsigned, public_key is not None)
@@ -132,8 +135,8 @@ def _manifests(root: Path) -> tuple[list[_Found], list[str]]:
     found, breaks = [], []
     for directory in on_disk(root):
         vid, manifest = version_id(root, directory), read_manifest(directory)
-        if manifest is None:
-            breaks.append(f"{vid}: no readable {MANIFEST}; not indexed")
+        if manifest is None or not all(isinstance(manifest.get(k), str) for k in FIELDS):
+            breaks.append(f"{vid}: no readable {MANIFEST} naming {', '.join(FIELDS)}; not indexed")
         else:
             found.append(_Found(directory, vid, manifest, sha256_file(directory / MANIFEST)))
     return found, breaks

@@ -368,3 +368,17 @@ def test_a_dsmb_report_compares_only_with_an_indexed_unchanged_version(tmp_path)
     (first / "results.json").write_text(json.dumps(ledger))  # the indexed version itself changed: stop
     with pytest.raises(report.archive.ArchiveError, match="2017-06-30-v1/results.json: missing or changed"):
         report.build(later, kind="dsmb", formats=("html",), out=root, encrypt=False)
+
+
+def test_a_malformed_or_path_escaping_manifest_is_named_not_an_internal_error(archive):
+    m = manifest(archive, V[1])
+    m["files"][0]["path"] = "../../../../etc/hostname"
+    (archive / V[1] / "manifest.json").write_text(json.dumps(m, indent=2) + "\n")
+    (archive / V[2] / "manifest.json").write_text('{"files": "not a list"}')
+    problems, _ = verify(archive)
+    assert any(p.startswith(f"{V[1]}/manifest.json: missing, unreadable or malformed") for p in problems)
+    assert any(p.startswith(f"{V[2]}/manifest.json: missing, unreadable or malformed") for p in problems)
+    (archive / "archive.sqlite").unlink()
+    result = run_cli("archive", "reindex", "--out", str(archive))
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "Internal error" not in result.stderr
+    assert f"BREAK {V[2]}: no readable manifest.json naming trial, kind, data_cutoff, created_at" in result.stderr
