@@ -302,8 +302,7 @@ def archive_verify(
                                               "(`archive head`): the archive must still lead to it."),
     public_key: Optional[Path] = PublicKey,
 ) -> None:
-    """Recompute every hash and the hash chain; exit 1 naming each missing, changed or extra file,
-    each break in the chain and each signature that fails."""
+    """Recompute every hash and the hash chain; exit 1 naming each missing, changed or extra file, break or bad signature."""
     from .archive import verify
     from .signing import load_public_key
 
@@ -321,8 +320,7 @@ def archive_verify(
 @archive_app.command("head")
 @guarded
 def archive_head(out_dir: Path = Root) -> None:
-    """Print the hash chain's head: record it outside the archive (DSMB minutes, an e-mail) and
-    check it later with `archive verify --expect-head HASH`."""
+    """Print the hash chain's head, to record outside the archive and check with `verify --expect-head`."""
     from .archive import chain_head
 
     last = chain_head(out_dir)
@@ -360,8 +358,7 @@ def archive_reproduce(version: str, out_dir: Path = Root) -> None:
 @archive_app.command("reindex")
 @guarded
 def archive_reindex(out_dir: Path = Root, public_key: Optional[Path] = PublicKey) -> None:
-    """Index the versions on disk whose hash chain verifies (after a build stopped before indexing,
-    or into a new index); name every break, exit 1 if there is one."""
+    """Index the versions on disk whose hash chain verifies; name every break (exit 1 if any)."""
     from .chain_check import reindex
     from .signing import load_public_key
 
