@@ -172,3 +172,13 @@ def test_send_checks_the_bundle_against_the_archive_and_the_key(tmp_path, keys):
     shutil.copytree(bundle, outside)
     loose = run_cli("send", str(outside), env=env)
     assert loose.returncode == 2 and "not an archived version" in loose.stderr
+
+
+def test_an_abstract_names_its_signer_too(tmp_path, keys, example_trial, monkeypatch):
+    monkeypatch.setenv("TRIALREPORT_SIGNING_KEY", str(keys["board"][1]))
+    monkeypatch.setenv("TRIALREPORT_SIGNER", SIGNER)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    bundle = report.build(example_trial, kind="abstract", formats=("html", "txt"), out=tmp_path)
+    html = (bundle.directory / "abstract.html").read_text()
+    assert f"signed by <span class=\"string-signed\">{SIGNER}, 2025-01-01 00:00 UTC</span>" in html
+    assert SIGNER not in (bundle.directory / "abstract.txt").read_text()  # the submitted text is the abstract alone
