@@ -43,6 +43,7 @@ class Job:
     password: str | None = None  # DSMB: encrypt the closed report with it
     max_chars: int | None = None  # abstract: override the limit
     previous: str | None = None  # DSMB: the archived version to compare with (pinned when reproducing)
+    signed: dict | None = None  # the manifest's `signature` block (signer, signed_at): shown in the report
     step: Callable[[str], None] = lambda _: None
     render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None  # e.g. a PdfWorker's
 
@@ -86,6 +87,8 @@ def build(
     `render_pdfs` renders the PDFs, e.g. a `PdfWorker`'s; by default they are rendered here.
     """
     from . import archive
+    from .chain import appending
+    from .signing import signed_at, signer_from_env
 
     formats = tuple(formats) if formats else FORMATS.get(kind, ())
     _check_request(kind, formats)
@@ -94,22 +97,28 @@ def build(
         from .dsmb_report import closed_password as from_env
 
         password = closed_password or from_env(os.environ, encrypt)
+    signer = signer_from_env(os.environ)  # a bad key stops here, before anything is written
+    signature = signer.block(signed_at(os.environ)) if signer else None
     root, on = Path(out), report_date()
     inputs = archive.input_entries(list(trial.inputs))
     job = Job(trial, kind, formats, on, root, provenance(trial, kind, on, inputs), password, max_chars,
-              step=on_step or (lambda _: None), render_pdfs=render_pdfs)
+              step=on_step or (lambda _: None), render_pdfs=render_pdfs, signed=signature)
     results = analyze(trial)
     rendered = render_files(job, results)  # in memory: bad input stops here, with nothing written
     job.step("Writing bundle")
     root.mkdir(parents=True, exist_ok=True)
-    archive.reindex(root)  # versions an interrupted build published but did not index
-    archive.snapshot(root, list(trial.inputs))
-    info = {**job.provenance, **manifest(command=command or sys.argv), "formats": list(formats), "inputs": inputs,
-            **rendered.manifest}
-    directory = write_bundle(root / trial.spec.trial.id / kind, trial.cutoff.isoformat(), rendered.files, info)
-    archive.add(root, directory)
+    with appending(root) as chain:  # the index's write transaction: one version at a time joins the chain
+        chain.snapshot(list(trial.inputs))
+        info = {**job.provenance, **manifest(command=command or sys.argv), "formats": list(formats),
+                "inputs": inputs, **rendered.manifest, "chain": chain.link(),
+                **({"signature": signature} if signature else {})}
+        directory = write_bundle(root / trial.spec.trial.id / kind, trial.cutoff.isoformat(), rendered.files, info,
+                                 sign=signer.sign if signer else None)
+        chain.record(directory)
     written = tuple(directory / name for name in sorted(rendered.files)) + (directory / "manifest.json",)
-    return Bundle(directory=directory, files=written, results=results, notes=rendered.notes)
+    started = (f"The archive's hash chain starts with this version; the {len(chain.legacy)} version(s) made before "
+               "it are kept as unchained legacy versions, listed in its manifest.",) if chain.legacy else ()
+    return Bundle(directory=directory, files=written, results=results, notes=rendered.notes + started)
 
 
 def render_files(job: Job, results: Results) -> Rendered:
@@ -164,7 +173,7 @@ def _summary_files(job: Job, results: Results) -> Rendered:
     ledger = results.to_dict()
     job.step("Drawing figures")
     figures = summary_figures(ledger)
-    page = page_for(job.trial, ledger, figures, on=job.on)
+    page = page_for(job.trial, ledger, figures, on=job.on, signed=job.signed)
     job.step("Laying out")
     html = render_html("summary.html.j2", page)
     files = {"results.json": ledger_json(ledger).encode("utf-8")}
@@ -207,7 +216,7 @@ def _abstract_files(job: Job, results: Results) -> Rendered:
     if "txt" in job.formats:
         files["abstract.txt"] = as_text(abstract).encode("utf-8")
     extra = {"abstract": abstract, "rule": rule, "count": count}
-    html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on))
+    html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on, signed=job.signed))
     files.update(_html_and_pdf(job, "abstract", html, files["results.json"], {}))
     if "docx" in job.formats:
         files["abstract.docx"] = abstract_docx(abstract, job.on)
@@ -226,9 +235,10 @@ def _check_rule(rule, include_table: bool) -> None:
 
 
 def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix: str = "",
-             extra: dict | None = None, on: dt.date | None = None):
+             extra: dict | None = None, on: dt.date | None = None, signed: dict | None = None):
     """What a template may show: the ledger, the spec's text, figures and per-arm tables."""
     from .render import Page
+    from .signing import shown
     from .tables import arm_tables
 
     return Page(
@@ -240,6 +250,7 @@ def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix
         tables=arm_tables(ledger, trial.spec.report.ae_min_percent) if ledger.get("arms") else {},
         caption_suffix=caption_suffix,
         extra=extra or {},
+        signed=shown(signed),
     )
 
 

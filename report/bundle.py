@@ -17,6 +17,7 @@ import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 SOFTWARE = ("trialreport", "weasyprint", "lifelines", "pandas", "matplotlib", "jinja2", "numpy", "scipy")
 
@@ -25,15 +26,20 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_bundle(root: Path, stem: str, files: dict[str, bytes], manifest: dict) -> Path:
-    """Write `files` and a manifest to root/<stem>-v<N>; returns that folder."""
+def write_bundle(root: Path, stem: str, files: dict[str, bytes], manifest: dict,
+                 sign: Callable[[bytes], bytes] | None = None) -> Path:
+    """Write `files` and a manifest to root/<stem>-v<N>; returns that folder. With `sign`,
+    the manifest's detached signature goes beside it as manifest.sig."""
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
     try:
         for name, data in files.items():
             (staging / name).write_bytes(data)
         listed = {**manifest, "files": [_entry(name, data) for name, data in sorted(files.items())]}
-        (staging / "manifest.json").write_text(json.dumps(listed, indent=2) + "\n", encoding="utf-8")
+        text = (json.dumps(listed, indent=2) + "\n").encode("utf-8")
+        (staging / "manifest.json").write_bytes(text)
+        if sign is not None:
+            (staging / "manifest.sig").write_bytes(sign(text))
         return _publish(staging, root, stem)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

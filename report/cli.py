@@ -1,6 +1,7 @@
 """The `trialreport` command: a thin shell over the Python API (DESIGN section 3)."""
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -41,7 +42,10 @@ def guarded(command):
             raise typer.Exit(1) from None
         except OSError as exc:  # disk full, permissions: the machine's problem, not a bug
             where = f"{exc.filename}: " if exc.filename else ""
-            err.print(f"[red]Could not write:[/red] {where}{exc.strerror or exc}. Nothing was published; "
+            reason = exc.strerror or str(exc)
+            if exc.errno == errno.ENOSPC and "out of space" not in reason:
+                reason = f"out of space ({reason})"
+            err.print(f"[red]Could not write:[/red] {where}{reason}. Nothing was published; "
                       "earlier versions are untouched.", highlight=False)
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: no tracebacks for users
@@ -227,13 +231,15 @@ def send(
     bundle: Path = typer.Argument(..., help="A DSMB bundle folder (output/<trial>/dsmb/<cutoff>-v<N>)."),
     trial_dir: Optional[Path] = typer.Option(None, "--trial", help="Trial folder whose spec names the recipients "
                                              "(default: the spec the bundle was built from)."),
+    public_key: Optional[Path] = typer.Option(None, "--public-key", help="An Ed25519 public key (PEM) kept outside "
+                                              "the archive: the bundle must be signed with its private key."),
 ) -> None:
     """Mail a DSMB bundle: the open report to the open list, the closed report to the closed list only."""
     from .mail import send_bundle, spec_for_bundle
     from .spec import load_spec
 
     spec = load_spec(trial_dir if trial_dir is not None else spec_for_bundle(bundle).parent)
-    report = send_bundle(bundle, spec)
+    report = send_bundle(bundle, spec, public_key=public_key)
     for message in report.messages:
         out.print(f"Sent the {message.report} report ({', '.join(message.attachments)}) to {', '.join(message.recipients)}",
                   markup=False, highlight=False)
@@ -242,10 +248,12 @@ def send(
                       f"for the {message.report} report", highlight=False)
 
 
-archive_app = typer.Typer(help="The archive of every report built: list, show, verify, diff, reproduce.",
+archive_app = typer.Typer(help="The archive of every report built: list, show, verify, head, diff, reproduce, reindex.",
                           no_args_is_help=True)
 app.add_typer(archive_app, name="archive")
 Root = typer.Option(Path("output"), "--out", help="The output root holding the archive.")
+PublicKey = typer.Option(None, "--public-key", help="An Ed25519 public key (PEM) kept outside the archive: "
+                         "every version must carry a signature it verifies.")
 
 
 @archive_app.command("list")
@@ -273,6 +281,9 @@ def archive_show(version: str, out_dir: Path = Root) -> None:
     manifest = json.loads((find(out_dir, version) / MANIFEST).read_text(encoding="utf-8"))
     out.print(f"{version}: {manifest['trial']} {manifest['kind']}, data cutoff {manifest['data_cutoff']}, "
               f"created {manifest['created_at']} by {' '.join(manifest['command'])}", markup=False, highlight=False)
+    signed = manifest.get("signature")
+    out.print(f"Chain position {manifest.get('chain', {}).get('position', '- (legacy, unchained)')}; "
+              + (f"signed by {signed['signer']} at {signed['signed_at']}" if signed else "unsigned"), markup=False, highlight=False)
     for title, key in (("Files", "files"), ("Inputs", "inputs")):
         out.print(title + ":")
         for entry in manifest[key]:
@@ -284,18 +295,37 @@ def archive_show(version: str, out_dir: Path = Root) -> None:
 
 @archive_app.command("verify")
 @guarded
-def archive_verify(version: Optional[str] = typer.Argument(None), out_dir: Path = Root) -> None:
-    """Recompute every hash; exit 1 naming each missing, changed or extra file."""
+def archive_verify(
+    version: Optional[str] = typer.Argument(None),
+    out_dir: Path = Root,
+    expect_head: Optional[str] = typer.Option(None, "--expect-head", help="A head hash recorded earlier "
+                                              "(`archive head`): the archive must still lead to it."),
+    public_key: Optional[Path] = PublicKey,
+) -> None:
+    """Recompute every hash and the hash chain; exit 1 naming each missing, changed or extra file, break or bad signature."""
     from .archive import verify
+    from .signing import load_public_key
 
-    problems, notes = verify(out_dir, version)
+    problems, notes = verify(out_dir, version, expect_head=expect_head, public_key=load_public_key(public_key, out_dir))
     for note in notes:
         err.print(f"note: {note}", markup=False, highlight=False)
     if problems:
         for problem in problems:
             err.print(f"FAILED {problem}", markup=False, highlight=False)
         raise typer.Exit(1)
-    out.print(f"[green]OK[/green] {version or 'every version'} verified", highlight=False)
+    reached = f"; leads to head {expect_head}" if expect_head else ""
+    out.print(f"[green]OK[/green] {version or 'every version'} verified{reached}", markup=True, highlight=False)
+
+
+@archive_app.command("head")
+@guarded
+def archive_head(out_dir: Path = Root) -> None:
+    """Print the hash chain's head, to record outside the archive and check with `verify --expect-head`."""
+    from .archive import chain_head
+
+    last = chain_head(out_dir)
+    print(last.record_sha256, flush=True)
+    err.print(f"chain position {last.position}: {last.id}", markup=False, highlight=False)
 
 
 @archive_app.command("diff")
@@ -329,11 +359,19 @@ def archive_reproduce(version: str, out_dir: Path = Root) -> None:
 
 @archive_app.command("reindex")
 @guarded
-def archive_reindex(out_dir: Path = Root) -> None:
-    """Add to the index the versions on disk it lacks (after an interrupted build, or a new index)."""
-    from .archive import reindex
+def archive_reindex(out_dir: Path = Root, public_key: Optional[Path] = PublicKey) -> None:
+    """Index the versions on disk whose hash chain verifies; name every break (exit 1 if any)."""
+    from .chain_check import reindex
+    from .signing import load_public_key
 
-    out.print(f"{reindex(out_dir)} version(s) added to the index", highlight=False)
+    added, breaks = reindex(out_dir, load_public_key(public_key, out_dir))
+    out.print(f"{len(added)} version(s) added to the index", markup=False, highlight=False)
+    for name in added:
+        out.print(f"  {name}", markup=False, highlight=False)
+    for problem in breaks:
+        err.print(f"BREAK {problem}", markup=False, highlight=False)
+    if breaks:
+        raise typer.Exit(1)
 
 
 def main() -> None:

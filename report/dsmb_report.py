@@ -51,9 +51,9 @@ def dsmb_files(job, results: Results):
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
     extra = {"listing_cap": LISTING_CAP}
-    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note, extra, on=job.on))
+    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note, extra, on=job.on, signed=job.signed))
     figures = {**_conduct_figures(closed_block), **summary_figures(ledger)}
-    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, figures, note, extra, on=job.on))
+    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, figures, note, extra, on=job.on, signed=job.signed))
     files = {"results.json": _json(open_ledger), **full_listings(block)}
     if "html" in job.formats:
         files[f"{OPEN}.html"] = html_open.encode("utf-8")
@@ -136,21 +136,18 @@ def _open_block(trial: Trial, out_root: Path, pinned: str | None) -> tuple[dsmb.
 
 
 def _archived(out_root: Path, trial_id: str, cutoff: dt.date, pinned: str | None) -> tuple[dict | None, str | None]:
-    """The `dsmb` block of the archived open ledger for that cutoff (the latest version, or
-    the pinned one), and that version's id."""
-    folder = out_root / trial_id / "dsmb"
-    if pinned:
-        candidates = [out_root / pinned / "results.json"]
-    else:
-        candidates = sorted(folder.glob(f"{cutoff.isoformat()}-v*/results.json"),
-                            key=lambda p: int(p.parent.name.rsplit("-v", 1)[1])) if folder.is_dir() else []
-    if not candidates:
+    """The `dsmb` block of the archived open ledger for that cutoff (the latest indexed version,
+    or the pinned one), and that version's id: never a folder the archive's index does not hold."""
+    from .archive import indexed_file
+
+    found = indexed_file(out_root, trial_id, "dsmb", cutoff.isoformat(), pinned, "results.json")
+    if found is None:
         return None, None
     try:
-        block = json.loads(candidates[-1].read_text(encoding="utf-8"))["dsmb"]
-    except (OSError, ValueError, KeyError):
+        block = json.loads(found[0])["dsmb"]
+    except (ValueError, KeyError):
         return None, None
-    return block, candidates[-1].parent.relative_to(out_root).as_posix()
+    return block, found[1]
 
 
 def _stopping(trial: Trial) -> list[dict]:

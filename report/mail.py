@@ -96,10 +96,14 @@ def send_bundle(
     *,
     env: Mapping[str, str] = os.environ,
     ssl_context: ssl.SSLContext | None = None,
+    public_key: Path | None = None,
 ) -> SendReport:
-    """Mail the open report to the open recipients and the closed report to the closed ones."""
+    """Mail the open report to the open recipients and the closed report to the closed ones.
+    The bundle must be an archived version whose chain (and, given `public_key`, signature) verifies."""
+    from .archive import sending_problems
+
     manifest = read_manifest(bundle)
-    problems = bundle_problems(bundle, manifest, spec) + smtp_problems(spec, env)
+    problems = bundle_problems(bundle, manifest, spec) + sending_problems(bundle, public_key) + smtp_problems(spec, env)
     if problems:
         raise InputError(problems)
     smtp = spec.dsmb.smtp

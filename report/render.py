@@ -34,6 +34,7 @@ class Page:
     tables: dict = dataclasses.field(default_factory=dict)  # per-arm tables (report.tables)
     caption_suffix: str = ""  # e.g. " (data cutoff 31 July 2018)" on every table of a DSMB report
     extra: dict = dataclasses.field(default_factory=dict)  # a kind's own values, e.g. the abstract
+    signed: dict | None = None  # who signed the version and when (signer, at), or None
 
 
 @functools.cache
@@ -62,6 +63,7 @@ def render_html(template: str, page: Page) -> str:
         tables=page.tables,
         caption_suffix=page.caption_suffix,
         not_collected=notes(page.r),  # words for what the data do not hold
+        signed=page.signed,
         **page.extra,
         ae_min_percent=page.spec["report"]["ae_min_percent"],
         css=Markup(css),

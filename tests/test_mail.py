@@ -8,6 +8,8 @@ pytest.importorskip("aiosmtpd")
 pytest.importorskip("cryptography")
 
 from report import mail  # noqa: E402
+from report.archive import snapshot  # noqa: E402
+from report.chain_check import reindex  # noqa: E402
 from report.errors import InputError  # noqa: E402
 from report.mail import send_bundle, spec_for_bundle  # noqa: E402
 from report.spec import load_spec  # noqa: E402
@@ -98,10 +100,13 @@ def make_spec(tmp_path):
 
 @pytest.fixture()
 def make_bundle(tmp_path):
+    (tmp_path / "empty-input").write_bytes(b"")
+
     def write(files=None, *, kind="dsmb", trial="T1", listed=None):
         files = files if files is not None else {"dsmb-open.pdf": OPEN_PDF, "dsmb-open.html": OPEN_HTML,
                                                  "dsmb-closed.pdf": CLOSED_PDF, "results.json": b"{}"}
-        folder = tmp_path / "output" / "T1-dsmb-v1"
+        root = tmp_path / "output"  # an archive holding the bundle as its one (unchained, legacy) version
+        folder = root / trial / kind / f"{CUTOFF}-v1"
         folder.mkdir(parents=True)
         for name, data in files.items():
             (folder / name).write_bytes(data)
@@ -109,9 +114,13 @@ def make_bundle(tmp_path):
         manifest = {
             "trial": trial, "kind": kind, "data_cutoff": CUTOFF,
             "files": [{"path": n, "bytes": len(d), "sha256": hashlib.sha256(d).hexdigest()} for n, d in listed.items()],
-            "inputs": [{"path": str(tmp_path / "trial" / "trial.toml"), "bytes": 0, "sha256": ""}],
+            "inputs": [{"name": "trial.toml", "path": str(tmp_path / "trial" / "trial.toml"), "bytes": 0,
+                        "sha256": hashlib.sha256(b"").hexdigest()}],
+            "created_at": "2018-08-01T00:00:00+00:00",
         }
         (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        snapshot(root, [tmp_path / "empty-input"])
+        reindex(root)
         return folder
 
     return write
