@@ -107,8 +107,7 @@ def test_the_listed_reference_holds_the_hazard_ratio(make_trial):
 
 # ADaM --------------------------------------------------------------------------------------------
 
-needs_adam = pytest.mark.skipif(not (SHARED / "random-cdisc" / "adsl.xpt").is_file(),
-                                reason=f"the public ADaM data are not at {SHARED}")
+needs_adam = pytest.mark.needs("public-data")  # fails, naming what is missing, unless opted out
 
 
 def adam_trial(tmp_path: Path, arms_line: str) -> Path:

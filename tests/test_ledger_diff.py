@@ -1,6 +1,5 @@
 """`archive diff`: which ledger figures changed between two reports, told in words."""
 import copy
-import os
 from pathlib import Path
 
 import pytest

@@ -4,8 +4,6 @@ import json
 
 import pytest
 
-pytest.importorskip("aiosmtpd")
-pytest.importorskip("cryptography")
 
 from report import mail  # noqa: E402
 from report.archive import snapshot  # noqa: E402

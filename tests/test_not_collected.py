@@ -207,9 +207,10 @@ def test_no_disposition_or_death_cause_columns_are_not_collected_in_the_dsmb_rep
 
 @pytest.fixture()
 def adam_without_adae(tmp_path):
+    import needs
+
+    needs.require("public-data")
     source = SHARED / "random-cdisc"
-    if not (source / "adsl.xpt").is_file():
-        pytest.skip(f"the public ADaM data are not at {SHARED}")
     data = tmp_path / "data"
     data.mkdir()
     for name in ("adsl.xpt", "adrs.xpt", "adtte.xpt"):

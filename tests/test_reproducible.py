@@ -5,7 +5,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-from pathlib import Path
 
 import pytest
 
@@ -102,7 +101,7 @@ def test_the_manifest_records_the_libraries_that_shape_the_bytes(tmp_path):
 
 
 def test_system_versions_are_read_from_the_libraries_weasyprint_uses():
-    from weasyprint.text.ffi import ffi, harfbuzz, pango
+    from weasyprint.text.ffi import harfbuzz, pango
 
     from report.system import system_libraries
 

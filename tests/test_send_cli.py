@@ -1,13 +1,11 @@
 """`trialreport send` as a user runs it: a real DSMB bundle mailed to a local SMTP server."""
 import shutil
 
-import pytest
 
-pytest.importorskip("aiosmtpd")
-pytest.importorskip("cryptography")
 
 from conftest import EXAMPLE, run_cli  # noqa: E402
 from smtp_server import make_certificate, server_context, smtp_server  # noqa: E402
+from test_mail import make_bundle  # noqa: E402,F401 - the fixture
 
 USER, SMTP_PASSWORD, CLOSED_PASSWORD = "robot", "smtp-secret-42", "closed-secret-43"
 
@@ -52,27 +50,19 @@ def test_send_refuses_plain_smtp_naming_the_key(tmp_path):
     assert "dsmb.smtp.starttls: false would send mail and the password in clear" in " ".join(result.stderr.split())
 
 
-def test_a_server_echoing_the_auth_argument_does_not_put_the_password_on_screen(tmp_path):
+def test_a_server_echoing_the_auth_argument_does_not_put_the_password_on_screen(tmp_path, make_bundle):
     import base64
-    import hashlib
-    import json
 
     from smtp_server import EchoingRecorder
-    from test_mail import CLOSED_PDF, OPEN_PDF, spec_toml
+    from test_mail import spec_toml
 
     cert, key = make_certificate(tmp_path)
     with smtp_server(tls=server_context(cert, key), credentials=(USER, SMTP_PASSWORD), exclude_auth=("LOGIN",),
                      recorder=EchoingRecorder(echo="decoded")) as (port, recorder):
-        trial, bundle = tmp_path / "trial", tmp_path / "bundle"
+        trial = tmp_path / "trial"
         trial.mkdir()
-        bundle.mkdir()
         (trial / "trial.toml").write_text(spec_toml(port), encoding="utf-8")
-        files = {"dsmb-open.pdf": OPEN_PDF, "dsmb-closed.pdf": CLOSED_PDF}
-        for name, data in files.items():
-            (bundle / name).write_bytes(data)
-        manifest = {"trial": "T1", "kind": "dsmb", "data_cutoff": "2018-07-31",
-                    "files": [{"path": n, "sha256": hashlib.sha256(d).hexdigest()} for n, d in files.items()]}
-        (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        bundle = make_bundle()  # an archived version, as send requires
         env = {"TRIALREPORT_SMTP_USER": USER, "TRIALREPORT_SMTP_PASSWORD": SMTP_PASSWORD, "SSL_CERT_FILE": str(cert)}
         result = run_cli("send", str(bundle), "--trial", str(trial), env=env)
     screen = result.stdout + result.stderr

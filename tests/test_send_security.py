@@ -5,8 +5,6 @@ import base64
 
 import pytest
 
-pytest.importorskip("aiosmtpd")
-pytest.importorskip("cryptography")
 
 from report.errors import InputError  # noqa: E402
 from report.mail import send_bundle  # noqa: E402
