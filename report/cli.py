@@ -9,43 +9,52 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .archive import ArchiveError
 from .errors import InputError
 
+# Help in plain text: typer's Rich help shows a type (<bool>) on flags, which take no value.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="Clinical trial reports from patient-level data.",
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+# What a command stopped by bad input has not done; commands not named here write nothing.
+NOT_DONE = {"build": "nothing was written", "watch": "nothing was written", "send": "nothing was sent",
+            "archive_reindex": "the index was not changed"}
+
+
 def guarded(command):
-    """Map failures to exit codes: 2 for bad input (every problem listed), 1 otherwise."""
+    """Map failures to exit codes: 2 for bad input (every problem listed), 1 otherwise.
+    Text from users and data is printed as it is, never read as Rich markup."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            _report_problems(exc)
+            _report_problems(exc, NOT_DONE.get(command.__name__))
             raise typer.Exit(2) from None
         except typer.Exit:
             raise
         except ArchiveError as exc:
-            err.print(f"[red]Archive damaged:[/red] {exc}", highlight=False)
+            err.print(f"[red]Archive damaged:[/red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
         except OSError as exc:  # disk full, permissions: the machine's problem, not a bug
             where = f"{exc.filename}: " if exc.filename else ""
-            err.print(f"[red]Could not write:[/red] {where}{exc.strerror or exc}. Nothing was published; "
+            err.print(f"[red]Could not write:[/red] {escape(f'{where}{exc.strerror or exc}')}. Nothing was published; "
                       "earlier versions are untouched.", highlight=False)
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: no tracebacks for users
             if os.environ.get("TRIALREPORT_DEBUG"):
                 raise
-            err.print(f"[red]Internal error:[/red] {type(exc).__name__}: {exc}", markup=True, highlight=False)
+            err.print(f"[red]Internal error:[/red] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False)
             err.print("Set TRIALREPORT_DEBUG=1 to see the traceback, and please report it.")
             raise typer.Exit(1) from None
 
@@ -85,16 +94,19 @@ def build(
             _build_one(dirs[0], cutoff, data, options, _Renderer(cleanup, options))
         return
     processes = processes_for(len(dirs))
-    failed = False
+    failed = []
     with err.status(f"Building {len(dirs)} trials in {processes} processes"):
         for outcome in build_all(dirs, cutoff, data, options, processes):
             if outcome.problems:
-                err.print(f"[red]{outcome.trial_dir}:[/red] not built", highlight=False)
+                err.print(f"[red]{escape(_source(outcome.trial_dir))}:[/red] not built; nothing was written for it",
+                          highlight=False)
                 _report_problems(InputError(list(outcome.problems)))
-                failed = True
+                failed.append(_source(outcome.trial_dir))
             else:
                 _announce(outcome)
     if failed:
+        err.print(f"{len(dirs) - len(failed)} of {len(dirs)} trials built; nothing was written for {', '.join(failed)}.",
+                  markup=False, highlight=False)
         raise typer.Exit(2)
 
 
@@ -135,12 +147,12 @@ def watch(
         try:
             _build_one(trial_dir, cutoff, data, options, renderer)
         except InputError as exc:
-            _report_problems(exc)
+            _report_problems(exc, NOT_DONE["watch"])
             err.print("Not built; waiting for the next change.")
 
     with ExitStack() as cleanup:
         renderer = _Renderer(cleanup, options)
-        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops.")
+        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops.", markup=False, highlight=False)
         try:
             watch_files(files, rebuild, interval=interval)
         except KeyboardInterrupt:
@@ -170,12 +182,17 @@ def _build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, op
 
 
 def _announce(outcome) -> None:
-    """'Built ...' and the notes on standard error; the paths written on standard output."""
-    err.print(f"[green]Built[/green] {outcome.summary}", highlight=False)
+    """'Built ... from FOLDER' and the notes on standard error; the paths written on standard output."""
+    err.print(f"[green]Built[/green] {escape(outcome.summary)}, from {escape(_source(outcome.trial_dir))}", highlight=False)
     for note in outcome.notes:
         err.print(note, markup=False, highlight=False)
     for path in outcome.files:
         print(path, flush=True)
+
+
+def _source(trial_dir: Path | None) -> str:
+    """The folder a trial was read from, as the user named it."""
+    return str(trial_dir) if trial_dir is not None else "the bundled S1318 example"
 
 
 class _Renderer:
@@ -216,8 +233,8 @@ def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) 
 
     trial = load_trial(trial_dir, data=data)
     out.print(
-        f"[green]OK[/green] {trial.spec.trial.id}: {len(trial.subjects)} patients, "
-        f"{len(trial.adverse_events)} adverse events, data cutoff {trial.cutoff}"
+        f"[green]OK[/green] {escape(trial.spec.trial.id)}: {len(trial.subjects)} patients, "
+        f"{len(trial.adverse_events)} adverse events, data cutoff {trial.cutoff}", highlight=False
     )
 
 
@@ -238,12 +255,12 @@ def send(
         out.print(f"Sent the {message.report} report ({', '.join(message.attachments)}) to {', '.join(message.recipients)}",
                   markup=False, highlight=False)
         if message.refused:
-            err.print(f"[yellow]Warning:[/yellow] {report.server} refused {', '.join(message.refused)} "
-                      f"for the {message.report} report", highlight=False)
+            refused = escape(f"{report.server} refused {', '.join(message.refused)}")
+            err.print(f"[yellow]Warning:[/yellow] {refused} for the {message.report} report", highlight=False)
 
 
 archive_app = typer.Typer(help="The archive of every report built: list, show, verify, diff, reproduce.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(archive_app, name="archive")
 Root = typer.Option(Path("output"), "--out", help="The output root holding the archive.")
 
@@ -295,7 +312,7 @@ def archive_verify(version: Optional[str] = typer.Argument(None), out_dir: Path 
         for problem in problems:
             err.print(f"FAILED {problem}", markup=False, highlight=False)
         raise typer.Exit(1)
-    out.print(f"[green]OK[/green] {version or 'every version'} verified", highlight=False)
+    out.print(f"[green]OK[/green] {escape(version or 'every version')} verified", highlight=False)
 
 
 @archive_app.command("diff")
@@ -338,8 +355,10 @@ def main() -> None:
     app()
 
 
-def _report_problems(exc: InputError) -> None:
+def _report_problems(exc: InputError, not_done: str | None = None) -> None:
+    """Every problem, one a line, after their count and what was not done because of them."""
     count = len(exc.problems)
-    err.print(f"[red bold]{count} problem{'s' if count != 1 else ''} found[/red bold]; nothing was written.")
+    after = f"; {not_done}." if not_done else ""
+    err.print(f"[red bold]{count} problem{'s' if count != 1 else ''} found[/red bold]{after}", highlight=False)
     for problem in exc.problems:
         err.print(f"  - {problem}", markup=False, highlight=False)

@@ -91,8 +91,9 @@ def read_tidy(
 ) -> TidyTables:
     """Both tables, typed, or an InputError listing every problem in both files."""
     problems: list[Problem] = []
-    subjects = _read_table(subjects_path, SUBJECT_COLUMNS, problems)
-    aes = _read_table(ae_path, AE_COLUMNS, problems)
+    unreadable: dict[str, np.ndarray] = {}  # subjects' cells already reported, by column
+    subjects = _read_table(subjects_path, SUBJECT_COLUMNS, problems, unreadable)
+    aes = _read_table(ae_path, AE_COLUMNS, problems, {})
     if subjects is not None and subjects.empty:
         if not any(p.file == subjects_path.name for p in problems):  # not when every row was refused
             problems.append(Problem(subjects_path.name, "no patients: the file has column names but no rows"))
@@ -101,7 +102,7 @@ def read_tidy(
         subjects["last_contact_on"] = subjects["last_contact_on"].fillna(subjects["died_on"])
         subjects["efficacy"] = subjects["eligible"].astype(bool) & subjects["treated"].astype(bool)
         subjects["safety"] = subjects["treated"].astype(bool)
-        problems += _subject_problems(subjects, subjects_path.name, responders, categories)
+        problems += _subject_problems(subjects, subjects_path.name, responders, categories, unreadable)
     if subjects is not None and aes is not None:
         problems += _ae_problems(aes, subjects, ae_path.name)
     if problems:
@@ -109,7 +110,9 @@ def read_tidy(
     return TidyTables(subjects=_without_row(subjects), adverse_events=_without_row(aes))
 
 
-def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]):
+def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], unreadable: dict[str, np.ndarray]):
+    """The table typed, or None; each cell that could not be read is a problem, and its
+    column's mask in `unreadable` flags its row."""
     raw = _read_text_frame(path, columns, problems)
     if raw is None:
         return None
@@ -122,7 +125,7 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
     known = {column.name for column in columns}
     for column in columns:
         if column.name in raw.columns:
-            values = _parse_column(raw[column.name], column, path.name, problems)
+            values, unreadable[column.name] = _parse_column(raw[column.name], column, path.name, problems)
         else:
             values = _objects([column.default] * len(raw))
         parsed[column.name] = pd.Series(values, index=raw.index, dtype=object)
@@ -406,16 +409,16 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _parse_column(cells: pd.Series, column: Column, file: str, problems: list[Problem]) -> np.ndarray:
+def _parse_column(cells: pd.Series, column: Column, file: str, problems: list[Problem]) -> tuple[np.ndarray, np.ndarray]:
     """The column's values (its default where a cell is empty or bad), each distinct cell
-    parsed once; a problem for each bad cell, in row order."""
+    parsed once, and which cells were bad; a problem for each bad cell, in row order."""
     codes, distinct = _distinct(cells)
     parsed = [_parse_cell(cell, column) for cell in distinct]
     messages = [message for _, message in parsed]
     bad = np.array([message is not None for message in messages], dtype=bool)
     for i in np.flatnonzero(bad[codes]):
         problems.append(Problem(file, messages[codes[i]], int(cells.index[i]), column.name))
-    return _objects([value for value, _ in parsed])[codes]
+    return _objects([value for value, _ in parsed])[codes], np.append(bad, False)[codes]
 
 
 def _parse_cell(cell: str, column: Column) -> tuple[object, str | None]:
@@ -493,12 +496,15 @@ class _Findings:
 
 
 def _subject_problems(
-    s: pd.DataFrame, file: str, responders: list[str], categories: list[str]
+    s: pd.DataFrame, file: str, responders: list[str], categories: list[str], unreadable: dict[str, np.ndarray]
 ) -> list[Problem]:
+    """Problems across a row's cells; a cell already reported as unreadable counts as
+    neither empty nor filled, so it sets off no further problem."""
     found = _Findings(file, s["source_row"])
     ids, best, mrd = (s[c].to_numpy(dtype=object) for c in ("subject_id", "best_response", "mrd"))
     age = s["age"].to_numpy(dtype=object)
     has = {c: s[c].notna().to_numpy() for c in ("subject_id", "best_response", "mrd", "response_on", "relapse_on")}
+    empty = {c: ~has[c] & ~unreadable.get(c, False) for c in has}
 
     repeated = has["subject_id"] & s["subject_id"].duplicated().to_numpy()
     first = has["subject_id"] & ~repeated
@@ -507,13 +513,13 @@ def _subject_problems(
     if categories:
         found.add(has["best_response"] & ~s["best_response"].isin(categories).to_numpy(), "best_response",
                   lambda i: f"{best[i]!r} is not one of {', '.join(categories)}")
-    found.add(s["best_response"].isin(responders).to_numpy() & ~has["response_on"], "response_on",
+    found.add(s["best_response"].isin(responders).to_numpy() & empty["response_on"], "response_on",
               lambda i: f"a responder ({best[i]}) needs the date of response")
     found.add(has["mrd"] & ~s["mrd"].isin(MRD_VALUES).to_numpy(), "mrd",
               lambda i: f"{mrd[i]!r} is not negative, positive or empty")
     found.add(_where(s["response_cycle"], lambda c: c < 1), "response_cycle", lambda i: "cycles are numbered from 1")
     found.add(_where(s["age"], lambda a: not 0 <= a <= 120), "age", lambda i: f"{age[i]:g} is not a plausible age")
-    found.add(has["relapse_on"] & ~has["response_on"], "relapse_on",
+    found.add(has["relapse_on"] & empty["response_on"], "relapse_on",
               lambda i: "a relapse needs a response (response_on is empty)")
     _date_order(s, found)
     return found.problems()
