@@ -77,7 +77,8 @@ def build(
     cutoff: Optional[str] = Cutoff,
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
-    max_chars: Optional[int] = typer.Option(None, "--max-chars", help="Abstract: override the meeting's character limit."),
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, max=100_000,  # spec.MAX_CHARS
+                                            help="Abstract: override the meeting's character limit."),
     no_encrypt: bool = typer.Option(
         False, "--no-encrypt", help="DSMB: write the closed report unencrypted (default: encrypt with TRIALREPORT_CLOSED_PASSWORD)."
     ),

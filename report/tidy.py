@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem
+from .limits import date_outside
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 INTEGER = re.compile(r"^[+-]?\d+$", re.ASCII)
@@ -437,9 +438,12 @@ def _date(cell: str) -> dt.date:
     if not ISO_DATE.match(cell):
         raise ValueError("is not a date in the form YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(cell)
+        date = dt.date.fromisoformat(cell)
     except ValueError:
         raise ValueError("is not a calendar date") from None
+    if date_outside(date):
+        raise ValueError(date_outside(date))
+    return date
 
 
 def _bool(cell: str) -> bool:

@@ -10,6 +10,7 @@ import pandas as pd
 from . import cutoff as cut
 from . import derive
 from .errors import InputError, Problem
+from .limits import check_arm_count, date_outside
 from .resources import bundled_trial
 from .source import SourceTables
 from .spec import SPEC_FILE, Spec, load_spec
@@ -43,6 +44,7 @@ def load_trial(
     spec = load_spec(directory)
     data_dir = Path(data) if data is not None else directory / spec.source.path
     source = _read_adam(spec, data_dir) if spec.source.kind == "adam" else _read_tidy(spec, data_dir)
+    check_arm_count(source.subjects, source.inputs[0].name, spec.adam.arm if spec.source.kind == "adam" else "arm")
     return _assemble(spec, directory, source, _cutoff(cutoff, spec, source))
 
 
@@ -93,9 +95,11 @@ def _read_adam(spec: Spec, data_dir: Path) -> SourceTables:
 def _cutoff(given, spec: Spec, source: SourceTables) -> dt.date:
     if isinstance(given, str):
         try:
-            return dt.date.fromisoformat(given)
+            given = dt.date.fromisoformat(given)
         except ValueError:
             raise InputError(Problem("--cutoff", f"{given!r} is not a date in the form YYYY-MM-DD")) from None
+    if given is not None and date_outside(given):
+        raise InputError(Problem("--cutoff", f"{given.isoformat()} {date_outside(given)}"))
     if given is not None:
         return given
     if source.subjects.empty:  # nothing to take the last date from
