@@ -80,14 +80,15 @@ def _open(data_dir: Path, name: str, key: str, problems: list[Problem]) -> _Data
         return None
     frame.columns = [str(c).upper() for c in frame.columns]
     dataset = _Dataset(Path(name).stem, path, frame)
-    outside = _dates_outside(dataset)
-    problems.extend(outside)
-    return None if outside else dataset
+    bad = _date_problems(dataset)
+    problems.extend(bad)
+    return None if bad else dataset
 
 
-def _dates_outside(data: _Dataset) -> list[Problem]:
-    """A problem for each date outside the years a trial can have, in every date variable
-    (*DT, *DTM, or holding dates)."""
+def _date_problems(data: _Dataset) -> list[Problem]:
+    """A problem for each date that is not one (text, in CSV) or lies outside the years a
+    trial can have, in every date variable (*DT, *DTM, or holding dates); reported here,
+    so that no later check takes the date for missing."""
     found = []
     for variable in data.frame.columns:
         values = data.frame[variable]
@@ -96,7 +97,10 @@ def _dates_outside(data: _Dataset) -> list[Problem]:
             continue
         for index, value in values.items():
             date = _date(value)
-            if date is not None and date_outside(date):
+            if date is None and isinstance(value, str) and value.strip():
+                found.append(Problem(data.path.name, f"{value!r} is not a calendar date in the form YYYY-MM-DD",
+                                     data.row(index), variable))
+            elif date is not None and date_outside(date):
                 found.append(Problem(data.path.name, f"{date.isoformat()} {date_outside(date)}", data.row(index), variable))
     return sorted(found, key=lambda problem: problem.row)
 

@@ -121,7 +121,7 @@ def watch(
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
     no_encrypt: bool = typer.Option(False, "--no-encrypt", help="DSMB: write the closed report unencrypted."),
-    interval: float = typer.Option(0.5, "--interval", min=0.05, help="Seconds between checks for changes."),
+    interval: float = typer.Option(0.5, "--interval", min=0.05, max=3600, help="Seconds between checks for changes."),
 ) -> None:
     """Build, then rebuild whenever trial.toml, a data file or a template changes (Ctrl-C stops)."""
     from contextlib import ExitStack

@@ -141,3 +141,17 @@ def test_archive_verify_of_a_version_named_like_markup(tmp_path):
     result = run_cli("archive", "verify", MARKUP, "--out", str(tmp_path), cwd=tmp_path)
     assert "Traceback" not in result.stderr
     assert MARKUP in result.stderr
+
+
+def test_an_adam_date_that_does_not_parse_is_named_and_nothing_else(tmp_path):
+    from corpus.absurd import ADAM_CSV_SPEC
+
+    adsl = ("USUBJID,TRT01A,ITTFL,SAFFL,RANDDT,DTHDT,LSTALVDT,AGE,SEX\n"
+            "S1,A,Y,Y,2016-01-01,,2017-01-01,60,F\n"
+            "S2,B,Y,Y,2016-13-01,,2017-02-01,61,M\n")
+    folder = Case("adam", {"trial.toml": ADAM_CSV_SPEC, "adsl.csv": adsl}).write(tmp_path / "trial")
+    result = run_cli("validate", str(folder), cwd=tmp_path)
+    assert result.returncode == 2
+    problems = [line for line in stderr_lines(result) if line.startswith("  - ")]
+    assert problems == ["  - adsl.csv, row 3, column RANDDT: '2016-13-01' is not a calendar date in the form YYYY-MM-DD"], \
+        result.stderr

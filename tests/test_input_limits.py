@@ -86,3 +86,12 @@ def test_extra_columns_ride_along_as_stripped_text_whatever_their_number(extra, 
     assert s["extra_0"].tolist() == ["v1.0", "v2.0", None]
     assert s[names[-1]].tolist() == [f"v{i}.{extra - 1}" if (i + extra - 1) % 3 else None for i in range(1, 4)]
     assert s["age"].tolist() == [70.0] * 3 and s["subject_id"].tolist() == ["P1", "P2", "P3"]
+
+
+@pytest.mark.parametrize("value", ["1e300", "nan"])
+def test_a_watch_interval_beyond_an_hour_is_refused_before_building(value, tmp_path):
+    folder = Case("good").write(tmp_path / "trial")
+    result = run_cli("watch", str(folder), "--interval", value, "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "Invalid value for '--interval'" in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
