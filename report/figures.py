@@ -308,10 +308,7 @@ ARM_STYLES = (
     {"color": INK, "linestyle": (0, (1, 1.2))},
     {"color": "#555555", "linestyle": (0, (6, 1.5, 1, 1.5))},
     {"color": "#888888", "linestyle": "-"},
-    {"color": INK, "linestyle": (0, (3, 1, 1, 1, 1, 1))},
-    {"color": "#888888", "linestyle": (0, (5, 2))},
-    {"color": "#555555", "linestyle": (0, (1, 1.2))},
-)  # as many as report.limits.MAX_ARMS: every arm a report lays out has its own
+)
 
 
 def _draw_arm(ax, curve: list[dict], i: int, arm: str) -> None:
