@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench import timed  # noqa: E402
+from bench import timed
 
 SPEC = """[trial]
 id = "WIDE"

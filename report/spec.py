@@ -6,14 +6,31 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from .errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
 
+
+def _within_a_century(days: object) -> object:
+    """Days beyond 100 years refused with the limit, before pydantic tries a float of 1e20 as an integer."""
+    if isinstance(days, (int, float)) and not isinstance(days, bool) and days > MAX_DAYS:
+        raise ValueError(f"{days:g} days is beyond {MAX_YEARS} years ({MAX_DAYS} days)")
+    return days
+
+
 # A date a trial can have (1900-2200), and a number of days within 100 years.
 SpecDate = Annotated[dt.date, AfterValidator(in_date_range)]
-Days = Annotated[int, Field(gt=0, le=MAX_DAYS)]
+Days = Annotated[int, BeforeValidator(_within_a_century), Field(gt=0)]
 UNITS_PER_YEAR = {"days": 365.25, "weeks": 365.25 / 7, "months": 12.0, "years": 1.0}
 
 SPEC_FILE = "trial.toml"

@@ -8,7 +8,6 @@ import sys
 
 import pytest
 import typer
-
 from conftest import SUBJECT_HEADER, run_cli
 from corpus import Case, patient, subjects
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import MINIMAL_SPEC, SUBJECT_HEADER, run_cli
 from corpus import Case, patient, subjects
+
 from report.limits import MAX_ARMS
 from report.tidy import WIDE_COLUMNS, read_tidy
 

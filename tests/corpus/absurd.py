@@ -3,6 +3,7 @@ where it is and the limit, never an internal error."""
 from __future__ import annotations
 
 from conftest import MINIMAL_SPEC, SUBJECT_HEADER
+
 from corpus import Case, event, events, patient, spec_with, subjects
 
 WITH_ARM = [*SUBJECT_HEADER, "arm"]
@@ -49,11 +50,11 @@ ABSURD = [
     Case("adam_csv_start_in_year_1", {"trial.toml": ADAM_CSV_SPEC, "adsl.csv": ADSL},
          (("adsl.csv", "row 3", "column RANDDT", "0001-01-01 is outside the years 1900-2200"),)),
     Case("early_death_days_1e20", {"trial.toml": MINIMAL_SPEC + "early_death_days = [1e20]\n"},
-         (("trial.toml", "analysis.early_death_days.0"),)),
+         (("trial.toml", "analysis.early_death_days.0", "1e+20 days is beyond 100 years (36525 days)"),)),
     Case("early_death_days_10_to_the_20", {"trial.toml": MINIMAL_SPEC + f"early_death_days = [{10**20}]\n"},
-         (("trial.toml", "analysis.early_death_days.0", "less than or equal to 36525"),)),
+         (("trial.toml", "analysis.early_death_days.0", "1e+20 days is beyond 100 years (36525 days)"),)),
     Case("dsmb_early_death_days_10_to_the_20", {"trial.toml": dsmb(f"early_death_days = [28, {10**20}]")},
-         (("trial.toml", "dsmb.early_death_days.1", "less than or equal to 36525"),)),
+         (("trial.toml", "dsmb.early_death_days.1", "1e+20 days is beyond 100 years (36525 days)"),)),
     Case("toml_nested_100000_deep", {"trial.toml": "x = " + "[" * 100_000 + "]" * 100_000 + "\n"},
          (("trial.toml", "not valid TOML", "nested too deeply"),)),
     Case("confidence_1e_300", {"trial.toml": spec_with("confidence = 1e-300")},
