@@ -15,6 +15,7 @@ import pandas as pd
 from .arms import arm_problems
 from .derive import DAYS_PER_UNIT, TTE_COLUMNS, Endpoint
 from .errors import InputError, Problem
+from .limits import date_outside
 from .source import SourceTables
 from .spec import Adam, AdamAdverseEvents, Spec
 
@@ -101,7 +102,30 @@ def _open(data_dir: Path, name: str, key: str, problems: list[Problem]) -> _Data
         problems.append(Problem(path.name, f"cannot be read as a dataset: {exc}"))
         return None
     frame.columns = [str(c).upper() for c in frame.columns]
-    return _Dataset(Path(name).stem, path, frame)
+    dataset = _Dataset(Path(name).stem, path, frame)
+    bad = _date_problems(dataset)
+    problems.extend(bad)
+    return None if bad else dataset
+
+
+def _date_problems(data: _Dataset) -> list[Problem]:
+    """A problem for each date that is not one (text, in CSV) or lies outside the years a
+    trial can have, in every date variable (*DT, *DTM, or holding dates); reported here,
+    so that no later check takes the date for missing."""
+    found = []
+    for variable in data.frame.columns:
+        values = data.frame[variable]
+        first = values.first_valid_index()
+        if first is None or not (variable.endswith(("DT", "DTM")) or isinstance(values[first], dt.date)):
+            continue
+        for index, value in values.items():
+            date = _date(value)
+            if date is None and isinstance(value, str) and value.strip():
+                found.append(Problem(data.path.name, f"{value!r} is not a calendar date in the form YYYY-MM-DD",
+                                     data.row(index), variable))
+            elif date is not None and date_outside(date):
+                found.append(Problem(data.path.name, f"{date.isoformat()} {date_outside(date)}", data.row(index), variable))
+    return sorted(found, key=lambda problem: problem.row)
 
 
 def _find(data_dir: Path, name: str) -> Path | None:

@@ -281,9 +281,9 @@ def report_date() -> dt.date:
 
 
 def _check_request(kind: str, formats: tuple[str, ...]) -> None:
+    if kind not in KINDS:  # alone: the formats depend on the kind
+        raise InputError(Problem("--kind", f"{kind!r} is not a report kind this version builds ({', '.join(KINDS)})"))
     problems = []
-    if kind not in KINDS:
-        problems.append(Problem("--kind", f"{kind!r} is not a report kind this version builds ({', '.join(KINDS)})"))
     for f in formats:
         if kind in FORMATS and f not in FORMATS[kind]:
             problems.append(Problem("--format", f"{f!r} is not an output format of {kind} ({', '.join(FORMATS[kind])})"))

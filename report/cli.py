@@ -10,22 +10,31 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .archive import ArchiveError
 from .errors import InputError
 from .source_date import source_date
 
+# Help in plain text: typer's Rich help shows a type (<bool>) on flags, which take no value.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="Clinical trial reports from patient-level data.",
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+# What a command stopped by bad input has not done; commands not named here write nothing.
+NOT_DONE = {"build": "nothing was written", "watch": "nothing was written", "send": "nothing was sent",
+            "archive_reindex": "the index was not changed"}
+
+
 def guarded(command):
-    """Map failures to exit codes: 2 for bad input (every problem listed), 1 otherwise."""
+    """Map failures to exit codes: 2 for bad input (every problem listed), 1 otherwise.
+    Text from users and data is printed as it is, never read as Rich markup."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
@@ -33,25 +42,25 @@ def guarded(command):
             source_date()  # a malformed SOURCE_DATE_EPOCH is bad input, before any library reads it
             return command(*args, **kwargs)
         except InputError as exc:
-            _report_problems(exc)
+            _report_problems(exc, NOT_DONE.get(command.__name__))
             raise typer.Exit(2) from None
         except typer.Exit:
             raise
         except ArchiveError as exc:
-            err.print(f"[red]Archive damaged:[/red] {exc}", highlight=False)
+            err.print(f"[red]Archive damaged:[/red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from None
         except OSError as exc:  # disk full, permissions: the machine's problem, not a bug
             where = f"{exc.filename}: " if exc.filename else ""
             reason = exc.strerror or str(exc)
             if exc.errno == errno.ENOSPC and "out of space" not in reason:
                 reason = f"out of space ({reason})"
-            err.print(f"[red]Could not write:[/red] {where}{reason}. Nothing was published; "
+            err.print(f"[red]Could not write:[/red] {escape(f'{where}{reason}')}. Nothing was published; "
                       "earlier versions are untouched.", highlight=False)
             raise typer.Exit(1) from None
         except Exception as exc:  # the last line of defence: no tracebacks for users
             if os.environ.get("TRIALREPORT_DEBUG"):
                 raise
-            err.print(f"[red]Internal error:[/red] {type(exc).__name__}: {exc}", markup=True, highlight=False)
+            err.print(f"[red]Internal error:[/red] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False)
             err.print("Set TRIALREPORT_DEBUG=1 to see the traceback, and please report it.")
             raise typer.Exit(1) from None
 
@@ -74,7 +83,8 @@ def build(
     cutoff: Optional[str] = Cutoff,
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
-    max_chars: Optional[int] = typer.Option(None, "--max-chars", help="Abstract: override the meeting's character limit."),
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, max=100_000,  # spec.MAX_CHARS
+                                            help="Abstract: override the meeting's character limit."),
     no_encrypt: bool = typer.Option(
         False, "--no-encrypt", help="DSMB: write the closed report unencrypted (default: encrypt with TRIALREPORT_CLOSED_PASSWORD)."
     ),
@@ -91,16 +101,19 @@ def build(
             _build_one(dirs[0], cutoff, data, options, _Renderer(cleanup, options))
         return
     processes = processes_for(len(dirs))
-    failed = False
+    failed = []
     with err.status(f"Building {len(dirs)} trials in {processes} processes"):
         for outcome in build_all(dirs, cutoff, data, options, processes):
             if outcome.problems:
-                err.print(f"[red]{outcome.trial_dir}:[/red] not built", highlight=False)
+                err.print(f"[red]{escape(_source(outcome.trial_dir))}:[/red] not built; nothing was written for it",
+                          highlight=False)
                 _report_problems(InputError(list(outcome.problems)))
-                failed = True
+                failed.append(_source(outcome.trial_dir))
             else:
                 _announce(outcome)
     if failed:
+        err.print(f"{len(dirs) - len(failed)} of {len(dirs)} trials built; nothing was written for {', '.join(failed)}.",
+                  markup=False, highlight=False)
         raise typer.Exit(2)
 
 
@@ -114,7 +127,7 @@ def watch(
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
     no_encrypt: bool = typer.Option(False, "--no-encrypt", help="DSMB: write the closed report unencrypted."),
-    interval: float = typer.Option(0.5, "--interval", min=0.05, help="Seconds between checks for changes."),
+    interval: float = typer.Option(0.5, "--interval", min=0.05, max=3600, help="Seconds between checks for changes."),
 ) -> None:
     """Build, then rebuild whenever trial.toml, a data file or a template changes (Ctrl-C stops)."""
     from contextlib import ExitStack
@@ -141,12 +154,12 @@ def watch(
         try:
             _build_one(trial_dir, cutoff, data, options, renderer)
         except InputError as exc:
-            _report_problems(exc)
+            _report_problems(exc, NOT_DONE["watch"])
             err.print("Not built; waiting for the next change.")
 
     with ExitStack() as cleanup:
         renderer = _Renderer(cleanup, options)
-        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops.")
+        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops.", markup=False, highlight=False)
         try:
             watch_files(files, rebuild, interval=interval)
         except KeyboardInterrupt:
@@ -176,12 +189,17 @@ def _build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, op
 
 
 def _announce(outcome) -> None:
-    """'Built ...' and the notes on standard error; the paths written on standard output."""
-    err.print(f"[green]Built[/green] {outcome.summary}", highlight=False)
+    """'Built ... from FOLDER' and the notes on standard error; the paths written on standard output."""
+    err.print(f"[green]Built[/green] {escape(outcome.summary)}, from {escape(_source(outcome.trial_dir))}", highlight=False)
     for note in outcome.notes:
         err.print(note, markup=False, highlight=False)
     for path in outcome.files:
         print(path, flush=True)
+
+
+def _source(trial_dir: Path | None) -> str:
+    """The folder a trial was read from, as the user named it."""
+    return str(trial_dir) if trial_dir is not None else "the bundled S1318 example"
 
 
 class _Renderer:
@@ -222,7 +240,10 @@ def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) 
 
     trial = load_trial(trial_dir, data=data)
     events = "adverse events not collected" if trial.adverse_events is None else f"{len(trial.adverse_events)} adverse events"
-    out.print(f"[green]OK[/green] {trial.spec.trial.id}: {len(trial.subjects)} patients, {events}, data cutoff {trial.cutoff}")
+    out.print(
+        f"[green]OK[/green] {escape(trial.spec.trial.id)}: {len(trial.subjects)} patients, "
+        f"{events}, data cutoff {trial.cutoff}", highlight=False
+    )
 
 
 @app.command()
@@ -244,12 +265,12 @@ def send(
         out.print(f"Sent the {message.report} report ({', '.join(message.attachments)}) to {', '.join(message.recipients)}",
                   markup=False, highlight=False)
         if message.refused:
-            err.print(f"[yellow]Warning:[/yellow] {report.server} refused {', '.join(message.refused)} "
-                      f"for the {message.report} report", highlight=False)
+            refused = escape(f"{report.server} refused {', '.join(message.refused)}")
+            err.print(f"[yellow]Warning:[/yellow] {refused} for the {message.report} report", highlight=False)
 
 
 archive_app = typer.Typer(help="The archive of every report built: list, show, verify, head, diff, reproduce, reindex.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(archive_app, name="archive")
 Root = typer.Option(Path("output"), "--out", help="The output root holding the archive.")
 PublicKey = typer.Option(None, "--public-key", help="An Ed25519 public key (PEM) kept outside the archive: "
@@ -314,7 +335,7 @@ def archive_verify(
             err.print(f"FAILED {problem}", markup=False, highlight=False)
         raise typer.Exit(1)
     reached = f"; leads to head {expect_head}" if expect_head else ""
-    out.print(f"[green]OK[/green] {version or 'every version'} verified{reached}", markup=True, highlight=False)
+    out.print(f"[green]OK[/green] {escape(version or 'every version')} verified{escape(reached)}", highlight=False)
 
 
 @archive_app.command("head")
@@ -378,8 +399,10 @@ def main() -> None:
     app()
 
 
-def _report_problems(exc: InputError) -> None:
+def _report_problems(exc: InputError, not_done: str | None = None) -> None:
+    """Every problem, one a line, after their count and what was not done because of them."""
     count = len(exc.problems)
-    err.print(f"[red bold]{count} problem{'s' if count != 1 else ''} found[/red bold]; nothing was written.")
+    after = f"; {not_done}." if not_done else ""
+    err.print(f"[red bold]{count} problem{'s' if count != 1 else ''} found[/red bold]{after}", highlight=False)
     for problem in exc.problems:
         err.print(f"  - {problem}", markup=False, highlight=False)

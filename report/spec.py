@@ -6,10 +6,34 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .errors import InputError, Problem
+from .limits import MAX_DAYS, MAX_YEARS, in_date_range
+
+
+def _within_a_century(days: object) -> object:
+    """Days beyond 100 years refused with the limit, before pydantic tries a float of 1e20 as an integer."""
+    if isinstance(days, (int, float)) and not isinstance(days, bool) and days > MAX_DAYS:
+        raise ValueError(f"{days:g} days is beyond {MAX_YEARS} years ({MAX_DAYS} days)")
+    return days
+
+
+# A date a trial can have (1900-2200), and a number of days within 100 years.
+SpecDate = Annotated[dt.date, AfterValidator(in_date_range)]
+Days = Annotated[int, BeforeValidator(_within_a_century), Field(gt=0)]
+UNITS_PER_YEAR = {"days": 365.25, "weeks": 365.25 / 7, "months": 12.0, "years": 1.0}
 
 SPEC_FILE = "trial.toml"
 
@@ -31,7 +55,7 @@ class TrialInfo(_Section):
     phase: str = ""
     sponsor: str = ""
     design: str = ""
-    data_cutoff: dt.date | None = None
+    data_cutoff: SpecDate | None = None
     authors: list[Author] = []
 
 
@@ -63,12 +87,12 @@ class Analysis(_Section):
     proportion_ci: Literal["clopper-pearson", "wilson", "jeffreys", "agresti-coull"] = (
         "clopper-pearson"
     )
-    confidence: float = Field(default=0.95, gt=0, lt=1)
+    confidence: float = Field(default=0.95, ge=0.5, le=0.999)
     responders: list[str] = []  # best-response codes that count as response
     response_categories: list[str] = []
     arms: list[str] = []  # report order of the arms, the reference first (default: sorted)
     exclude_arms: list[str] = []  # arms of the data left out of the analysis entirely
-    early_death_days: list[int] = [28]
+    early_death_days: list[Days] = [28]
 
     @field_validator("landmarks")
     @classmethod
@@ -83,6 +107,16 @@ class Analysis(_Section):
         if any(d <= 0 for d in v):
             raise ValueError("early death windows must be positive numbers of days")
         return sorted(set(v))
+
+    @field_validator("landmarks")
+    @classmethod
+    def _landmarks_within_a_century(cls, v: list[float], info: ValidationInfo) -> list[float]:
+        unit = info.data.get("time_unit", "months")
+        most = MAX_YEARS * UNITS_PER_YEAR[unit]
+        if v and v[-1] > most:
+            raise ValueError(f"{v[-1]:g} {unit} is beyond {MAX_YEARS} years ({most:g} {unit}); "
+                             "landmarks must be within it")
+        return v
 
 
 class Source(_Section):
@@ -184,11 +218,11 @@ class ToxicityRule(_Section):
     name: str
     min_grade: int = Field(default=3, ge=1, le=5)  # the event: an AE of at least this grade
     related_only: bool = False  # only AEs attributed possible, probable or definite
-    prior_a: float = Field(default=1.0, gt=0)
-    prior_b: float = Field(default=1.0, gt=0)
+    prior_a: float = Field(default=1.0, gt=0, le=1000)  # as many patients' worth of prior, at most
+    prior_b: float = Field(default=1.0, gt=0, le=1000)
     threshold: float = Field(gt=0, lt=1)
     limit: float = Field(gt=0, lt=1)
-    max_patients: int = Field(gt=0)  # rows of the boundary table
+    max_patients: int = Field(gt=0, le=10_000)  # rows of the boundary table
 
 
 StoppingRule = Annotated[SimonRule | ToxicityRule, Field(discriminator="kind")]
@@ -234,11 +268,11 @@ class Smtp(_Section):
 class Dsmb(_Section):
     prepared_by: str = ""
     status: str = ""  # authored study-status narrative
-    planned_accrual: int | None = Field(default=None, gt=0)
-    accrual_start: dt.date | None = None  # when accrual was planned to start
-    accrual_rate: float | None = Field(default=None, gt=0)  # expected patients per month
-    previous_cutoff: dt.date | None = None  # default: one month before the cutoff
-    early_death_days: list[int] = [28, 60]
+    planned_accrual: int | None = Field(default=None, gt=0, le=1_000_000)
+    accrual_start: SpecDate | None = None  # when accrual was planned to start
+    accrual_rate: float | None = Field(default=None, gt=0, le=100_000)  # expected patients per month
+    previous_cutoff: SpecDate | None = None  # default: one month before the cutoff
+    early_death_days: list[Days] = [28, 60]
     # Reasons, causes and terms naming these (by word stem, any case) reveal efficacy: the
     # open report shows them only pooled as "Disease-related"; the closed report in full.
     efficacy_words: list[str] = ["relapse", "progression", "progressive", "refractory"]
@@ -247,9 +281,12 @@ class Dsmb(_Section):
     smtp: Smtp | None = None
 
 
+MAX_CHARS = 100_000  # an abstract's character limit, at most
+
+
 class AbstractLimit(_Section):
     """A meeting's counting rule; unset keys come from the preset."""
-    max_chars: int | None = Field(default=None, gt=0)
+    max_chars: int | None = Field(default=None, gt=0, le=MAX_CHARS)
     count_spaces: bool | None = None
     count_title: bool | None = None
     count_headings: bool | None = None
@@ -290,6 +327,8 @@ def load_spec(trial_dir: Path) -> Spec:
         raise InputError(Problem(str(path), "no trial spec here (expected trial.toml)"))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except RecursionError:
+        raise InputError(Problem(str(path), "not valid TOML: tables or arrays are nested too deeply")) from None
     except UnicodeDecodeError:
         raise InputError(Problem(str(path), "is not UTF-8 text: save it again as UTF-8")) from None
     except tomllib.TOMLDecodeError as exc:
@@ -298,6 +337,8 @@ def load_spec(trial_dir: Path) -> Spec:
         raise InputError(Problem(str(path), f"cannot be read: {exc.strerror or exc}")) from None
     try:
         return Spec.model_validate(raw)
+    except RecursionError:
+        raise InputError(Problem(str(path), "values are nested too deeply for a trial spec")) from None
     except ValidationError as exc:
         raise InputError([_problem(str(path), e) for e in exc.errors()]) from None
 
@@ -307,4 +348,6 @@ def _problem(file: str, error: dict) -> Problem:
     message = error["msg"]
     if error["type"] == "extra_forbidden":
         message = "unknown key"
+    elif error["type"] == "value_error":  # our own validators' words, without pydantic's prefix
+        message = message.removeprefix("Value error, ")
     return Problem(file, f"{key}: {message}")

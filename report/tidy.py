@@ -26,6 +26,7 @@ import pandas as pd
 from .arms import arm_problems
 from .errors import InputError, Problem
 from .spec import Analysis
+from .limits import date_outside
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 INTEGER = re.compile(r"^[+-]?\d+$", re.ASCII)
@@ -34,6 +35,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and line breaks inside 
 QUOTED_FIELD = re.compile(r'"[^"]*"(?:"[^"]*")*')
 MAX_BYTES = 100 * 2**20  # far above any trial's table; the whole file is held in memory
 HEADER_SEARCH = 20  # rows searched for column names misplaced below row 1
+WIDE_COLUMNS = 1000  # from this many columns on, files are read by csv.reader
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "f"}
 MRD_VALUES = {"negative", "positive"}
@@ -96,8 +98,9 @@ def read_tidy(
     the spec's `[analysis]`, every disagreement between its arm lists and the data). Without
     `ae_path`, adverse events were not collected: a table of none is not made up."""
     problems: list[Problem] = []
-    subjects = _read_table(subjects_path, SUBJECT_COLUMNS, problems)
-    aes = _read_table(ae_path, AE_COLUMNS, problems) if ae_path is not None else None
+    unreadable: dict[str, np.ndarray] = {}  # subjects' cells already reported, by column
+    subjects = _read_table(subjects_path, SUBJECT_COLUMNS, problems, unreadable)
+    aes = _read_table(ae_path, AE_COLUMNS, problems, {}) if ae_path is not None else None
     not_collected = frozenset(subjects.attrs["absent"]) if subjects is not None else frozenset()
     if subjects is not None and subjects.empty:
         if not any(p.file == subjects_path.name for p in problems):  # not when every row was refused
@@ -107,7 +110,7 @@ def read_tidy(
         subjects["last_contact_on"] = subjects["last_contact_on"].fillna(subjects["died_on"])
         subjects["efficacy"] = subjects["eligible"].astype(bool) & subjects["treated"].astype(bool)
         subjects["safety"] = subjects["treated"].astype(bool)
-        problems += _subject_problems(subjects, subjects_path.name, responders, categories)
+        problems += _subject_problems(subjects, subjects_path.name, responders, categories, unreadable)
         if arms is not None:
             problems += arm_problems(subjects["arm"], subjects["source_row"], subjects_path.name, "arm", arms)
     if subjects is not None and aes is not None:
@@ -117,7 +120,9 @@ def read_tidy(
     return TidyTables(_without_row(subjects), _without_row(aes) if ae_path is not None else None, not_collected)
 
 
-def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]):
+def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], unreadable: dict[str, np.ndarray]):
+    """The table typed, or None; each cell that could not be read is a problem, and its
+    column's mask in `unreadable` flags its row."""
     raw = _read_text_frame(path, columns, problems)
     if raw is None:
         return None
@@ -127,15 +132,19 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
     if missing:
         return None
     parsed = {"source_row": pd.Series(raw.index, index=raw.index)}
+    known = {column.name for column in columns}
     for column in columns:
         if column.name in raw.columns:
-            values = _parse_column(raw[column.name], column, path.name, problems)
+            values, unreadable[column.name] = _parse_column(raw[column.name], column, path.name, problems)
         else:
             values = _objects([column.default] * len(raw))
         parsed[column.name] = pd.Series(values, index=raw.index, dtype=object)
-    # Further baseline columns ride along as text.
-    extra = {c: raw[c].replace("", None) for c in raw.columns if c not in parsed}
-    frame = pd.DataFrame({**parsed, **extra}, index=raw.index)
+    # Further baseline columns ride along as text, unparsed: one block, whatever their number.
+    extra = raw[[c for c in raw.columns if c not in known and c != "source_row"]]
+    text = extra.to_numpy(dtype=object, copy=True)
+    text[text == ""] = None
+    frame = pd.concat([pd.DataFrame(parsed, index=raw.index), pd.DataFrame(text, index=raw.index, columns=extra.columns)],
+                      axis=1)
     frame.attrs["absent"] = [c.name for c in columns if c.name not in raw.columns]  # not collected
     return frame
 
@@ -158,14 +167,19 @@ def _read_text_frame(path: Path, columns: tuple[Column, ...], problems: list[Pro
 
 @dataclass(frozen=True, eq=False)
 class _Records:
-    """Every row of a file as stripped text cells, by position: `cells[j][i]` is cell j of
+    """Every row of a file as stripped text cells, by position: `grid[i, j]` is cell j of
     row i + 1, "" where that row is short. `lengths[i]` is how many cells row i + 1 has; a
-    reader may count the padding of short rows, never cells beyond the widest row."""
-    cells: list[np.ndarray]
+    reader may count the padding of short rows, never cells beyond the widest row. One
+    array for the whole table, so that work per column is done only for the known ones."""
+    grid: np.ndarray  # [row, position], object
     lengths: np.ndarray
 
+    @property
+    def cells(self) -> list[np.ndarray]:
+        return [self.grid[:, j] for j in range(self.grid.shape[1])]
+
     def row(self, i: int) -> list[str]:
-        return [column[i] for column in self.cells[:self.lengths[i]]]
+        return list(self.grid[i, :self.lengths[i]])
 
 
 def _read_records(path: Path, problems: list[Problem]) -> _Records | None:
@@ -222,18 +236,23 @@ def _fast_csv_table(data: bytes, text: str) -> _Records | None:
     order mark left after decoding (pandas drops it), a cell at csv's size limit, and what
     pandas refuses (a row longer than row 1; blank rows above row 1). pandas gives a blank
     row as a row of "" and pads short rows with "", as `_Records` holds them anyway."""
-    if "\x00" in text or text.startswith("\ufeff") or not _quotes_around_fields(text):
+    if "\x00" in text or text.startswith("\ufeff") or _wide(text) or not _quotes_around_fields(text):
         return None
     try:
         frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, na_filter=False, skip_blank_lines=False,
                             engine="c", encoding="utf-8")
     except ValueError:  # pandas' ParserError and EmptyDataError among them
         return None
-    limit = csv.field_size_limit()
-    cells = [_stripped(frame[j].to_numpy(dtype=object), limit) for j in frame.columns]
-    if any(column is None for column in cells):
+    grid = _stripped(frame.to_numpy(dtype=object), csv.field_size_limit())
+    if grid is None:
         return None
-    return _Records(cells, np.full(len(frame), len(frame.columns)))
+    return _Records(grid, np.full(len(frame), len(frame.columns)))
+
+
+def _wide(text: str) -> bool:
+    """Whether row 1 names more columns than pandas' parser reads quickly (its cost grows
+    with the columns, csv.reader's only with the cells)."""
+    return text.count(",", 0, text.find("\n") if "\n" in text else len(text)) >= WIDE_COLUMNS
 
 
 def _quotes_around_fields(text: str) -> bool:
@@ -272,18 +291,22 @@ def _parquet_records(path: Path) -> list[list[str]]:
 
 
 def _records_table(records: list[list[str]]) -> _Records:
-    padded = pd.DataFrame(records, dtype=object)  # short rows are padded with None
-    cells = [_stripped(padded[j].to_numpy(dtype=object)) for j in padded.columns]
-    return _Records(cells, np.fromiter(map(len, records), dtype=np.int64, count=len(records)))
+    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    width = int(lengths.max(initial=0))
+    grid = np.empty((len(records), width), dtype=object)  # short rows are padded with None
+    for i, record in enumerate(records):
+        grid[i, :len(record)] = record
+    return _Records(_stripped(grid), lengths)
 
 
 def _stripped(cells: np.ndarray, limit: int | None = None) -> np.ndarray | None:
-    """The cells without surrounding whitespace, "" for None (each distinct cell stripped
-    once); None if a cell is `limit` characters or longer."""
-    codes, distinct = _distinct(cells)
+    """The cells (an array of any shape) without surrounding whitespace, "" for None (each
+    distinct cell stripped once); None if a cell is `limit` characters or longer."""
+    codes, distinct = _distinct(cells.ravel())
     if limit is not None and max(map(len, distinct), default=0) >= limit:
         return None
-    return _objects([cell.strip() for cell in distinct] + [""])[codes]  # code -1 (None) takes the ""
+    # code -1 (None) takes the ""
+    return _objects([cell.strip() for cell in distinct] + [""])[codes].reshape(cells.shape)
 
 
 def _distinct(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -311,7 +334,7 @@ RECORD_READERS: dict[str, Callable[[Path], _Records]] = {
 
 def _header_in_row_1(records: _Records, columns: tuple[Column, ...], file: str, problems: list[Problem]) -> bool:
     """Whether the column names can be read from row 1; False after saying why not."""
-    if not any((column != "").any() for column in records.cells):
+    if not (records.grid != "").any():
         problems.append(Problem(file, "is empty: row 1 should hold the column names"))
         return False
     required = {c.name for c in columns if c.required}
@@ -343,30 +366,26 @@ def _records_frame(records: _Records, file: str, problems: list[Problem]) -> pd.
     """Rows 2 on in the columns row 1 names, indexed by row number; None after a problem."""
     header = records.row(0)
     width = len(header)
-    body = [column[1:] for column in records.cells]
-    filled = np.vstack([column != "" for column in body])  # [position, row]
-    too_long = filled[width:].any(axis=0)
+    filled = records.grid[1:] != ""  # [row, position]
+    too_long = filled[:, width:].any(axis=1)
     for i in np.flatnonzero(too_long):
         problems.append(Problem(file, f"has {records.lengths[i + 1]} cells but row 1 names {width} columns "
                                 "(a comma inside a value needs quotes)", int(i) + 2))
-    keep = filled.any(axis=0) & ~too_long  # a blank row is skipped, but it keeps its number
-    numbers = np.flatnonzero(keep) + 2
-    frame = pd.DataFrame({j: body[j][keep] for j in range(width)}, index=numbers, columns=range(width), dtype=object)
-    named = _named_columns(header, frame, 1, file, problems)
+    keep = filled.any(axis=1) & ~too_long  # a blank row is skipped, but it keeps its number
+    named = _named_columns(header, filled[keep], 1, file, problems)
     if named is None:
         return None
-    frame = frame[named]
-    frame.columns = [header[i] for i in named]
-    return frame
+    body = records.grid[1:][keep][:, named]
+    return pd.DataFrame(body, index=np.flatnonzero(keep) + 2, columns=[header[i] for i in named], dtype=object)
 
 
-def _named_columns(header: list[str], frame: pd.DataFrame, row: int, file: str, problems: list[Problem]) -> list[int] | None:
+def _named_columns(header: list[str], filled: np.ndarray, row: int, file: str, problems: list[Problem]) -> list[int] | None:
     """Positions of the columns to read: named once each; nameless empty ones are dropped."""
     first: dict[str, int] = {}
     keep, found = [], False
     for i, name in enumerate(header):
         if not name:
-            if frame[i].astype(bool).any():
+            if filled[:, i].any():
                 problems.append(Problem(file, f"column {_letter(i)} holds values but has no name", row))
                 found = True
             continue
@@ -402,16 +421,16 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _parse_column(cells: pd.Series, column: Column, file: str, problems: list[Problem]) -> np.ndarray:
+def _parse_column(cells: pd.Series, column: Column, file: str, problems: list[Problem]) -> tuple[np.ndarray, np.ndarray]:
     """The column's values (its default where a cell is empty or bad), each distinct cell
-    parsed once; a problem for each bad cell, in row order."""
+    parsed once, and which cells were bad; a problem for each bad cell, in row order."""
     codes, distinct = _distinct(cells)
     parsed = [_parse_cell(cell, column) for cell in distinct]
     messages = [message for _, message in parsed]
     bad = np.array([message is not None for message in messages], dtype=bool)
     for i in np.flatnonzero(bad[codes]):
         problems.append(Problem(file, messages[codes[i]], int(cells.index[i]), column.name))
-    return _objects([value for value, _ in parsed])[codes]
+    return _objects([value for value, _ in parsed])[codes], np.append(bad, False)[codes]
 
 
 def _parse_cell(cell: str, column: Column) -> tuple[object, str | None]:
@@ -430,9 +449,12 @@ def _date(cell: str) -> dt.date:
     if not ISO_DATE.match(cell):
         raise ValueError("is not a date in the form YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(cell)
+        date = dt.date.fromisoformat(cell)
     except ValueError:
         raise ValueError("is not a calendar date") from None
+    if date_outside(date):
+        raise ValueError(date_outside(date))
+    return date
 
 
 def _bool(cell: str) -> bool:
@@ -489,12 +511,15 @@ class _Findings:
 
 
 def _subject_problems(
-    s: pd.DataFrame, file: str, responders: list[str], categories: list[str]
+    s: pd.DataFrame, file: str, responders: list[str], categories: list[str], unreadable: dict[str, np.ndarray]
 ) -> list[Problem]:
+    """Problems across a row's cells; a cell already reported as unreadable counts as
+    neither empty nor filled, so it sets off no further problem."""
     found = _Findings(file, s["source_row"])
     ids, best, mrd = (s[c].to_numpy(dtype=object) for c in ("subject_id", "best_response", "mrd"))
     age = s["age"].to_numpy(dtype=object)
     has = {c: s[c].notna().to_numpy() for c in ("subject_id", "best_response", "mrd", "response_on", "relapse_on")}
+    empty = {c: ~has[c] & ~unreadable.get(c, False) for c in has}
 
     repeated = has["subject_id"] & s["subject_id"].duplicated().to_numpy()
     first = has["subject_id"] & ~repeated
@@ -503,13 +528,13 @@ def _subject_problems(
     if categories:
         found.add(has["best_response"] & ~s["best_response"].isin(categories).to_numpy(), "best_response",
                   lambda i: f"{best[i]!r} is not one of {', '.join(categories)}")
-    found.add(s["best_response"].isin(responders).to_numpy() & ~has["response_on"], "response_on",
+    found.add(s["best_response"].isin(responders).to_numpy() & empty["response_on"], "response_on",
               lambda i: f"a responder ({best[i]}) needs the date of response")
     found.add(has["mrd"] & ~s["mrd"].isin(MRD_VALUES).to_numpy(), "mrd",
               lambda i: f"{mrd[i]!r} is not negative, positive or empty")
     found.add(_where(s["response_cycle"], lambda c: c < 1), "response_cycle", lambda i: "cycles are numbered from 1")
     found.add(_where(s["age"], lambda a: not 0 <= a <= 120), "age", lambda i: f"{age[i]:g} is not a plausible age")
-    found.add(has["relapse_on"] & ~has["response_on"], "relapse_on",
+    found.add(has["relapse_on"] & empty["response_on"], "relapse_on",
               lambda i: "a relapse needs a response (response_on is empty)")
     _date_order(s, found)
     return found.problems()

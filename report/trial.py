@@ -12,6 +12,7 @@ from . import cutoff as cut
 from . import derive
 from .arms import EXCLUDED_COLUMNS, without_excluded_arms
 from .errors import InputError, Problem
+from .limits import check_arm_count, date_outside
 from .resources import bundled_trial
 from .source import SourceTables
 from .spec import SPEC_FILE, Spec, load_spec
@@ -51,6 +52,7 @@ def load_trial(
     data_dir = Path(data) if data is not None else directory / spec.source.path
     source = _read_adam(spec, data_dir) if spec.source.kind == "adam" else _read_tidy(spec, data_dir)
     source, excluded = without_excluded_arms(source, spec.analysis.exclude_arms)
+    check_arm_count(source.subjects, source.inputs[0].name, spec.adam.arm if spec.source.kind == "adam" else "arm")
     return _assemble(spec, directory, source, _cutoff(cutoff, spec, source), excluded)
 
 
@@ -123,9 +125,11 @@ def _read_adam(spec: Spec, data_dir: Path) -> SourceTables:
 def _cutoff(given, spec: Spec, source: SourceTables) -> dt.date:
     if isinstance(given, str):
         try:
-            return dt.date.fromisoformat(given)
+            given = dt.date.fromisoformat(given)
         except ValueError:
             raise InputError(Problem("--cutoff", f"{given!r} is not a date in the form YYYY-MM-DD")) from None
+    if given is not None and date_outside(given):
+        raise InputError(Problem("--cutoff", f"{given.isoformat()} {date_outside(given)}"))
     if given is not None:
         return given
     if source.subjects.empty:  # nothing to take the last date from

@@ -25,6 +25,7 @@ from corpus import (
     RANDOM_CDISC, Case, adam_spec, event, events, huge_subjects, patient, spec_with, subjects,
     xlsx_with_title_row,
 )
+from corpus.absurd import ABSURD
 from report.cli import app
 
 HEADER_WITHOUT = lambda name: [c for c in SUBJECT_HEADER if c != name]  # noqa: E731
@@ -176,9 +177,11 @@ CASES = [
     Case("adam_empty_start_list", {"trial.toml": lambda p: p.write_text(adam_spec('[adam]\n', '[adam]\nstart = []\n'))},
          (("trial.toml", "adam.start"),), adam=True),
 ]
+CASES += ABSURD  # issue 13, item 10: values no trial can have
 BUILT = {  # the representative subset that is also built into the archive
     "missing_subjects_csv", "age_old", "duplicate_subject_ids", "header_only_subjects_has_no_patients",
     "latin1_text_is_refused_naming_the_row", "semicolon_separated", "toml_syntax_error", "adam_variable_the_dataset_lacks",
+    "arms_200", "data_cutoff_9999_12_31", "toml_nested_100000_deep",
 }
 HAVE_ADAM = (RANDOM_CDISC / "adsl.xpt").is_file()
 
