@@ -77,8 +77,8 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
 
 def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _Dataset | None:
     """The adverse-event dataset the spec names (it must exist), else ADAE where it exists;
-    None where adverse events were not collected."""
-    if named is None and _find(data_dir, DEFAULT_ADAE) is None:
+    None where adverse events were not collected (or the spec says so with `dataset = ""`)."""
+    if named == "" or (named is None and _find(data_dir, DEFAULT_ADAE) is None):
         return None
     return _open(data_dir, named or DEFAULT_ADAE, "adverse_events.dataset", problems)
 

@@ -1,20 +1,16 @@
 """The `trialreport` command: a thin shell over the Python API (DESIGN section 3)."""
 from __future__ import annotations
 
-import errno
-import functools
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-from .archive import ArchiveError
+from .cli_archive import archive_app
+from .cli_guard import NOT_DONE, err, guarded, out, report_problems
 from .errors import InputError
-from .source_date import source_date
 
 # Help in plain text: typer's Rich help shows a type (<bool>) on flags, which take no value.
 app = typer.Typer(
@@ -24,49 +20,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Clinical trial reports from patient-level data.",
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-# What a command stopped by bad input has not done; commands not named here write nothing.
-NOT_DONE = {"build": "nothing was written", "watch": "nothing was written", "send": "nothing was sent",
-            "archive_reindex": "the index was not changed"}
-
-
-def guarded(command):
-    """Map failures to exit codes: 2 for bad input (every problem listed), 1 otherwise.
-    Text from users and data is printed as it is, never read as Rich markup."""
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        try:
-            source_date()  # a malformed SOURCE_DATE_EPOCH is bad input, before any library reads it
-            return command(*args, **kwargs)
-        except InputError as exc:
-            _report_problems(exc, NOT_DONE.get(command.__name__))
-            raise typer.Exit(2) from None
-        except typer.Exit:
-            raise
-        except ArchiveError as exc:
-            err.print(f"[red]Archive damaged:[/red] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(1) from None
-        except OSError as exc:  # disk full, permissions: the machine's problem, not a bug
-            where = f"{exc.filename}: " if exc.filename else ""
-            reason = exc.strerror or str(exc)
-            if exc.errno == errno.ENOSPC and "out of space" not in reason:
-                reason = f"out of space ({reason})"
-            err.print(f"[red]Could not write:[/red] {escape(f'{where}{reason}')}. Nothing was published; "
-                      "earlier versions are untouched.", highlight=False)
-            raise typer.Exit(1) from None
-        except Exception as exc:  # the last line of defence: no tracebacks for users
-            if os.environ.get("TRIALREPORT_DEBUG"):
-                raise
-            err.print(f"[red]Internal error:[/red] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False)
-            err.print("Set TRIALREPORT_DEBUG=1 to see the traceback, and please report it.")
-            raise typer.Exit(1) from None
-
-    return run
-
-
+app.add_typer(archive_app, name="archive")
 TrialDir = typer.Argument(None, help="Trial folder with trial.toml (default: the bundled S1318 example).")
 Cutoff = typer.Option(None, "--cutoff", help="Data cutoff, YYYY-MM-DD (default: the spec's, else the last date in the data).")
 Data = typer.Option(None, "--data", help="Folder of the data files (overrides the path in the spec's source section).")
@@ -107,7 +61,7 @@ def build(
             if outcome.problems:
                 err.print(f"[red]{escape(_source(outcome.trial_dir))}:[/red] not built; nothing was written for it",
                           highlight=False)
-                _report_problems(InputError(list(outcome.problems)))
+                report_problems(InputError(list(outcome.problems)))
                 failed.append(_source(outcome.trial_dir))
             else:
                 _announce(outcome)
@@ -154,7 +108,7 @@ def watch(
         try:
             _build_one(trial_dir, cutoff, data, options, renderer)
         except InputError as exc:
-            _report_problems(exc, NOT_DONE["watch"])
+            report_problems(exc, NOT_DONE["watch"])
             err.print("Not built; waiting for the next change.")
 
     with ExitStack() as cleanup:
@@ -269,140 +223,5 @@ def send(
             err.print(f"[yellow]Warning:[/yellow] {refused} for the {message.report} report", highlight=False)
 
 
-archive_app = typer.Typer(help="The archive of every report built: list, show, verify, head, diff, reproduce, reindex.",
-                          no_args_is_help=True, rich_markup_mode=None)
-app.add_typer(archive_app, name="archive")
-Root = typer.Option(Path("output"), "--out", help="The output root holding the archive.")
-PublicKey = typer.Option(None, "--public-key", help="An Ed25519 public key (PEM) kept outside the archive: "
-                         "every version must carry a signature it verifies.")
-
-
-@archive_app.command("list")
-@guarded
-def archive_list(trial: Optional[str] = typer.Option(None, "--trial"), kind: Optional[str] = typer.Option(None, "--kind"),
-                 out_dir: Path = Root) -> None:
-    """Every archived version, oldest first."""
-    from .archive import versions
-
-    rows = versions(out_dir, trial, kind)
-    width = max((len(v.id) for v in rows), default=7)
-    out.print(f"{'version':<{width}}  created (UTC)", markup=False)
-    for v in rows:
-        out.print(f"{v.id:<{width}}  {v.created_at}", markup=False, highlight=False)
-
-
-@archive_app.command("show")
-@guarded
-def archive_show(version: str, out_dir: Path = Root) -> None:
-    """A version's manifest: files, inputs, software, command."""
-    import json
-
-    from .archive import MANIFEST, find
-
-    manifest = json.loads((find(out_dir, version) / MANIFEST).read_text(encoding="utf-8"))
-    out.print(f"{version}: {manifest['trial']} {manifest['kind']}, data cutoff {manifest['data_cutoff']}, "
-              f"created {manifest['created_at']} by {' '.join(manifest['command'])}", markup=False, highlight=False)
-    signed = manifest.get("signature")
-    out.print(f"Chain position {manifest.get('chain', {}).get('position', '- (legacy, unchained)')}; "
-              + (f"signed by {signed['signer']} at {signed['signed_at']}" if signed else "unsigned"), markup=False, highlight=False)
-    for title, key in (("Files", "files"), ("Inputs", "inputs")):
-        out.print(title + ":")
-        for entry in manifest[key]:
-            out.print(f"  {entry['sha256'][:16]}  {entry['bytes']:>10,}  {entry.get('name', entry.get('path'))}",
-                      markup=False, highlight=False)
-    software = ", ".join(f"{k} {v}" for k, v in manifest["software"].items())
-    out.print(f"Software: {software}", markup=False, highlight=False)
-
-
-@archive_app.command("verify")
-@guarded
-def archive_verify(
-    version: Optional[str] = typer.Argument(None),
-    out_dir: Path = Root,
-    expect_head: Optional[str] = typer.Option(None, "--expect-head", help="A head hash recorded earlier "
-                                              "(`archive head`): the archive must still lead to it."),
-    public_key: Optional[Path] = PublicKey,
-) -> None:
-    """Recompute every hash and the hash chain; exit 1 naming each missing, changed or extra file, break or bad signature."""
-    from .archive import verify
-    from .signing import load_public_key
-
-    problems, notes = verify(out_dir, version, expect_head=expect_head, public_key=load_public_key(public_key, out_dir))
-    for note in notes:
-        err.print(f"note: {note}", markup=False, highlight=False)
-    if problems:
-        for problem in problems:
-            err.print(f"FAILED {problem}", markup=False, highlight=False)
-        raise typer.Exit(1)
-    reached = f"; leads to head {expect_head}" if expect_head else ""
-    out.print(f"[green]OK[/green] {escape(version or 'every version')} verified{escape(reached)}", highlight=False)
-
-
-@archive_app.command("head")
-@guarded
-def archive_head(out_dir: Path = Root) -> None:
-    """Print the hash chain's head, to record outside the archive and check with `verify --expect-head`."""
-    from .archive import chain_head
-
-    last = chain_head(out_dir)
-    print(last.record_sha256, flush=True)
-    err.print(f"chain position {last.position}: {last.id}", markup=False, highlight=False)
-
-
-@archive_app.command("diff")
-@guarded
-def archive_diff(old: str, new: str, out_dir: Path = Root) -> None:
-    """Which ledger figures changed between two versions, in words."""
-    import json
-
-    from .archive import find
-    from .ledger_diff import describe, diff_ledgers
-
-    ledgers = [json.loads((find(out_dir, v) / "results.json").read_text(encoding="utf-8")) for v in (old, new)]
-    for line in describe(diff_ledgers(*ledgers)):
-        out.print(line, markup=False, highlight=False)
-
-
-@archive_app.command("reproduce")
-@guarded
-def archive_reproduce(version: str, out_dir: Path = Root) -> None:
-    """Re-render a version from its stored inputs and say whether every file is byte-identical."""
-    from .archive import reproduce
-
-    results = reproduce(out_dir, version)
-    for item in results:
-        out.print(f"{item.status:>26}  {item.name}", markup=False, highlight=False)
-        for line in item.details:
-            out.print(f"{'':>28}{line}", markup=False, highlight=False)
-    if any(item.status in ("different", "not re-rendered") for item in results):
-        raise typer.Exit(1)
-
-
-@archive_app.command("reindex")
-@guarded
-def archive_reindex(out_dir: Path = Root, public_key: Optional[Path] = PublicKey) -> None:
-    """Index the versions on disk whose hash chain verifies; name every break (exit 1 if any)."""
-    from .chain_check import reindex
-    from .signing import load_public_key
-
-    added, breaks = reindex(out_dir, load_public_key(public_key, out_dir))
-    out.print(f"{len(added)} version(s) added to the index", markup=False, highlight=False)
-    for name in added:
-        out.print(f"  {name}", markup=False, highlight=False)
-    for problem in breaks:
-        err.print(f"BREAK {problem}", markup=False, highlight=False)
-    if breaks:
-        raise typer.Exit(1)
-
-
 def main() -> None:
     app()
-
-
-def _report_problems(exc: InputError, not_done: str | None = None) -> None:
-    """Every problem, one a line, after their count and what was not done because of them."""
-    count = len(exc.problems)
-    after = f"; {not_done}." if not_done else ""
-    err.print(f"[red bold]{count} problem{'s' if count != 1 else ''} found[/red bold]{after}", highlight=False)
-    for problem in exc.problems:
-        err.print(f"  - {problem}", markup=False, highlight=False)

@@ -141,8 +141,8 @@ class AdamResponse(_Section):
 
 
 class AdamAdverseEvents(_Section):
-    # Unset: ADAE where it exists, else adverse events were not collected; a dataset
-    # named here must exist.
+    # Unset: ADAE where it exists, else adverse events were not collected; "" says they
+    # were not collected; a dataset named here must exist.
     dataset: str | None = None
     term: str = "AEDECOD"
     soc: str = "AEBODSYS"
