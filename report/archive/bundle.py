@@ -74,7 +74,7 @@ def manifest(*, command: list[str]) -> dict:
 
 
 def system() -> dict[str, str | None]:
-    """The system libraries that shape a PDF's bytes, and how its fonts are embedded (report.system)."""
+    """The system libraries that shape a PDF's bytes, and how its fonts are embedded (report.archive.system)."""
     from .system import system_libraries
 
     return system_libraries()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from importlib import metadata
 
-# How the renderer embeds fonts (report.render): whole, so that no subsetter shapes the bytes.
+# How the renderer embeds fonts (report.render.render): whole, so that no subsetter shapes the bytes.
 FONT_SUBSETTER = "none (fonts embedded whole)"
 PACKAGES = ("fonttools", "pydyf")  # Python packages that write the PDF, beyond the manifest's software
 

@@ -3,7 +3,7 @@
 Each process imports the stack once and builds whole trials, rendering its PDFs itself,
 so the reports of a batch are analysed, drawn and laid out side by side. The archive
 already takes concurrent builds: the index's transaction gives each its own version and
-its own place in the hash chain (report.chain).
+its own place in the hash chain (report.archive.chain).
 """
 from __future__ import annotations
 

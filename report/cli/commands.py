@@ -157,7 +157,7 @@ def _source(trial_dir: Path | None) -> str:
 
 
 class _Renderer:
-    """The PDF worker (report.pdf_worker), started when the first trial has loaded, so
+    """The PDF worker (report.render.pdf_worker), started when the first trial has loaded, so
     that it warms up while that trial is analysed and drawn, and kept for every build after.
     A DSMB build gets a process for each of its two PDFs where there are two cores."""
 

@@ -31,7 +31,7 @@ class Page:
     figures: dict[str, str]  # inline SVG, drawn from the ledger
     generated_on: dt.date
     version: str
-    tables: dict = dataclasses.field(default_factory=dict)  # per-arm tables (report.tables)
+    tables: dict = dataclasses.field(default_factory=dict)  # per-arm tables (report.layout.tables)
     caption_suffix: str = ""  # e.g. " (data cutoff 31 July 2018)" on every table of a DSMB report
     extra: dict = dataclasses.field(default_factory=dict)  # a kind's own values, e.g. the abstract
     signed: dict | None = None  # who signed the version and when (signer, at), or None
