@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .source_date import unset_if_empty
+from .inputs.source_date import unset_if_empty
 
 unset_if_empty()  # SOURCE_DATE_EPOCH= (empty) means unset, here and in every library that reads it
 
 __all__ = ["load_trial", "analyze", "build", "InputError"]
 
 if TYPE_CHECKING:
-    from .analysis import analyze
-    from .builder import build
+    from .analysis.analysis import analyze
+    from .compose import build
     from .errors import InputError
-    from .trial import load_trial
+    from .inputs.trial import load_trial
 
-_HOMES = {"load_trial": "trial", "analyze": "analysis", "build": "builder", "InputError": "errors"}
+_HOMES = {"load_trial": "inputs.trial", "analyze": "analysis.analysis", "build": "compose", "InputError": "errors"}
 
 
 def __getattr__(name: str):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from report.abstract import PRESETS, Abstract, Section, as_text, character_count, compose, counted, rule_for
-from report.spec import AbstractLimit
+from report.layout.abstract import PRESETS, Abstract, Section, as_text, character_count, compose, counted, rule_for
+from report.inputs.spec import AbstractLimit
 
 from conftest import run_cli
 
@@ -78,6 +78,6 @@ def test_over_the_limit_exits_2_with_count_limit_and_excess(tmp_path):
 def test_docx_is_deterministic(abstract):
     import datetime as dt
 
-    from report.docx_writer import abstract_docx
+    from report.render.docx_writer import abstract_docx
 
     assert abstract_docx(abstract, dt.date(2025, 1, 1)) == abstract_docx(abstract, dt.date(2025, 1, 1))

@@ -36,7 +36,7 @@ def random_trial():
     ],
 )
 def test_pilot_reproduces_the_published_safety_table(pilot, arm, patients, n, shown, events, mean_age):
-    from report.formatting import number, percent
+    from report.layout.formatting import number, percent
 
     block = pilot["by_arm"][arm]
     assert block["safety"]["n"] == n

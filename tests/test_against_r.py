@@ -9,7 +9,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from report import derive
+from report.inputs import derive
 
 RSCRIPT = shutil.which("Rscript")
 TOL = 1e-6
@@ -54,7 +54,7 @@ def assert_same(mine: list, theirs: list) -> None:
 @pytest.mark.parametrize("endpoint", ["os", "dfs"])
 @pytest.mark.parametrize("conf_type", ["log-log", "log", "plain"])
 def test_example_survival_equals_r(example_trial, tmp_path, endpoint, conf_type):
-    from report.survival import kaplan_meier
+    from report.stats.survival import kaplan_meier
 
     rows = example_trial.time_to_event[example_trial.time_to_event["endpoint"] == endpoint]
     time, event = rows["days"].to_numpy() / derive.DAYS_PER_UNIT["months"], rows["event"].to_numpy(dtype=int)

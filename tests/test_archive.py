@@ -103,10 +103,11 @@ def test_pdf_is_pdf_a3_with_the_ledger_and_inputs_attached(archive):
 
 
 def test_inputs_over_the_embedding_limit_stay_out_of_the_pdf(example_trial, tmp_path, monkeypatch):
-    from report import builder
+    from report import compose
+    from report.kinds import common
 
-    monkeypatch.setattr(builder, "EMBED_INPUTS_MAX_BYTES", 1000)
-    bundle = builder.build(example_trial, formats=("pdf",), out=tmp_path)
+    monkeypatch.setattr(common, "EMBED_INPUTS_MAX_BYTES", 1000)
+    bundle = compose.build(example_trial, formats=("pdf",), out=tmp_path)
     with pikepdf.open(bundle.directory / "summary.pdf") as pdf:
         attached = set(pdf.attachments)
         provenance = json.loads(pdf.attachments["provenance.json"].get_file().read_bytes())

@@ -16,9 +16,10 @@ import sys
 import pytest
 
 import report
-from report.archive import verify
-from report.chain import appending, record_sha256
-from report.chain_check import reindex
+from report.archive.store import ArchiveError
+from report.archive.verify import verify
+from report.archive.chain import appending, record_sha256
+from report.archive.chain_check import reindex
 from conftest import EXAMPLE, run_cli
 
 V = ["S1318/summary/2018-07-31-v1", "S1318/summary/2018-07-31-v2", "S1318/summary/2018-07-31-v3"]
@@ -255,7 +256,7 @@ def test_the_forgery_of_the_issue_is_not_reindexed_by_the_next_build(archive, ex
                   for f in m["files"]]
     (archive / V[1] / "manifest.json").write_text(json.dumps(m, indent=2) + "\n")
     (archive / "archive.sqlite").unlink()
-    with pytest.raises(report.archive.ArchiveError, match="the archive index is missing"):
+    with pytest.raises(ArchiveError, match="the archive index is missing"):
         report.build(example_trial, formats=("html",), out=archive)
     added, breaks = reindex(archive)
     assert added == [V[0], V[1]]  # V[1] still links to V[0]: the forgery is caught at V[2]
@@ -366,7 +367,7 @@ def test_a_dsmb_report_compares_only_with_an_indexed_unchanged_version(tmp_path)
     assert json.loads((bundle.directory / "results.json").read_text())["dsmb"]["changes"]["new_patients"] == 1
     shutil.rmtree(planted)
     (first / "results.json").write_text(json.dumps(ledger))  # the indexed version itself changed: stop
-    with pytest.raises(report.archive.ArchiveError, match="2017-06-30-v1/results.json: missing or changed"):
+    with pytest.raises(ArchiveError, match="2017-06-30-v1/results.json: missing or changed"):
         report.build(later, kind="dsmb", formats=("html",), out=root, encrypt=False)
 
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from report.bundle import next_version, write_bundle
+from report.archive.bundle import next_version, write_bundle
 
 
 def test_versions_count_up_and_never_overwrite(tmp_path):
@@ -32,8 +32,8 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path):
 
 
 def test_provenance_records_inputs_templates_and_software(tmp_path):
-    from report.archive import input_entries
-    from report.bundle import software, template_hashes
+    from report.archive.store import input_entries
+    from report.archive.bundle import software, template_hashes
 
     spec = tmp_path / "trial.toml"
     spec.write_text("x")

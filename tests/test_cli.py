@@ -120,13 +120,13 @@ def test_analyze_does_not_import_the_rendering_stack():
 
 
 def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
-    import report.analysis
+    import report.analysis.analysis
     from report import cli
 
     def broken(trial):
         raise RuntimeError("something unexpected")
 
-    monkeypatch.setattr(report.analysis, "analyze", broken)
+    monkeypatch.setattr(report.analysis.analysis, "analyze", broken)
     monkeypatch.setattr("sys.argv", ["trialreport", "analyze"])
     monkeypatch.delenv("TRIALREPORT_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exit_:

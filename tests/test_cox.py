@@ -1,4 +1,4 @@
-"""The Cox fit of arms (report/cox.py): the exact maximum, and "not estimable" decided exactly.
+"""The Cox fit of arms (report/stats/cox.py): the exact maximum, and "not estimable" decided exactly.
 
 R's figures here come from `coxph(Surv(T, E) ~ group, ties = "efron", control =
 coxph.control(eps = 1e-14, iter.max = 100))`; tests/validation/test_comparison_vs_r.py
@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from report.comparison import compare_arms
-from report.cox import fit_arms, partial_likelihood, efron_weights, risk_table
+from report.stats.comparison import compare_arms
+from report.stats.cox import fit_arms, partial_likelihood, efron_weights, risk_table
 
 
 def waltons():

@@ -258,7 +258,7 @@ def test_closed_report_keeps_reasons_and_causes_in_full(month):
 
 
 def test_efficacy_words_match_by_stem_in_any_case():
-    from report.disclosure import DISEASE_RELATED, efficacy_pattern, open_text
+    from report.analysis.disclosure import DISEASE_RELATED, efficacy_pattern, open_text
 
     pattern = efficacy_pattern(["relapse", "progression", "progressive", "refractory"])
     for text in ("Relapsed", "RELAPSE", "Refractory/relapsed leukemia", "Disease progression", "Progressed",

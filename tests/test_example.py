@@ -1,7 +1,7 @@
 """The bundled S1318 example reproduces the figures presented at ASH 2018 (s1318-facts.md)."""
 import pytest
 
-from report.formatting import percent
+from report.layout.formatting import percent
 
 
 def test_population(ledger):

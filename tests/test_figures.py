@@ -1,4 +1,4 @@
-"""Tests for report.figures: deterministic, inline-able SVG drawn from ledger dicts."""
+"""Tests for report.layout.figures and survival_figures: deterministic, inline-able SVG drawn from ledger dicts."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from report import figures
-from report.figures import ae_grade_figure, km_figure, percent_label
+from report.layout import figures, survival_figures
+from report.layout.figures import ae_grade_figure, percent_label
+from report.layout.survival_figures import km_figure
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -266,5 +267,5 @@ def test_ae_empty_list_says_no_adverse_events():
 
 
 def test_module_does_not_use_pyplot():
-    source = Path(figures.__file__).read_text()
-    assert "pyplot" not in source
+    for module in (figures, survival_figures):
+        assert "pyplot" not in Path(module.__file__).read_text()

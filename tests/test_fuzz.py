@@ -21,9 +21,9 @@ from pydantic import BaseModel
 
 import report
 from conftest import AE_HEADER, MINIMAL_SPEC
-from report.spec import Spec, load_spec
-from report.tidy import AE_COLUMNS, SUBJECT_COLUMNS
-from report.trial import Trial
+from report.inputs.spec import Spec, load_spec
+from report.inputs.tidy import AE_COLUMNS, SUBJECT_COLUMNS
+from report.inputs.trial import Trial
 
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 DAY0 = dt.date(2016, 1, 1)

@@ -8,8 +8,9 @@ import pytest
 from conftest import MINIMAL_SPEC, SUBJECT_HEADER, run_cli
 from corpus import Case, patient, subjects
 
-from report.limits import MAX_ARMS
-from report.tidy import WIDE_COLUMNS, read_tidy
+from report.inputs.limits import MAX_ARMS
+from report.inputs.tidy import read_tidy
+from report.inputs.tidy_read import WIDE_COLUMNS
 
 
 def no_traceback_nothing_written(result, tmp_path) -> None:
@@ -59,7 +60,7 @@ def test_absurd_values_stop_every_kind_before_anything_is_written(kind, files, e
 
 
 def test_every_arm_a_report_lays_out_has_its_own_line_style():
-    from report.figures import ARM_STYLES
+    from report.layout.survival_figures import ARM_STYLES
 
     assert len({repr(sorted(style.items())) for style in ARM_STYLES[:MAX_ARMS]}) == MAX_ARMS
 

@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 
 import report
-from report.dsmb_report import OPEN, OPEN_KEYS
-from report.ledger_diff import ABSENT, NO_CHANGE, Change, LedgerDiff, describe, diff_ledgers, same
+from report.kinds.dsmb import OPEN, OPEN_KEYS
+from report.archive.ledger_change import ABSENT, NO_CHANGE, Change, LedgerDiff, same
+from report.archive.ledger_diff import diff_ledgers
+from report.archive.ledger_words import describe
 
 FIXTURES = Path(__file__).parent / "fixtures" / "adam"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -87,7 +89,7 @@ def test_sentences_read_as_a_statistician_writes_them(diff):
 
 
 def test_landmark_sentence_uses_the_ledgers_figures(early, late, diff):
-    from report.formatting import percent
+    from report.layout.formatting import percent
 
     at12 = by_path(diff)["survival.os.landmarks.12"]
     before = next(lm for lm in early["survival"]["os"]["landmarks"] if lm["time"] == 12)

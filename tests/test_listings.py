@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from conftest import AE_HEADER, MINIMAL_SPEC, SUBJECT_HEADER, run_cli
-from report.dsmb_report import LISTING_CAP, full_listings
+from report.kinds.dsmb import LISTING_CAP, full_listings
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-5"]
 NEUTRAL = ["Fever", "3 days", "", "O'Brien"]
@@ -88,7 +88,7 @@ def test_a_dsmb_bundle_built_from_hostile_terms_has_inert_listings(tmp_path):
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_every_formula_start_is_neutralised(text):
-    from report.spreadsheet import safe_text
+    from report.render.spreadsheet import safe_text
 
     assert safe_text(text) == "'" + text
 

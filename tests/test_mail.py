@@ -5,12 +5,12 @@ import json
 import pytest
 
 
-from report import mail  # noqa: E402
-from report.archive import snapshot  # noqa: E402
-from report.chain_check import reindex  # noqa: E402
+from report.cli import mail  # noqa: E402
+from report.archive.store import snapshot  # noqa: E402
+from report.archive.chain_check import reindex  # noqa: E402
 from report.errors import InputError  # noqa: E402
-from report.mail import send_bundle, spec_for_bundle  # noqa: E402
-from report.spec import load_spec  # noqa: E402
+from report.cli.mail import send_bundle, spec_for_bundle  # noqa: E402
+from report.inputs.spec import load_spec  # noqa: E402
 from conftest import MINIMAL_SPEC  # noqa: E402
 from smtp_server import client_context, make_certificate, server_context, smtp_server  # noqa: E402
 

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 
 import report
-from report.builder import summary_figures
-from report.render import Page, render_html
+from report.kinds.common import summary_figures
+from report.render.render import Page, render_html
 
 from conftest import MINIMAL_SPEC
 

@@ -129,7 +129,8 @@ def test_abstract_says_adverse_events_were_not_collected(no_ae, tmp_path):
 
 
 def test_archive_diff_copes_with_null_safety_blocks(no_ae, tmp_path):
-    from report.ledger_diff import describe, diff_ledgers
+    from report.archive.ledger_diff import diff_ledgers
+    from report.archive.ledger_words import describe
 
     without = report.analyze(report.load_trial(no_ae)).to_dict()
     with_ae = report.analyze(report.load_trial(EXAMPLE, cutoff=without["data_cutoff"])).to_dict()

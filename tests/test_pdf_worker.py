@@ -3,8 +3,8 @@ import datetime as dt
 import os
 import signal
 
-from report.pdf_worker import PdfWorker
-from report.render import pdf_bytes
+from report.render.pdf_worker import PdfWorker
+from report.render.render import pdf_bytes
 
 HTML = "<h1>Worker</h1><p>Patients: 29</p>"
 OPTIONS = {"archival": True, "attachments": {"results.json": b"{}"}, "on": dt.date(2025, 1, 1)}
@@ -38,7 +38,7 @@ def test_the_worker_ends_when_its_parent_is_killed(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(
         "import os\n"
-        "from report.pdf_worker import PdfWorker\n"
+        "from report.render.pdf_worker import PdfWorker\n"
         "if __name__ == '__main__':\n"
         "    worker = PdfWorker()\n"
         "    print(worker._pool.submit(os.getpid).result(), flush=True)\n"

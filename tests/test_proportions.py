@@ -1,7 +1,7 @@
 """Proportion CIs against R (binom.test, prop.test and closed forms evaluated in R)."""
 import pytest
 
-from report.proportions import proportion
+from report.stats.proportions import proportion
 
 TOL = 1e-9
 

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from report.builder import summary_figures
-from report.render import Page, pdf_bytes, render_html, _template_fetcher
+from report.kinds.common import summary_figures
+from report.render.render import Page, pdf_bytes, render_html, _template_fetcher
 from report.resources import templates_dir
 
 
@@ -66,7 +66,7 @@ def pdf_pages(page):
 
     from pypdf import PdfReader
 
-    from report.render import figures_as_images
+    from report.render.render import figures_as_images
 
     # As the builder renders it: the figures as images of their SVG.
     html = figures_as_images(render_html("summary.html.j2", page), page.figures)
@@ -109,7 +109,7 @@ def test_a_changed_template_is_used_by_the_next_render_in_the_same_process():
     import os
     import time
 
-    from report.render import environment
+    from report.render.render import environment
 
     path = templates_dir() / "zz-test-reload.html.j2"
     try:

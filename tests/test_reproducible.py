@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import run_cli
-from report.render import pdf_bytes
+from report.render.render import pdf_bytes
 from report.resources import templates_dir
 
 HTML = ('<h1 style="font-family: \'Source Sans Pro\'">Efficacy after the first cycle</h1>'
@@ -103,7 +103,7 @@ def test_the_manifest_records_the_libraries_that_shape_the_bytes(tmp_path):
 def test_system_versions_are_read_from_the_libraries_weasyprint_uses():
     from weasyprint.text.ffi import harfbuzz, pango
 
-    from report.system import system_libraries
+    from report.archive.system import system_libraries
 
     assert system_libraries()["pango"] == ".".join(str(pango.pango_version() // 10 ** k % 100) for k in (4, 2, 0))
     assert harfbuzz.hb_version_atleast(*map(int, system_libraries()["harfbuzz"].split(".")))
@@ -123,7 +123,7 @@ def _svg(colour: str) -> str:
 
 
 def test_compare_pdfs_names_the_pages_whose_text_or_look_differ():
-    from report.difference import compare_pdfs
+    from report.archive.difference import compare_pdfs
 
     old = pdf_bytes(_page_html("Page one", "Page two " + _svg("red"), "Page three " + _svg("blue")))
     new = pdf_bytes(_page_html("Page one", "Page 2 " + _svg("red"), "Page three " + _svg("green")))
@@ -139,7 +139,7 @@ def test_without_pdftoppm_the_decoded_images_of_each_page_are_compared(monkeypat
     import struct
     import zlib
 
-    from report import difference
+    from report.archive import difference
 
     def png(rgb: bytes) -> str:
         def chunk(kind, data):
@@ -158,7 +158,7 @@ def test_reproduce_names_changed_libraries_and_finds_text_and_pages_the_same(tmp
     """A version whose PDF was built with its fonts subset (as before this change, or by
     another subsetter) and whose manifest records other library versions."""
     import report
-    from report import render
+    from report.render import render
     from weasyprint.pdf import fonts
 
     def subset_with_fonttools(font, to_unicode, hinting):

@@ -7,8 +7,8 @@ import pytest
 
 
 from report.errors import InputError  # noqa: E402
-from report.mail import send_bundle  # noqa: E402
-from report.spec import load_spec  # noqa: E402
+from report.cli.mail import send_bundle  # noqa: E402
+from report.inputs.spec import load_spec  # noqa: E402
 from smtp_server import EchoingRecorder, server_context, smtp_server  # noqa: E402
 from test_mail import (  # noqa: E402,F401 (fixtures)
     CLOSED_PASSWORD, ENV, OPEN_PDF, SMTP_PASSWORD, USER, certificate, encrypted_pdf, make_bundle, make_spec,
@@ -155,7 +155,7 @@ def test_a_server_echoing_the_auth_argument_never_shows_the_password(certificate
 ])
 @pytest.mark.parametrize("password", [SMTP_PASSWORD, "pässwörd-Ω-12345", "a+b/c?d>e~~f"])
 def test_masked_hides_every_form(shown, password):
-    from report.mail_safety import masked
+    from report.cli.mail_safety import masked
 
     text = masked(shown(USER, password), password)
     assert text.startswith(("bad ", "arg=")) and "***" in text
@@ -164,7 +164,7 @@ def test_masked_hides_every_form(shown, password):
 
 
 def test_masked_keeps_other_text():
-    from report.mail_safety import masked
+    from report.cli.mail_safety import masked
 
     assert masked("535 5.7.8 Authentication credentials invalid", SMTP_PASSWORD) == (
         "535 5.7.8 Authentication credentials invalid")

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
 
 import report
-from report.archive import verify
-from report.signing import Signer, load_public_key
+from report.archive.verify import verify
+from report.archive.signing import Signer, load_public_key
 from conftest import run_cli
 from test_archive_chain import V, rewrite_consistently, rows
 

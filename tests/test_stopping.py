@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import needs
 
-from report.spec import SimonRule, ToxicityRule
-from report.stopping import (
+from report.inputs.spec import SimonRule, ToxicityRule
+from report.stats.stopping import (
     simon_boundaries,
     simon_design,
     simon_status,

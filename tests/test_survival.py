@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from report.survival import kaplan_meier, median_followup
+from report.stats.survival import kaplan_meier, median_followup
 
 # t = c(1, 2, 2, 3, 4, 5); e = c(1, 1, 0, 1, 0, 1)
 TIME = [1, 2, 2, 3, 4, 5]

@@ -1,4 +1,4 @@
-"""What the column-at-a-time reading of tidy tables (report/tidy.py) must keep: the cells
+"""What the column-at-a-time reading of tidy tables (report/inputs/tidy_read.py) must keep: the cells
 csv.reader reads, each cell told apart, typed values, and problems in row order."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from conftest import AE_HEADER, SUBJECT_HEADER
 
 from report.errors import InputError
-from report.tidy import _csv_records, _fast_csv_table, _records_table, read_tidy
+from report.inputs.tidy import read_tidy
+from report.inputs.tidy_read import _csv_records, _fast_csv_table, _records_table
 
 PATIENT = ["P1", "2016-01-01", "70", "F", "CR", "2016-02-01", "1", "negative", "", "", "2017-01-01"]
 EVENT = ["P1", "Fever", "General disorders", "2", "2016-03-01", "possible", "no"]

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from report.resources import bundled_trial
-from report.watch import changed, stamps, watch, watched_files
+from report.cli.watch import changed, stamps, watch, watched_files
 
 
 def _touch(path: Path, text: str) -> None:

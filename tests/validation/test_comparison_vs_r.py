@@ -1,4 +1,4 @@
-"""`report.comparison.compare_arms` (the ledger's `comparisons.<endpoint>`) against R, run live.
+"""`report.stats.comparison.compare_arms` (the ledger's `comparisons.<endpoint>`) against R, run live.
 
 R's reference is the exact maximum-likelihood estimate:
 `coxph(Surv(time, event) ~ arm, ties = "efron", control = coxph.control(eps = 1e-14,
@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from report.comparison import compare_arms
-from report.ledger import plain
+from report.stats.comparison import compare_arms
+from report.analysis.ledger import plain
 from rsupport import TOL, r_value, run_r, same
 
 CONFIDENCES = (0.95, 0.90)

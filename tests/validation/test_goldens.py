@@ -1,4 +1,4 @@
-"""`report.survival.kaplan_meier` against golden values R computed, without running R.
+"""`report.stats.survival.kaplan_meier` against golden values R computed, without running R.
 
 golden/lung.csv and golden/aml.csv are R's `survival::lung` (days; status 2 = dead) and
 `survival::aml` (weeks; status 1 = event); golden/expected.csv holds what R 3.x's survfit
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from report.survival import kaplan_meier
+from report.stats.survival import kaplan_meier
 from rsupport import assert_matches
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -126,8 +126,8 @@ COX_EXPECTED = pd.read_csv(GOLDEN / "cox.csv", keep_default_na=False)
 
 def cox_pairs(dataset: str, confidence: float) -> list[tuple]:
     """(label, ours, R) for every figure of the ledger's comparisons block."""
-    from report.comparison import compare_arms
-    from report.ledger import plain
+    from report.stats.comparison import compare_arms
+    from report.analysis.ledger import plain
 
     time, event, arm, arms = COX_DATA[dataset]
     block = plain(compare_arms(time.to_numpy(float), event.to_numpy(bool), arm, arms, confidence))

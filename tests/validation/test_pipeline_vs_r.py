@@ -31,7 +31,7 @@ RESPONDERS = ("CR", "CRi")
 
 
 def generate_subjects(seed: int, n: int = 90) -> list[list[str]]:
-    """Random patients whose dates pass report/tidy.py's checks."""
+    """Random patients whose dates pass report/inputs/tidy.py's checks."""
     rng = np.random.default_rng(seed)
     start = dt.date(2019, 3, 1)
     rows = []

@@ -1,4 +1,4 @@
-"""`report.proportions.proportion` against R, run live, to 1e-9 (absolute):
+"""`report.stats.proportions.proportion` against R, run live, to 1e-9 (absolute):
 - clopper-pearson  vs  binom.test(x, n, conf.level = )$conf.int
 - wilson           vs  prop.test(x, n, correct = FALSE, conf.level = )$conf.int, which R
                        also checks here against the Wilson closed form (x = 0 and x = n too)
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from report.proportions import proportion
+from report.stats.proportions import proportion
 from rsupport import assert_matches, r_proportions
 
 METHODS = ("clopper-pearson", "wilson", "jeffreys", "agresti-coull")

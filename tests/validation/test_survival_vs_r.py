@@ -1,4 +1,4 @@
-"""`report.survival.kaplan_meier` against R's survival package, run live.
+"""`report.stats.survival.kaplan_meier` against R's survival package, run live.
 
 For each case, conf type (log-log, log, plain) and confidence (0.95, 0.90), compared to
 1e-9 (absolute below 1, relative above), NA <-> None:
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from report.survival import kaplan_meier
+from report.stats.survival import kaplan_meier
 from rsupport import CONF_TYPES, CONFIDENCES, assert_matches, mismatches, r_survival, same, survival_pairs
 
 DAYS_PER_MONTH = 30.4375

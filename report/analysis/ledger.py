@@ -1,0 +1,142 @@
+"""The numbers ledger (`results.json`, DESIGN section 7): every figure a report shows."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass
+
+from ..stats.comparison import ArmComparison
+from .response import MrdSummary, ResponseSummary
+from .safety import SafetySummary
+from ..stats.survival import Survival
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class TrialId:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Population:
+    enrolled: int
+    eligible: int
+    treated: int
+    evaluable: int  # eligible and treated: the efficacy population
+    safety: int  # treated
+
+
+@dataclass(frozen=True)
+class Accrual:
+    first_enrolled_on: dt.date
+    last_enrolled_on: dt.date
+
+
+@dataclass(frozen=True)
+class Age:
+    n: int
+    median: float | None
+    minimum: float | None
+    maximum: float | None
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class Share:
+    count: int
+    proportion: float | None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    age: Age | None  # None: the data hold no age (not collected)
+    sex: dict[str, Share] | None  # None: the data hold no sex (not collected)
+
+
+@dataclass(frozen=True)
+class Methods:
+    proportion_ci: str
+    proportion_ci_name: str
+    km_conf_type: str
+    confidence: float
+    time_unit: str
+    days_per_unit: float
+    landmarks: tuple[float, ...]
+    responders: tuple[str, ...]
+    early_death_days: tuple[int, ...]
+    ae_grading: str  # ctcae (grades 1-5) or severity (1 mild, 2 moderate, 3 severe)
+    populations: dict[str, str]  # efficacy, safety: each population's definition as a sentence's predicate
+
+
+@dataclass(frozen=True)
+class EndpointInfo:
+    label: str
+    origin: str
+    population: str
+
+
+@dataclass(frozen=True)
+class ArmResults:
+    """The blocks a report shows for one group of patients: an arm, or all of them."""
+    population: Population
+    accrual: Accrual
+    baseline: Baseline
+    response: ResponseSummary | None  # None: the data hold no response
+    mrd: MrdSummary | None  # None: the data hold no MRD result
+    survival: dict[str, Survival]  # by endpoint, e.g. "os", "dfs"
+    safety: SafetySummary
+
+
+@dataclass(frozen=True)
+class Results:
+    schema_version: str
+    trial: TrialId
+    data_cutoff: dt.date
+    methods: Methods
+    population: Population
+    accrual: Accrual
+    baseline: Baseline
+    response: ResponseSummary | None
+    mrd: MrdSummary | None
+    endpoints: dict[str, EndpointInfo]  # how reports name each time-to-event endpoint
+    survival: dict[str, Survival]
+    safety: SafetySummary
+    arms: tuple[str, ...]  # empty for a single-arm trial; the first is the reference
+    by_arm: dict[str, ArmResults]
+    comparisons: dict[str, ArmComparison]  # by endpoint: log-rank and hazard ratios
+    excluded_arms: dict[str, int]  # patients of the arms the spec excludes, left out of every figure
+
+    def to_dict(self) -> dict:
+        return plain(self)
+
+    def to_json(self) -> str:
+        return ledger_json(self.to_dict())
+
+
+def ledger_json(ledger: dict) -> str:
+    """results.json's text, from the ledger as `Results.to_dict` gives it."""
+    return json.dumps(ledger, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def plain(value):
+    """JSON-ready: dataclasses as dicts, dates as ISO text, tuples as lists."""
+    names = _field_names(type(value))
+    if names:
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names (cached: a large trial's ledger holds 100,000 of them)."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()

@@ -1,0 +1,227 @@
+"""The `trialreport` command: a thin shell over the Python API (DESIGN section 3)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+
+from .archive_commands import archive_app
+from .guard import NOT_DONE, err, guarded, out, report_problems
+from ..errors import InputError
+
+# Help in plain text: typer's Rich help shows a type (<bool>) on flags, which take no value.
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Clinical trial reports from patient-level data.",
+)
+app.add_typer(archive_app, name="archive")
+TrialDir = typer.Argument(None, help="Trial folder with trial.toml (default: the bundled S1318 example).")
+Cutoff = typer.Option(None, "--cutoff", help="Data cutoff, YYYY-MM-DD (default: the spec's, else the last date in the data).")
+Data = typer.Option(None, "--data", help="Folder of the data files (overrides the path in the spec's source section).")
+
+
+@app.command()
+@guarded
+def build(
+    trial_dirs: Optional[list[Path]] = typer.Argument(
+        None, help="Trial folders with trial.toml; several are built side by side, one process per core "
+        "(default: the bundled S1318 example)."),
+    kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html (abstract: also txt, docx). Default: all the kind writes."),
+    cutoff: Optional[str] = Cutoff,
+    out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
+    data: Optional[Path] = Data,
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, max=100_000,  # spec.MAX_CHARS
+                                            help="Abstract: override the meeting's character limit."),
+    no_encrypt: bool = typer.Option(
+        False, "--no-encrypt", help="DSMB: write the closed report unencrypted (default: encrypt with TRIALREPORT_CLOSED_PASSWORD)."
+    ),
+) -> None:
+    """Build a report bundle and print the paths written."""
+    from contextlib import ExitStack
+
+    from .batch import build_all, processes_for
+
+    options = _build_options(kind, fmt, out_dir, max_chars, no_encrypt)
+    dirs = trial_dirs or [None]
+    if len(dirs) == 1:
+        with ExitStack() as cleanup:
+            _build_one(dirs[0], cutoff, data, options, _Renderer(cleanup, options))
+        return
+    processes = processes_for(len(dirs))
+    failed = []
+    with err.status(f"Building {len(dirs)} trials in {processes} processes"):
+        for outcome in build_all(dirs, cutoff, data, options, processes):
+            if outcome.problems:
+                err.print(f"[red]{escape(_source(outcome.trial_dir))}:[/red] not built; nothing was written for it",
+                          highlight=False)
+                report_problems(InputError(list(outcome.problems)))
+                failed.append(_source(outcome.trial_dir))
+            else:
+                _announce(outcome)
+    if failed:
+        err.print(f"{len(dirs) - len(failed)} of {len(dirs)} trials built; nothing was written for {', '.join(failed)}.",
+                  markup=False, highlight=False)
+        raise typer.Exit(2)
+
+
+@app.command()
+@guarded
+def watch(
+    trial_dir: Optional[Path] = typer.Argument(Path("."), help="Trial folder with trial.toml (default: this folder)."),
+    kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats (default: all the kind writes)."),
+    cutoff: Optional[str] = Cutoff,
+    out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
+    data: Optional[Path] = Data,
+    no_encrypt: bool = typer.Option(False, "--no-encrypt", help="DSMB: write the closed report unencrypted."),
+    interval: float = typer.Option(0.5, "--interval", min=0.05, max=3600, help="Seconds between checks for changes."),
+) -> None:
+    """Build, then rebuild whenever trial.toml, a data file or a template changes (Ctrl-C stops)."""
+    from contextlib import ExitStack
+
+    from ..inputs.spec import load_spec
+    from .watch import watch as watch_files
+    from .watch import watched_files
+
+    options = _build_options(kind, fmt, out_dir, None, no_encrypt)
+    data_dir = data
+
+    def files() -> list[Path]:
+        nonlocal data_dir
+        try:  # the data folder the spec names now; the last one known if the spec is broken
+            data_dir = data or trial_dir / load_spec(trial_dir).source.path
+        except InputError:
+            pass
+        return watched_files(trial_dir, data_dir)
+
+    def rebuild(changes: list[Path]) -> None:
+        if changes:
+            err.print("Changed: " + ", ".join(p.name for p in changes[:5]) + (" ..." if len(changes) > 5 else ""),
+                      markup=False, highlight=False)
+        try:
+            _build_one(trial_dir, cutoff, data, options, renderer)
+        except InputError as exc:
+            report_problems(exc, NOT_DONE["watch"])
+            err.print("Not built; waiting for the next change.")
+
+    with ExitStack() as cleanup:
+        renderer = _Renderer(cleanup, options)
+        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops.", markup=False, highlight=False)
+        try:
+            watch_files(files, rebuild, interval=interval)
+        except KeyboardInterrupt:
+            err.print("Stopped watching.")
+
+
+def _build_options(kind: str, fmt: str | None, out_dir: Path, max_chars: int | None, no_encrypt: bool) -> dict:
+    formats = tuple(f.strip().lower() for f in fmt.split(",") if f.strip()) if fmt else None
+    return {"kind": kind, "formats": formats, "out": out_dir, "command": ["trialreport", *sys.argv[1:]],
+            "encrypt": not no_encrypt, "max_chars": max_chars}
+
+
+def _build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, options: dict, renderer) -> None:
+    """Load, build and announce one trial's bundle; InputError for bad input."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from .batch import built
+    from ..compose import build as build_bundle
+    from ..inputs.trial import load_trial
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
+        task = progress.add_task("Loading trial")
+        trial = load_trial(trial_dir, cutoff=cutoff, data=data)
+        bundle = build_bundle(trial, on_step=lambda name: progress.update(task, description=name),
+                              render_pdfs=renderer(), **options)
+    _announce(built(trial_dir, trial, bundle, options["kind"]))
+
+
+def _announce(outcome) -> None:
+    """'Built ... from FOLDER' and the notes on standard error; the paths written on standard output."""
+    err.print(f"[green]Built[/green] {escape(outcome.summary)}, from {escape(_source(outcome.trial_dir))}", highlight=False)
+    for note in outcome.notes:
+        err.print(note, markup=False, highlight=False)
+    for path in outcome.files:
+        print(path, flush=True)
+
+
+def _source(trial_dir: Path | None) -> str:
+    """The folder a trial was read from, as the user named it."""
+    return str(trial_dir) if trial_dir is not None else "the bundled S1318 example"
+
+
+class _Renderer:
+    """The PDF worker (report.render.pdf_worker), started when the first trial has loaded, so
+    that it warms up while that trial is analysed and drawn, and kept for every build after.
+    A DSMB build gets a process for each of its two PDFs where there are two cores."""
+
+    def __init__(self, cleanup, options: dict):
+        from .batch import available_cores
+
+        self._cleanup, self._render = cleanup, None
+        self._wanted = options["formats"] is None or "pdf" in options["formats"] or options["kind"] == "dsmb"
+        self._processes = 2 if options["kind"] == "dsmb" and available_cores() > 1 else 1
+
+    def __call__(self):
+        if self._wanted and self._render is None:
+            from ..render.pdf_worker import PdfWorker
+
+            self._render = self._cleanup.enter_context(PdfWorker(self._processes)).pdfs
+        return self._render
+
+
+@app.command()
+@guarded
+def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff, data: Optional[Path] = Data) -> None:
+    """Print the numbers ledger (results.json) to standard output."""
+    from ..analysis.analysis import analyze as analyze_trial
+    from ..inputs.trial import load_trial
+
+    sys.stdout.write(analyze_trial(load_trial(trial_dir, cutoff=cutoff, data=data)).to_json())
+
+
+@app.command()
+@guarded
+def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) -> None:
+    """Check the spec and the data; report every problem found."""
+    from ..inputs.trial import load_trial
+
+    trial = load_trial(trial_dir, data=data)
+    events = "adverse events not collected" if trial.adverse_events is None else f"{len(trial.adverse_events)} adverse events"
+    out.print(
+        f"[green]OK[/green] {escape(trial.spec.trial.id)}: {len(trial.subjects)} patients, "
+        f"{events}, data cutoff {trial.cutoff}", highlight=False
+    )
+
+
+@app.command()
+@guarded
+def send(
+    bundle: Path = typer.Argument(..., help="A DSMB bundle folder (output/<trial>/dsmb/<cutoff>-v<N>)."),
+    trial_dir: Optional[Path] = typer.Option(None, "--trial", help="Trial folder whose spec names the recipients "
+                                             "(default: the spec the bundle was built from)."),
+    public_key: Optional[Path] = typer.Option(None, "--public-key", help="An Ed25519 public key (PEM) kept outside "
+                                              "the archive: the bundle must be signed with its private key."),
+) -> None:
+    """Mail a DSMB bundle: the open report to the open list, the closed report to the closed list only."""
+    from .mail import send_bundle, spec_for_bundle
+    from ..inputs.spec import load_spec
+
+    spec = load_spec(trial_dir if trial_dir is not None else spec_for_bundle(bundle).parent)
+    report = send_bundle(bundle, spec, public_key=public_key)
+    for message in report.messages:
+        out.print(f"Sent the {message.report} report ({', '.join(message.attachments)}) to {', '.join(message.recipients)}",
+                  markup=False, highlight=False)
+        if message.refused:
+            refused = escape(f"{report.server} refused {', '.join(message.refused)}")
+            err.print(f"[yellow]Warning:[/yellow] {refused} for the {message.report} report", highlight=False)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,175 @@
+"""The pipeline, composed: a loaded trial in, a bundle of finished reports out (`build`),
+and an archived version rendered again from its stored inputs (`reproduce`).
+
+    inputs -> analysis -> kinds (layout, render) -> archive
+
+The only module that calls every stage; no stage imports it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .analysis.analysis import analyze
+from .analysis.ledger import Results
+from .archive import store
+from .archive.bundle import manifest, software, template_hashes, write_bundle
+from .archive.chain import appending
+from .archive.index import indexed_file
+from .archive.signing import signed_at, signer_from_env
+from .errors import InputError, Problem
+from .inputs.trial import Trial, load_trial
+from .kinds.abstract import abstract_files
+from .kinds.common import FORMATS, KINDS, Job, Rendered, report_date
+from .kinds.dsmb import closed_password as password_from_env
+from .kinds.dsmb import dsmb_files, previous_cutoff
+from .kinds.summary import summary_files
+
+
+@dataclass(frozen=True)
+class Bundle:
+    directory: Path
+    files: tuple[Path, ...]
+    results: Results
+    notes: tuple[str, ...] = ()  # what the CLI tells the user, e.g. an abstract's character count
+
+
+def build(
+    trial: Trial,
+    kind: str = "summary",
+    formats: tuple[str, ...] | None = None,
+    out: str | Path = "output",
+    on_step: Callable[[str], None] | None = None,
+    command: list[str] | None = None,
+    encrypt: bool = True,
+    closed_password: str | None = None,
+    max_chars: int | None = None,
+    render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None,
+) -> Bundle:
+    """Analyse, draw, lay out and render one report kind; archive it as a new version.
+
+    For kind "dsmb" the closed report is encrypted with `closed_password`, by default
+    the environment's TRIALREPORT_CLOSED_PASSWORD; `encrypt=False` writes it in clear.
+    For kind "abstract", `max_chars` overrides the meeting's character limit.
+    `render_pdfs` renders the PDFs, e.g. a `PdfWorker`'s; by default they are rendered here.
+    """
+    formats = tuple(formats) if formats else FORMATS.get(kind, ())
+    _check_request(kind, formats)
+    password = None
+    if kind == "dsmb" and encrypt:
+        password = closed_password or password_from_env(os.environ, encrypt)
+    signer = signer_from_env(os.environ)  # a bad key stops here, before anything is written
+    signature = signer.block(signed_at(os.environ)) if signer else None
+    root, on = Path(out), report_date()
+    inputs = store.input_entries(list(trial.inputs))
+    job = Job(trial, kind, formats, on, root, provenance(trial, kind, on, inputs), password, max_chars,
+              step=on_step or (lambda _: None), render_pdfs=render_pdfs, signed=signature)
+    results = analyze(trial)
+    rendered = render_files(job, results)  # in memory: bad input stops here, with nothing written
+    job.step("Writing bundle")
+    root.mkdir(parents=True, exist_ok=True)
+    with appending(root) as chain:  # the index's write transaction: one version at a time joins the chain
+        chain.snapshot(list(trial.inputs))
+        info = {**job.provenance, **manifest(command=command or sys.argv), "formats": list(formats),
+                "inputs": inputs, **rendered.manifest, "chain": chain.link(),
+                **({"signature": signature} if signature else {})}
+        directory = write_bundle(root / trial.spec.trial.id / kind, trial.cutoff.isoformat(), rendered.files, info,
+                                 sign=signer.sign if signer else None)
+        chain.record(directory)
+    written = tuple(directory / name for name in sorted(rendered.files)) + (directory / "manifest.json",)
+    started = (f"The archive's hash chain starts with this version; the {len(chain.legacy)} version(s) made before "
+               "it are kept as unchained legacy versions, listed in its manifest.",) if chain.legacy else ()
+    return Bundle(directory=directory, files=written, results=results, notes=rendered.notes + started)
+
+
+def render_files(job: Job, results: Results) -> Rendered:
+    """Every file of the bundle but the manifest, in memory."""
+    job.step("Analysing")
+    if job.kind == "dsmb":
+        return dsmb_files(job, results, _previous_ledger(job))
+    if job.kind == "abstract":
+        return abstract_files(job, results)
+    return summary_files(job, results)
+
+
+def _previous_ledger(job: Job) -> tuple[bytes, str] | None:
+    """The open ledger of the DSMB version a month (or the spec's previous cutoff) earlier, as
+    the archive's index holds it (or of the pinned version), and that version's id."""
+    trial = job.trial
+    return indexed_file(job.out_root, trial.spec.trial.id, "dsmb", previous_cutoff(trial).isoformat(), job.previous,
+                        "results.json")
+
+
+def provenance(trial: Trial, kind: str, on: dt.date, inputs: list[dict]) -> dict:
+    """What a version was made from, by hash: the same for the same inputs and software."""
+    return {
+        "trial": trial.spec.trial.id,
+        "kind": kind,
+        "data_cutoff": trial.cutoff.isoformat(),
+        "generated_on": on.isoformat(),
+        "input_hashes": [{"name": e["name"], "bytes": e["bytes"], "sha256": e["sha256"]} for e in inputs],
+        "templates": template_hashes(),
+        "software": software(),
+    }
+
+
+def _check_request(kind: str, formats: tuple[str, ...]) -> None:
+    if kind not in KINDS:  # alone: the formats depend on the kind
+        raise InputError(Problem("--kind", f"{kind!r} is not a report kind this version builds ({', '.join(KINDS)})"))
+    problems = []
+    for f in formats:
+        if kind in FORMATS and f not in FORMATS[kind]:
+            problems.append(Problem("--format", f"{f!r} is not an output format of {kind} ({', '.join(FORMATS[kind])})"))
+    if not formats:
+        problems.append(Problem("--format", "name at least one output format"))
+    if problems:
+        raise InputError(problems)
+
+
+# --------------------------------------------------------------------------- reproduce
+
+@dataclass(frozen=True)
+class Reproduced:
+    name: str
+    status: str  # identical | different | not re-rendered | encrypted (not compared)
+    details: tuple[str, ...] = ()  # for a different file: what differs (report.archive.difference)
+
+
+def reproduce(root: Path, version: str) -> list[Reproduced]:
+    """Re-render a version from its stored inputs, dated as it was; compare every file."""
+    directory = store.find(root, version)
+    manifest = json.loads((directory / store.MANIFEST).read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="trialreport-reproduce-") as tmp:
+        folder = Path(tmp)
+        problems = store.restore(root, manifest["inputs"], folder)
+        if problems:
+            raise InputError(problems)
+        trial = load_trial(folder, cutoff=manifest["data_cutoff"], data=folder)
+        on = dt.date.fromisoformat(manifest["generated_on"])
+        job = Job(trial, manifest["kind"], tuple(manifest["formats"]), on, root,
+                  provenance(trial, manifest["kind"], on, manifest["inputs"]),
+                  max_chars=manifest.get("limit"), previous=manifest.get("previous_version"),
+                  signed=manifest.get("signature"))
+        rendered = render_files(job, analyze(trial)).files
+    return [_compare(entry, rendered, directory, manifest) for entry in manifest["files"]]
+
+
+def _compare(entry: dict, rendered: dict[str, bytes], directory: Path, manifest: dict) -> Reproduced:
+    from .archive.difference import why_different
+
+    name = entry["path"]
+    if name in manifest.get("encrypted", []):
+        return Reproduced(name, "encrypted (not compared)")
+    if name not in rendered:
+        return Reproduced(name, "not re-rendered")
+    if hashlib.sha256(rendered[name]).hexdigest() == entry["sha256"]:
+        return Reproduced(name, "identical")
+    archived = (directory / name).read_bytes() if (directory / name).is_file() else b""
+    return Reproduced(name, "different", why_different(entry, archived, rendered[name], manifest))

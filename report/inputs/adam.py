@@ -1,0 +1,334 @@
+"""CDISC ADaM input: ADSL, ADRS, ADTTE and ADAE mapped onto the tidy tables.
+
+The spec's `[adam]` section names the variables; its defaults follow the ADaM
+implementation guide, so a standard dataset needs few lines. Every missing dataset,
+variable or parameter is reported at once, with what the mapping expected.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .arms import arm_problems
+from .derive import DAYS_PER_UNIT, TTE_COLUMNS, Endpoint
+from ..errors import InputError, Problem
+from .limits import date_outside
+from .source import SourceTables
+from .spec import Adam, AdamAdverseEvents, Spec
+
+SUFFIXES = (".xpt", ".sas7bdat", ".csv", ".parquet")
+UNITS = {"DAY": "days", "DAYS": "days", "WEEK": "weeks", "WEEKS": "weeks",
+         "MONTH": "months", "MONTHS": "months", "YEAR": "years", "YEARS": "years"}
+EMPTY_AE = pd.DataFrame(columns=["subject_id", "term", "soc", "grade", "onset_on", "attribution", "serious"])
+DEFAULT_ADAE = "adae"
+# Subject columns no ADaM mapping fills (time-to-event rows come from ADTTE instead).
+UNMAPPED = ("response_cycle", "mrd", "relapse_on", "off_study_on", "off_study_reason")
+
+
+class _Dataset:
+    """One ADaM dataset as read, with what is needed to name its problems."""
+
+    def __init__(self, name: str, path: Path, frame: pd.DataFrame):
+        self.name, self.path, self.frame = name.upper(), path, frame
+        self.first_row = 2 if path.suffix.lower() == ".csv" else 1  # CSV: the header is row 1
+
+    def has(self, variable: str) -> bool:
+        return variable.upper() in self.frame.columns
+
+    def col(self, variable: str) -> pd.Series:
+        return self.frame[variable.upper()]
+
+    def missing(self, mapping: dict[str, str | None]) -> list[Problem]:
+        return [
+            Problem(self.path.name, f"variable not found; the mapping [adam] {key} expects it", column=var)
+            for key, var in mapping.items() if var and not self.has(var)
+        ]
+
+    def row(self, index: int) -> int:
+        return int(index) + self.first_row
+
+
+def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
+    m = spec.adam
+    problems: list[Problem] = []
+    adsl = _open(data_dir, m.adsl, "adsl", problems)
+    adtte = _open(data_dir, m.adtte, "adtte", problems) if m.adtte else None
+    adae = _open_adae(data_dir, m.adverse_events.dataset, problems)
+    adrs = _open(data_dir, m.response.dataset, "response.dataset", problems) if m.response else None
+    if problems:
+        raise InputError(problems)
+    subjects = _subjects(adsl, m, problems)
+    if subjects is not None:
+        rows = [adsl.row(i) for i in range(len(subjects))]
+        problems += arm_problems(subjects["arm"], rows, adsl.path.name, m.arm.upper(), spec.analysis)
+    if adrs is not None and subjects is not None:
+        _add_best_response(subjects, adrs, m, problems)
+    tte, endpoints = _time_to_event(adtte, subjects, m, problems) if adtte is not None else (None, ())
+    ae, grading = _adverse_events(adae, subjects, m.adverse_events, problems) if adae is not None else (None, "ctcae")
+    if problems:
+        raise InputError(problems)
+    inputs = tuple(d.path for d in (adsl, adrs, adtte, adae) if d is not None)
+    return SourceTables(subjects, ae, inputs, tte if tte is not None else _no_tte(), endpoints, grading,
+                        _not_collected(adsl, m))
+
+
+def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _Dataset | None:
+    """The adverse-event dataset the spec names (it must exist), else ADAE where it exists;
+    None where adverse events were not collected (or the spec says so with `dataset = ""`)."""
+    if named == "" or (named is None and _find(data_dir, DEFAULT_ADAE) is None):
+        return None
+    return _open(data_dir, named or DEFAULT_ADAE, "adverse_events.dataset", problems)
+
+
+def _not_collected(adsl: _Dataset, m: Adam) -> frozenset[str]:
+    """Subject columns ADaM input does not give: unmapped ones, and ADSL variables it lacks."""
+    absent = {column for column, variable in (("age", "AGE"), ("sex", "SEX"), ("death_cause", m.death_cause))
+              if not adsl.has(variable)}
+    return frozenset(absent | set(UNMAPPED))
+
+
+def _open(data_dir: Path, name: str, key: str, problems: list[Problem]) -> _Dataset | None:
+    path = _find(data_dir, name)
+    if path is None:
+        expected = name if Path(name).suffix else " or ".join(f"{name}{s}" for s in SUFFIXES)
+        problems.append(Problem(str(data_dir), f"dataset {name.upper()} not found: the mapping [adam] {key} expects {expected}"))
+        return None
+    try:
+        frame = _read(path)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a problem with this file
+        problems.append(Problem(path.name, f"cannot be read as a dataset: {exc}"))
+        return None
+    frame.columns = [str(c).upper() for c in frame.columns]
+    dataset = _Dataset(Path(name).stem, path, frame)
+    bad = _date_problems(dataset)
+    problems.extend(bad)
+    return None if bad else dataset
+
+
+def _date_problems(data: _Dataset) -> list[Problem]:
+    """A problem for each date that is not one (text, in CSV) or lies outside the years a
+    trial can have, in every date variable (*DT, *DTM, or holding dates); reported here,
+    so that no later check takes the date for missing."""
+    found = []
+    for variable in data.frame.columns:
+        values = data.frame[variable]
+        first = values.first_valid_index()
+        if first is None or not (variable.endswith(("DT", "DTM")) or isinstance(values[first], dt.date)):
+            continue
+        for index, value in values.items():
+            date = _date(value)
+            if date is None and isinstance(value, str) and value.strip():
+                found.append(Problem(data.path.name, f"{value!r} is not a calendar date in the form YYYY-MM-DD",
+                                     data.row(index), variable))
+            elif date is not None and date_outside(date):
+                found.append(Problem(data.path.name, f"{date.isoformat()} {date_outside(date)}", data.row(index), variable))
+    return sorted(found, key=lambda problem: problem.row)
+
+
+def _find(data_dir: Path, name: str) -> Path | None:
+    if Path(name).suffix:
+        return data_dir / name if (data_dir / name).is_file() else None
+    files = {p.name.lower(): p for p in data_dir.iterdir()} if data_dir.is_dir() else {}
+    return next((files[f"{name.lower()}{s}"] for s in SUFFIXES if f"{name.lower()}{s}" in files), None)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix in (".xpt", ".sas7bdat"):
+        import pyreadstat
+
+        reader = pyreadstat.read_xport if suffix == ".xpt" else pyreadstat.read_sas7bdat
+        return reader(str(path))[0]
+    if suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+    return pd.read_parquet(path)
+
+
+def _subjects(adsl: _Dataset, m: Adam, problems: list[Problem]) -> pd.DataFrame | None:
+    starts = [v for v in m.start if adsl.has(v)]
+    found = adsl.missing({"subject": m.subject, "arm": m.arm, "efficacy_flag": m.efficacy_flag, "safety_flag": m.safety_flag})
+    if not starts:
+        found.append(Problem(adsl.path.name, f"none of the variables {', '.join(m.start)} found; the mapping [adam] start expects one", column=m.start[0]))
+    if found:
+        problems.extend(found)
+        return None
+    start = _first_date(adsl, starts)
+    for index in np.flatnonzero(pd.isna(start)):
+        problems.append(Problem(adsl.path.name, "no start date (time zero) for this patient", adsl.row(index), "/".join(starts)))
+    died = _dates(adsl.col(m.death_date)) if adsl.has(m.death_date) else [None] * len(start)
+    optional = lambda v: _text(adsl.col(v)) if adsl.has(v) else None  # noqa: E731
+    return pd.DataFrame({
+        "subject_id": _text(adsl.col(m.subject)),
+        "arm": _text(adsl.col(m.arm)),
+        "enrolled_on": start,
+        "age": pd.to_numeric(adsl.col("AGE"), errors="coerce").astype(object) if adsl.has("AGE") else None,
+        "sex": optional("SEX"),
+        "eligible": _flag(adsl.col(m.efficacy_flag)),
+        "treated": _flag(adsl.col(m.safety_flag)),
+        "efficacy": _flag(adsl.col(m.efficacy_flag)),
+        "safety": _flag(adsl.col(m.safety_flag)),
+        "best_response": None, "response_on": None, "response_cycle": None, "mrd": None, "relapse_on": None,
+        "died_on": died,
+        "death_cause": optional(m.death_cause),
+        "last_contact_on": _dates(adsl.col(m.last_alive)) if adsl.has(m.last_alive) else died,
+        "off_study_on": None, "off_study_reason": None,
+    }).astype(object).where(lambda f: f.notna(), None)
+
+
+def _add_best_response(subjects: pd.DataFrame, adrs: _Dataset, m: Adam, problems: list[Problem]) -> None:
+    paramcd = m.response.paramcd
+    found = adrs.missing({"subject": m.subject, "response.paramcd (PARAMCD)": "PARAMCD", "response (AVALC)": "AVALC"})
+    if found:
+        problems.extend(found)
+        return
+    records = adrs.frame[_text(adrs.col("PARAMCD")) == paramcd]
+    if records.empty:
+        present = ", ".join(sorted(set(_text(adrs.col("PARAMCD")).dropna())))
+        problems.append(Problem(adrs.path.name, f"no records with PARAMCD {paramcd!r}: the mapping [adam.response] paramcd expects them (present: {present})", column="PARAMCD"))
+        return
+    ids = _text(records[m.subject.upper()])
+    for index in records.index[ids.duplicated()]:
+        problems.append(Problem(adrs.path.name, f"a second {paramcd} record for {ids[index]!r}: one per patient expected", adrs.row(index), m.subject))
+    best = dict(zip(ids, _text(records["AVALC"])))
+    dated = [v for v in ("ADT", "ADTM") if v in records.columns]
+    when = dict(zip(ids, _first_date(_Dataset(adrs.name, adrs.path, records), dated)))
+    subjects["best_response"] = [best.get(s) for s in subjects["subject_id"]]
+    subjects["response_on"] = [when.get(s) for s in subjects["subject_id"]]
+
+
+def _time_to_event(adtte: _Dataset, subjects: pd.DataFrame | None, m: Adam, problems: list[Problem]):
+    found = adtte.missing({"subject": m.subject, "endpoints (PARAMCD)": "PARAMCD", "endpoints (AVAL)": "AVAL", "endpoints (CNSR)": "CNSR"})
+    if found or subjects is None:
+        problems.extend(found)
+        return None, ()
+    frame = adtte.frame
+    units = _units(adtte, m, problems)
+    mappings = m.endpoints or _time_valued_parameters(frame, units)
+    endpoints, parts = [], []
+    for mapping in mappings:
+        rows = frame[_text(frame["PARAMCD"]) == mapping.paramcd]
+        if rows.empty:
+            present = ", ".join(sorted(set(_text(frame["PARAMCD"]).dropna())))
+            problems.append(Problem(adtte.path.name, f"no records with PARAMCD {mapping.paramcd!r}: the mapping [[adam.endpoints]] expects them (present: {present})", column="PARAMCD"))
+            continue
+        name = mapping.name or mapping.paramcd.lower()
+        label = mapping.label or (str(rows["PARAM"].iloc[0]) if "PARAM" in rows.columns else mapping.paramcd)
+        endpoints.append(Endpoint(name, label, mapping.origin, "efficacy population"))
+        parts.append(_endpoint_rows(adtte, rows, name, units, m))
+    efficacy = set(subjects.loc[subjects["efficacy"].astype(bool), "subject_id"])
+    tte = pd.concat(parts, ignore_index=True) if parts else _no_tte()
+    return tte[tte["subject_id"].isin(efficacy)].reset_index(drop=True), tuple(endpoints)
+
+
+def _units(adtte: _Dataset, m: Adam, problems: list[Problem]) -> pd.Series:
+    if adtte.has("AVALU"):
+        return _text(adtte.col("AVALU")).str.upper().map(UNITS)
+    if m.aval_unit is None:
+        problems.append(Problem(adtte.path.name, "no AVALU: say the unit of AVAL with [adam] aval_unit", column="AVALU"))
+    return pd.Series(m.aval_unit, index=adtte.frame.index)
+
+
+def _time_valued_parameters(frame: pd.DataFrame, units: pd.Series):
+    from .spec import AdamEndpoint
+
+    timed = frame[units.notna()]
+    return [AdamEndpoint(paramcd=p) for p in dict.fromkeys(_text(timed["PARAMCD"]))]
+
+
+def _endpoint_rows(adtte: _Dataset, rows: pd.DataFrame, name: str, units: pd.Series, m: Adam) -> pd.DataFrame:
+    days = pd.to_numeric(rows["AVAL"], errors="coerce") * units[rows.index].map(DAYS_PER_UNIT)
+    sub = _Dataset(adtte.name, adtte.path, rows)
+    return pd.DataFrame({
+        "subject_id": _text(rows[m.subject.upper()]).to_numpy(),
+        "endpoint": name,
+        "days": days.to_numpy(dtype=float),
+        "event": (pd.to_numeric(rows["CNSR"], errors="coerce") == 0).to_numpy(),
+        "start_on": _first_date(sub, ["STARTDT"]) if sub.has("STARTDT") else None,
+        "end_on": _first_date(sub, [v for v in ("ADT", "ADTM") if sub.has(v)]) or None,
+    })
+
+
+def _adverse_events(adae: _Dataset, subjects: pd.DataFrame | None, a: AdamAdverseEvents, problems: list[Problem]):
+    grading = "ctcae" if adae.has(a.grade) else "severity"
+    needed = {"subject": "USUBJID", "adverse_events.term": a.term, "adverse_events.soc": a.soc,
+              "adverse_events.treatment_emergent": a.treatment_emergent}
+    needed["adverse_events.grade" if grading == "ctcae" else "adverse_events.severity (no grade variable)"] = a.grade if grading == "ctcae" else a.severity
+    found = adae.missing(needed)
+    if found or subjects is None:
+        problems.extend(found)
+        return EMPTY_AE, grading
+    frame = adae.frame
+    if a.treatment_emergent:
+        frame = frame[_text(frame[a.treatment_emergent.upper()]).str.upper() == "Y"]
+    grade = _grades(adae, frame, a, grading, problems)
+    known = set(subjects["subject_id"])
+    ids = _text(frame["USUBJID"])
+    for index in frame.index[~ids.isin(known)]:
+        problems.append(Problem(adae.path.name, f"{ids[index]!r} is not in ADSL", adae.row(index), "USUBJID"))
+    sub = _Dataset(adae.name, adae.path, frame)
+    onset = [v for v in (a.onset, "ASTDTM") if sub.has(v)]
+    return pd.DataFrame({
+        "subject_id": ids.to_numpy(),
+        "term": _text(frame[a.term.upper()]).to_numpy(),
+        "soc": _text(frame[a.soc.upper()]).to_numpy() if sub.has(a.soc) else None,
+        "grade": grade,
+        "onset_on": _first_date(sub, onset) if onset else None,
+        "attribution": _text(frame[a.related.upper()]).str.lower().to_numpy() if sub.has(a.related) else None,
+        "serious": (_text(frame[a.serious.upper()]).str.upper() == "Y").to_numpy() if sub.has(a.serious) else False,
+    }).astype(object).where(lambda f: f.notna(), None), grading
+
+
+def _grades(adae: _Dataset, frame: pd.DataFrame, a: AdamAdverseEvents, grading: str, problems: list[Problem]) -> list:
+    if grading == "ctcae":
+        values = pd.to_numeric(frame[a.grade.upper()], errors="coerce")
+        bad = values.isna() | ~values.isin([1, 2, 3, 4, 5])
+        column, message = a.grade, "is not a CTCAE grade (1-5)"
+    else:
+        scale = {k.upper(): v for k, v in a.severity_scale.items()}
+        values = _text(frame[a.severity.upper()]).str.upper().map(scale)
+        bad = values.isna()
+        column, message = a.severity, f"is not one of {', '.join(scale)} ([adam.adverse_events] severity_scale)"
+    raw = frame[column.upper()]
+    for index in frame.index[bad.to_numpy()]:
+        problems.append(Problem(adae.path.name, f"{raw[index]!r} {message}", adae.row(index), column))
+    return [None if pd.isna(v) else int(v) for v in values]
+
+
+def _no_tte() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*TTE_COLUMNS, "start_on", "end_on"])
+
+
+def _first_date(dataset: _Dataset, variables: list[str]) -> list:
+    """Per row, the first of `variables` that holds a date."""
+    columns = [_dates(dataset.col(v)) for v in variables]
+    if not columns:
+        return [None] * len(dataset.frame)
+    return [next((d for d in values if d is not None), None) for values in zip(*columns)]
+
+
+def _dates(values: pd.Series) -> list:
+    return [_date(v) for v in values]
+
+
+def _date(value) -> dt.date | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None  # reported where the date is needed
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip() or None)
+
+
+def _flag(values: pd.Series) -> list[bool]:
+    return [str(v).strip().upper() == "Y" for v in values]

@@ -1,0 +1,137 @@
+"""A trial as loaded: its spec and its data as of the cutoff (`load_trial`)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import cutoff as cut
+from . import derive
+from .arms import EXCLUDED_COLUMNS, without_excluded_arms
+from ..errors import InputError, Problem
+from .limits import check_arm_count, date_outside
+from ..resources import bundled_trial
+from .source import SourceTables
+from .spec import SPEC_FILE, Spec, load_spec
+from .tidy import read_tidy
+
+DEFAULT_AE_FILE = "adverse_events.csv"
+
+
+@dataclass(frozen=True, eq=False)
+class Trial:
+    spec: Spec
+    directory: Path
+    cutoff: dt.date
+    subjects: pd.DataFrame  # as of the cutoff; `efficacy` and `safety` flag the populations
+    adverse_events: pd.DataFrame | None  # as of the cutoff; None: not collected (no such dataset)
+    endpoints: tuple[derive.Endpoint, ...]
+    time_to_event: pd.DataFrame  # subject_id, endpoint, days, event; as of the cutoff
+    inputs: tuple[Path, ...]  # the files it was read from
+    grading: str = "ctcae"  # how adverse events are graded: ctcae or severity
+    not_collected: frozenset[str] = frozenset()  # subject columns the data do not hold
+    # Patients of the arms the spec excludes (subject_id, arm, enrolled_on), enrolled by the cutoff.
+    excluded: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=EXCLUDED_COLUMNS))
+
+
+def load_trial(
+    path: str | Path | None = None,
+    cutoff: dt.date | str | None = None,
+    data: str | Path | None = None,
+) -> Trial:
+    """Load and validate a trial folder (the bundled S1318 example when `path` is None).
+
+    `data` overrides the spec's `[source] path`; `cutoff` overrides the spec's
+    `trial.data_cutoff`, which defaults to the last date in the data.
+    """
+    directory = Path(path) if path is not None else bundled_trial("s1318")
+    spec = load_spec(directory)
+    data_dir = Path(data) if data is not None else directory / spec.source.path
+    source = _read_adam(spec, data_dir) if spec.source.kind == "adam" else _read_tidy(spec, data_dir)
+    source, excluded = without_excluded_arms(source, spec.analysis.exclude_arms)
+    check_arm_count(source.subjects, source.inputs[0].name, spec.adam.arm if spec.source.kind == "adam" else "arm")
+    return _assemble(spec, directory, source, _cutoff(cutoff, spec, source), excluded)
+
+
+def as_of(trial: Trial, cutoff: dt.date) -> Trial:
+    """The same trial as it stood at an earlier cutoff (applying a cutoff twice is the same
+    as applying the earlier one)."""
+    tte = None if trial.spec.source.kind == "tidy" else trial.time_to_event
+    source = SourceTables(trial.subjects, trial.adverse_events, trial.inputs[1:], tte, trial.endpoints, trial.grading,
+                          trial.not_collected)
+    return _assemble(trial.spec, trial.directory, source, cutoff, trial.excluded)
+
+
+def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date, excluded: pd.DataFrame) -> Trial:
+    subjects = cut.subjects_at(source.subjects, as_of)
+    if subjects.empty:
+        raise InputError(Problem(source.inputs[0].name, f"no patient was enrolled on or before the cutoff {as_of}"))
+    if source.time_to_event is None:
+        endpoints, time_to_event = _tidy_endpoints(subjects, spec, source.not_collected)
+    else:
+        endpoints, time_to_event = source.endpoints, cut.time_to_event_at(source.time_to_event, subjects, as_of)
+    return Trial(
+        spec=spec,
+        directory=directory,
+        cutoff=as_of,
+        subjects=subjects,
+        adverse_events=(cut.adverse_events_at(source.adverse_events, subjects, as_of)
+                        if source.adverse_events is not None else None),
+        endpoints=endpoints,
+        time_to_event=time_to_event,
+        inputs=(directory / SPEC_FILE, *source.inputs),
+        grading=source.grading,
+        not_collected=source.not_collected,
+        excluded=excluded[excluded["enrolled_on"] <= as_of].reset_index(drop=True),
+    )
+
+
+def _tidy_endpoints(subjects: pd.DataFrame, spec: Spec, not_collected: frozenset[str]):
+    """OS, and DFS where relapses were collected (without relapse_on, DFS would count deaths only)."""
+    endpoints = (derive.OVERALL_SURVIVAL,) + (() if "relapse_on" in not_collected else (derive.DISEASE_FREE_SURVIVAL,))
+    time_to_event = derive.tidy_time_to_event(subjects, spec.analysis.responders)
+    names = [e.name for e in endpoints]
+    return endpoints, time_to_event[time_to_event["endpoint"].isin(names)].reset_index(drop=True)
+
+
+def _read_tidy(spec: Spec, data_dir: Path) -> SourceTables:
+    subjects_path, ae_path = data_dir / spec.source.subjects, _ae_path(spec, data_dir)
+    tables = read_tidy(
+        subjects_path, ae_path, responders=spec.analysis.responders, categories=spec.analysis.response_categories,
+        arms=spec.analysis,
+    )
+    inputs = (subjects_path, ae_path) if ae_path is not None else (subjects_path,)
+    return SourceTables(tables.subjects, tables.adverse_events, inputs, not_collected=tables.not_collected)
+
+
+def _ae_path(spec: Spec, data_dir: Path) -> Path | None:
+    """The adverse-event file: the one the spec names (it must exist), else
+    adverse_events.csv where it exists; None where adverse events were not collected."""
+    if spec.source.adverse_events is not None:
+        return data_dir / spec.source.adverse_events
+    default = data_dir / DEFAULT_AE_FILE
+    return default if default.exists() else None
+
+
+def _read_adam(spec: Spec, data_dir: Path) -> SourceTables:
+    from .adam import read_adam
+
+    return read_adam(spec, data_dir)
+
+
+def _cutoff(given, spec: Spec, source: SourceTables) -> dt.date:
+    if isinstance(given, str):
+        try:
+            given = dt.date.fromisoformat(given)
+        except ValueError:
+            raise InputError(Problem("--cutoff", f"{given!r} is not a date in the form YYYY-MM-DD")) from None
+    if given is not None and date_outside(given):
+        raise InputError(Problem("--cutoff", f"{given.isoformat()} {date_outside(given)}"))
+    if given is not None:
+        return given
+    if source.subjects.empty:  # nothing to take the last date from
+        raise InputError(Problem(source.inputs[0].name, "no patients: the data hold no rows"))
+    return spec.trial.data_cutoff or cut.latest_date(source.subjects, source.adverse_events, source.time_to_event)

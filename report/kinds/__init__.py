@@ -1,0 +1,1 @@
+"""Stage 5, report kinds: summary, dsmb and abstract, each a job's files in memory from a ledger."""

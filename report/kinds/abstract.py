@@ -1,0 +1,46 @@
+"""Kind `abstract`: a meeting abstract as text, HTML, PDF and Word, within the meeting's limit."""
+from __future__ import annotations
+
+from ..analysis.ledger import Results, ledger_json
+from ..errors import InputError, Problem
+from .common import Job, Rendered, html_and_pdf, page_for
+
+
+def abstract_files(job: Job, results: Results) -> Rendered:
+    """The abstract's files; InputError if it exceeds the meeting's character limit."""
+    from ..layout.abstract import as_text, character_count, compose, rule_for
+    from ..render.docx_writer import abstract_docx
+    from ..render.render import render_html
+
+    spec = job.trial.spec
+    if spec.abstract is None:
+        raise InputError(Problem("trial.toml", "abstract: no [abstract] section (meeting, conclusion)"))
+    rule = rule_for(spec.abstract.meeting, spec.abstract.limit, job.max_chars)
+    _check_rule(rule, spec.abstract.include_table)
+    ledger = results.to_dict()
+    abstract = compose(ledger, spec)
+    count = character_count(abstract, rule)
+    if count > rule.max_chars:
+        raise InputError(Problem("abstract.txt", f"{count:,} characters under the {rule.describe()}; "
+                                 f"the limit is {rule.max_chars:,}: {count - rule.max_chars:,} over"))
+    job.step("Laying out")
+    files = {"results.json": ledger_json(ledger).encode("utf-8")}
+    if "txt" in job.formats:
+        files["abstract.txt"] = as_text(abstract).encode("utf-8")
+    extra = {"abstract": abstract, "rule": rule, "count": count}
+    html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on, signed=job.signed))
+    files.update(html_and_pdf(job, "abstract", html, files["results.json"], {}))
+    if "docx" in job.formats:
+        files["abstract.docx"] = abstract_docx(abstract, job.on)
+    note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"
+    return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars})
+
+
+def _check_rule(rule, include_table: bool) -> None:
+    problems = []
+    if rule.max_chars <= 0:
+        problems.append(Problem("trial.toml", "abstract.limit.max_chars: a custom rule needs a character limit"))
+    if include_table and rule.tables < 1:
+        problems.append(Problem("trial.toml", f"abstract.include_table: {rule.name} allows no table"))
+    if problems:
+        raise InputError(problems)

@@ -1,0 +1,137 @@
+"""What every report kind shares: the job it renders, what it returns, and the page a template sees."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..archive.bundle import _version
+from ..archive.signing import shown
+from ..inputs.source_date import source_date
+from ..inputs.trial import Trial
+from ..layout.tables import arm_tables
+
+FORMATS = {  # the formats each kind can write; the default is all of them
+    "summary": ("pdf", "html"),
+    "dsmb": ("pdf", "html"),
+    "abstract": ("txt", "html", "pdf", "docx"),
+}
+KINDS = tuple(FORMATS)
+EMBED_INPUTS_MAX_BYTES = 10 * 2**20
+
+
+@dataclass(frozen=True)
+class Job:
+    """One rendering: what to make, for which trial, dated when."""
+    trial: Trial
+    kind: str
+    formats: tuple[str, ...]
+    on: dt.date  # the report date: printed, and stamped in the files
+    out_root: Path
+    provenance: dict  # embedded in archival PDFs: inputs, templates and software, by hash
+    password: str | None = None  # DSMB: encrypt the closed report with it
+    max_chars: int | None = None  # abstract: override the limit
+    previous: str | None = None  # DSMB: the archived version to compare with (pinned when reproducing)
+    signed: dict | None = None  # the manifest's `signature` block (signer, signed_at): shown in the report
+    step: Callable[[str], None] = lambda _: None
+    render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None  # e.g. a PdfWorker's
+
+    def pdfs(self, requests: list[tuple[str, dict]]) -> list[bytes]:
+        """`render.pdf_bytes(html, **options)` for each (html, options), in this process
+        unless the job was given a renderer."""
+        from ..render.render import pdf_bytes
+
+        if self.render_pdfs:
+            return self.render_pdfs(requests)
+        return [pdf_bytes(html, **options) for html, options in requests]
+
+    def pdf(self, html: str, **options) -> bytes:
+        return self.pdfs([(html, options)])[0]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    files: dict[str, bytes]
+    notes: tuple[str, ...] = ()
+    manifest: dict = field(default_factory=dict)  # what the kind adds to the manifest
+
+
+def archival_attachments(job: Job, results_json: bytes, with_data: bool = True) -> dict[str, bytes]:
+    """Embedded in archival PDFs: the ledger, the provenance and (unless confidential) the inputs.
+
+    Inputs larger than EMBED_INPUTS_MAX_BYTES in all stay out of the PDF, which would
+    otherwise grow by megabytes and take seconds to compress; the provenance still names
+    them by hash and the archive's store keeps them.
+    """
+    files = {"results.json": results_json, "provenance.json": _json_bytes(job.provenance)}
+    if with_data and sum(path.stat().st_size for path in job.trial.inputs) <= EMBED_INPUTS_MAX_BYTES:
+        files.update({path.name: path.read_bytes() for path in job.trial.inputs})
+    return files
+
+
+def _json_bytes(value: dict) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: dict[str, str]) -> dict[str, bytes]:
+    """`<stem>.html` and the archival `<stem>.pdf`, as the job's formats ask."""
+    from ..render.render import figures_as_images
+
+    files = {}
+    if "html" in job.formats:
+        files[f"{stem}.html"] = html.encode("utf-8")
+    if "pdf" in job.formats:
+        job.step("Rendering PDF")
+        attachments = archival_attachments(job, results_json)
+        files[f"{stem}.pdf"] = job.pdf(figures_as_images(html, figures), archival=True, attachments=attachments,
+                                       on=job.on)
+    return files
+
+
+def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix: str = "",
+             extra: dict | None = None, on: dt.date | None = None, signed: dict | None = None):
+    """What a template may show: the ledger, the spec's text, figures and per-arm tables."""
+    from ..render.render import Page
+
+    return Page(
+        r=ledger,
+        spec=trial.spec.model_dump(mode="json"),
+        figures=figures,
+        generated_on=on or report_date(),
+        version=_package_version(),
+        tables=arm_tables(ledger, trial.spec.report.ae_min_percent) if ledger.get("arms") else {},
+        caption_suffix=caption_suffix,
+        extra=extra or {},
+        signed=shown(signed),
+    )
+
+
+def summary_figures(ledger: dict) -> dict[str, str]:
+    """Kaplan-Meier figures by endpoint (one curve per arm where there are arms), AEs by grade."""
+    from ..layout.figures import ae_grade_figure, namespaced
+    from ..layout.survival_figures import km_arms_figure, km_figure
+
+    unit = ledger["methods"]["time_unit"].capitalize()
+    figures = {}
+    for name, block in ledger["survival"].items():
+        endpoint = ledger["endpoints"][name]
+        time_label = f"{unit} since {endpoint['origin']}"
+        if ledger["arms"]:
+            arms = {arm: ledger["by_arm"][arm]["survival"][name] for arm in ledger["arms"]}
+            figures[f"km-{name}"] = km_arms_figure(arms, label=endpoint["label"], time_label=time_label)
+        else:
+            figures[f"km-{name}"] = km_figure(block, label=endpoint["label"], time_label=time_label)
+    if not ledger["arms"] and ledger["safety"]["terms"] is not None:  # None: adverse events not collected
+        figures["ae"] = ae_grade_figure(ledger["safety"]["terms"], n=ledger["safety"]["n"])
+    return {name: namespaced(svg, f"fig-{name}") for name, svg in figures.items()}
+
+
+def report_date() -> dt.date:
+    """Today (UTC), or the date of SOURCE_DATE_EPOCH for reproducible builds (report.inputs.source_date)."""
+    return source_date() or dt.datetime.now(dt.timezone.utc).date()
+
+
+def _package_version() -> str:
+    return _version("trialreport") or "0+unknown"

@@ -1,0 +1,244 @@
+"""Conference abstracts: composed from the ledger and the spec, counted by a meeting's rule.
+
+Pure: the ledger (as results.json holds it) and the spec in, an `Abstract` out. Methods
+and Results are written from the spec and the ledger; Background and the Conclusions'
+framing are the authors' text from the spec.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .collected import ABSTRACT_ADVERSE_EVENTS
+from .formatting import month_year, number, percent
+from ..inputs.spec import AbstractLimit, Spec
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    max_chars: int
+    count_spaces: bool
+    count_title: bool
+    count_headings: bool
+    tables: int  # tables allowed
+    figures: int  # figures allowed
+    source: str  # where the rule is published
+
+    def describe(self) -> str:
+        counted = ["spaces counted" if self.count_spaces else "spaces not counted",
+                   "title counted" if self.count_title else "title not counted",
+                   "headings counted" if self.count_headings else "headings not counted"]
+        return f"{self.name}: {', '.join(counted)}"
+
+
+# Published rules; see docs/abstracts.md for the sources and what each meeting counts.
+PRESETS = {
+    "asco": Rule("ASCO Annual Meeting", 2000, count_spaces=False, count_title=True, count_headings=True,
+                 tables=1, figures=0, source="ASCO Annual Meeting abstract submission FAQs (2017, 2018)"),
+    "eha": Rule("EHA Congress", 3665, count_spaces=True, count_title=False, count_headings=True,
+                tables=0, figures=1, source="EHA2024 abstract submission specifications"),
+    "ash": Rule("ASH Annual Meeting", 3800, count_spaces=True, count_title=False, count_headings=True,
+                tables=0, figures=0, source="ASH 2024 call for abstracts (no tables or figures); character limit "
+                "not confirmed from a stored source: check the current call"),
+    "custom": Rule("Custom rule", 0, count_spaces=True, count_title=False, count_headings=True,
+                   tables=0, figures=0, source="the trial spec's [abstract.limit]"),
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Abstract:
+    title: str
+    authors: tuple[tuple[str, int | None], ...]  # (name, number of the affiliation)
+    affiliations: tuple[str, ...]
+    sections: tuple[Section, ...]
+    table: tuple[tuple[str, str], ...]  # (label, value) rows; empty without a table
+
+
+def rule_for(meeting: str, limit: AbstractLimit, max_chars: int | None = None) -> Rule:
+    """The preset with the spec's overrides, then the command line's --max-chars."""
+    rule = replace(PRESETS[meeting], **{k: v for k, v in limit.model_dump().items() if v is not None})
+    return replace(rule, max_chars=max_chars) if max_chars is not None else rule
+
+
+def compose(ledger: dict, spec: Spec) -> Abstract:
+    text = spec.abstract
+    affiliations = tuple(dict.fromkeys(a.affiliation for a in spec.trial.authors if a.affiliation))
+    return Abstract(
+        title=text.title or spec.trial.title,
+        authors=tuple(_author(a, affiliations) for a in spec.trial.authors),
+        affiliations=affiliations,
+        sections=(
+            Section("Background", text.background or spec.study.background),
+            Section("Methods", _methods(spec, ledger)),
+            Section("Results", _results(ledger)),
+            Section("Conclusions", text.conclusion),
+        ),
+        table=_table(ledger) if text.include_table else (),
+    )
+
+
+def _author(author, affiliations: tuple[str, ...]) -> tuple[str, int | None]:
+    return author.name, (affiliations.index(author.affiliation) + 1 if author.affiliation else None)
+
+
+def _methods(spec: Spec, ledger: dict) -> str:
+    study, trial = spec.study, spec.trial
+    parts = [f"{trial.design or trial.phase}{f' ({trial.nct_id})' if trial.nct_id else ''}.",
+             f"Eligible patients: {_lower_first(study.population)}"]
+    parts += list(study.treatment)
+    if study.cycle:
+        parts.append(study.cycle)
+    if study.endpoints:
+        parts.append(study.endpoints)
+    parts.append(_methods_statistics(ledger))
+    return " ".join(p if p.endswith(".") else f"{p}." for p in parts)
+
+
+def _methods_statistics(ledger: dict) -> str:
+    m = ledger["methods"]
+    confidence = number(m["confidence"] * 100, 0)
+    return (f"Proportions are given with {m['proportion_ci_name']} {confidence}% CIs and survival was "
+            f"estimated by the Kaplan-Meier method")
+
+
+def _results(ledger: dict) -> str:
+    sentences = [_enrollment(ledger)]
+    if ledger["response"]:
+        sentences += _response(ledger)
+    if ledger["survival"]:
+        sentences.append(_survival(ledger))
+    sentences += _toxicity(ledger)
+    return " ".join(sentences)
+
+
+def _enrollment(ledger: dict) -> str:
+    population, age = ledger["population"], ledger["baseline"]["age"]
+    text = (f"Between {month_year(ledger['accrual']['first_enrolled_on'])} and "
+            f"{month_year(ledger['accrual']['last_enrolled_on'])}, {population['enrolled']} patients were enrolled "
+            f"and {population['evaluable']} {ledger['methods']['populations']['efficacy']}")
+    if age and age["n"]:  # None: not collected
+        text += f" (median age {number(age['median'], 0)} years; range, {number(age['minimum'], 0)}-{number(age['maximum'], 0)})"
+    return text + "."
+
+
+def _response(ledger: dict) -> list[str]:
+    response = ledger["response"]
+    codes = " or ".join(response["responder_codes"])
+    out = [f"{codes} was achieved by {_proportion_ci(response['responders'])}."]
+    first = response["after_first_cycle"]
+    if first and first["n"]:  # None: the cycle of response was not collected
+        out.append(f"Of the {first['n']} responders, {first['count']} responded after the first cycle.")
+    mrd = ledger["mrd"]
+    if mrd and mrd["negative"]["n"]:
+        out.append(f"Among {mrd['negative']['n']} responders with MRD data, {_proportion_ci(mrd['negative'], of=False)} "
+                   f"were MRD-negative.")
+    return out
+
+
+def _proportion_ci(p: dict, of: bool = True) -> str:
+    """'19 of 29 patients (66%; 95% CI, 46%-82%)', or '12 (92%; ...)' with of=False."""
+    level = number(p["confidence"] * 100, 0)
+    count = f"{p['count']} of {p['n']} patients" if of else str(p["count"])
+    return f"{count} ({percent(p['proportion'])}; {level}% CI, {_limit(p['ci_low'])}-{_limit(p['ci_high'])})"
+
+
+def _limit(value: float) -> str:
+    """A CI limit as a whole percentage, but never a rounded 0% or 100% that is not exact."""
+    whole = percent(value)
+    return percent(value, 1) if (whole == "100%" and value < 1) or (whole == "0%" and value > 0) else whole
+
+
+def _survival(ledger: dict) -> str:
+    unit = ledger["methods"]["time_unit"]
+    phrases = []
+    for name, block in ledger["survival"].items():
+        endpoint = ledger["endpoints"][name]
+        rates = [lm for lm in block["landmarks"] if lm["survival"] is not None]
+        if not rates:
+            continue
+        label = in_sentence(endpoint["label"])
+        among = f" among {endpoint['population']}" if endpoint["population"] != "efficacy population" else ""
+        values = " and ".join(f"{percent(lm['survival'])} at {number(lm['time'], 0)} {unit}" for lm in rates)
+        phrases.append(f"{label}{among} was {values}")
+    first = next(iter(ledger["survival"].values()))
+    lead = f"With a median follow-up of {number(first['median_followup'])} {unit}, " if first["median_followup"] else ""
+    text = lead + "; ".join(phrases) + "."
+    return text[0].upper() + text[1:]
+
+
+def _toxicity(ledger: dict) -> list[str]:
+    safety, out = ledger["safety"], []
+    if safety["any_event"] is None:
+        out.append(ABSTRACT_ADVERSE_EVENTS)
+    leading = (safety["leading_grade_3_plus"] or [])[:5]
+    if leading:
+        high = "grade 3 or higher" if ledger["methods"]["ae_grading"] == "ctcae" else "severe"
+        items = [f"{t['term'].lower()} ({t['subjects']} patients, {percent(t['proportion'])})" for t in leading]
+        out.append(f"The most common {high} adverse events were {_series(items)}.")
+    window, early = next(iter(safety["deaths"]["early"].items()), (None, None))
+    if window is not None:
+        out.append("No patient died" if early == 0 else f"Early deaths: {early} patient{'s' if early != 1 else ''} died")
+        out[-1] += f" within {window} days of enrollment."
+    return out
+
+
+def _series(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _table(ledger: dict) -> tuple[tuple[str, str], ...]:
+    rows = []
+    if ledger["response"]:
+        p = ledger["response"]["responders"]
+        rows.append((" or ".join(ledger["response"]["responder_codes"]), f"{p['count']}/{p['n']} ({percent(p['proportion'])})"))
+    if ledger["mrd"] and ledger["mrd"]["negative"]["n"]:
+        p = ledger["mrd"]["negative"]
+        rows.append(("MRD-negative", f"{p['count']}/{p['n']} ({percent(p['proportion'])})"))
+    for name, block in ledger["survival"].items():
+        rates = [lm for lm in block["landmarks"] if lm["survival"] is not None]
+        times = "/".join(number(lm["time"], 0) for lm in rates)
+        rows.append((f"{name.upper()} at {times} {ledger['methods']['time_unit']}", "/".join(percent(lm["survival"]) for lm in rates)))
+    return tuple(rows)
+
+
+def in_sentence(label: str) -> str:
+    """A title-cased label as it reads inside a sentence: 'Progression-Free Survival' ->
+    'progression-free survival'; acronyms ('OS', 'CR/CRi') keep their capitals."""
+    return re.sub(r"\b[A-Z][a-z]+\b", lambda word: word.group().lower(), label)
+
+
+def _lower_first(text: str) -> str:
+    """'Adults aged 65' -> 'adults aged 65'; an acronym ('HIV-positive') stays as it is."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def as_text(abstract: Abstract) -> str:
+    """The abstract as it would be pasted into a submission form."""
+    lines = [abstract.title, "", ", ".join(f"{name}{mark or ''}" for name, mark in abstract.authors)]
+    lines += [f"{i}. {a}" for i, a in enumerate(abstract.affiliations, start=1)]
+    for section in abstract.sections:
+        lines += ["", f"{section.heading}: {section.text}"]
+    if abstract.table:
+        lines += ["", "Table."] + [f"{label}: {value}" for label, value in abstract.table]
+    return "\n".join(lines) + "\n"
+
+
+def counted(abstract: Abstract, rule: Rule) -> str:
+    """The text a meeting counts under `rule` (authors and affiliations never count)."""
+    parts = [abstract.title] if rule.count_title else []
+    for section in abstract.sections:
+        parts += [section.heading, section.text] if rule.count_headings else [section.text]
+    parts += [cell for row in abstract.table for cell in row]
+    text = " ".join(parts)
+    return text if rule.count_spaces else re.sub(r"\s+", "", text)
+
+
+def character_count(abstract: Abstract, rule: Rule) -> int:
+    return len(counted(abstract, rule))

@@ -1,0 +1,41 @@
+"""The abstract as a Word file, for co-authors to edit (python-docx)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from ..layout.abstract import Abstract
+from .zipfiles import deterministic_zip
+
+
+def abstract_docx(abstract: Abstract, on: dt.date) -> bytes:
+    from docx import Document
+    from docx.shared import Pt
+
+    document = Document()
+    document.styles["Normal"].font.name = "Calibri"
+    document.styles["Normal"].font.size = Pt(11)
+    title = document.add_paragraph()
+    title.add_run(abstract.title).bold = True
+    authors = document.add_paragraph()
+    for i, (name, mark) in enumerate(abstract.authors):
+        authors.add_run(("" if i == 0 else ", ") + name)
+        if mark:
+            authors.add_run(str(mark)).font.superscript = True
+    for i, affiliation in enumerate(abstract.affiliations, start=1):
+        document.add_paragraph(f"{i}. {affiliation}")
+    for section in abstract.sections:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{section.heading}: ").bold = True
+        paragraph.add_run(section.text)
+    if abstract.table:
+        table = document.add_table(rows=0, cols=2)
+        for label, value in abstract.table:
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = label, value
+    stamp = dt.datetime.combine(on, dt.time(), tzinfo=dt.timezone.utc)
+    document.core_properties.created = document.core_properties.modified = stamp
+    document.core_properties.author = document.core_properties.last_modified_by = "trialreport"
+    out = io.BytesIO()
+    document.save(out)
+    return deterministic_zip(out.getvalue(), on)

@@ -1,0 +1,189 @@
+"""Lay out a report: Jinja templates to HTML, WeasyPrint to PDF.
+
+Rendering reads only the ledger (as parsed JSON), the spec's authored text and the
+figures drawn from the ledger. It fetches nothing but data: URIs and files inside the
+package's own templates folder.
+"""
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from ..layout.collected import notes
+from ..layout.formatting import FILTERS
+from ..resources import templates_dir
+
+PRINT_FONTS = "fonts.css"
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything a template may show."""
+    r: dict  # the ledger, exactly as results.json holds it
+    spec: dict  # the trial spec (authored text and options)
+    figures: dict[str, str]  # inline SVG, drawn from the ledger
+    generated_on: dt.date
+    version: str
+    tables: dict = dataclasses.field(default_factory=dict)  # per-arm tables (report.layout.tables)
+    caption_suffix: str = ""  # e.g. " (data cutoff 31 July 2018)" on every table of a DSMB report
+    extra: dict = dataclasses.field(default_factory=dict)  # a kind's own values, e.g. the abstract
+    signed: dict | None = None  # who signed the version and when (signer, at), or None
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """One per process: templates compile once, and are compiled again when they change."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_html(template: str, page: Page) -> str:
+    env = environment()
+    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
+    return env.get_template(template).render(
+        r=page.r,
+        spec=page.spec,
+        figures={k: Markup(v) for k, v in page.figures.items()},
+        generated_on=page.generated_on,
+        version=page.version,
+        tables=page.tables,
+        caption_suffix=page.caption_suffix,
+        not_collected=notes(page.r),  # words for what the data do not hold
+        signed=page.signed,
+        **page.extra,
+        ae_min_percent=page.spec["report"]["ae_min_percent"],
+        css=Markup(css),
+    )
+
+
+def figures_as_images(html: str, figures: dict[str, str]) -> str:
+    """`html` with each inline SVG figure as an <img> of the same SVG. For the PDF: WeasyPrint
+    then styles a figure as one image rather than element by element (0.1 s a report),
+    and draws it the same, its text still text."""
+    import base64
+
+    for svg in figures.values():
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        html = html.replace(svg, f'<img alt="" src="data:image/svg+xml;base64,{data}">')
+    return html
+
+
+def pdf_bytes(
+    html: str,
+    *,
+    archival: bool = False,
+    attachments: dict[str, bytes] | None = None,
+    on: dt.date | None = None,
+) -> bytes:
+    """The PDF of `html`; `archival` makes it PDF/A-3b, with `attachments` embedded and
+    dated `on` (the report date), so the same inputs give the same bytes."""
+    _quiet_weasyprint()
+    _embed_fonts_whole()
+    from weasyprint import HTML, Attachment
+
+    fetcher = _template_fetcher()
+    base = templates_dir().as_uri() + "/"
+    font_config, fonts = _print_fonts()
+    stamp = dt.datetime.combine(on or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.timezone.utc)
+    files = [
+        Attachment(string=data, name=name, description=name, created=stamp, modified=stamp,
+                   relationship="Data", url_fetcher=fetcher)
+        for name, data in sorted((attachments or {}).items())
+    ]
+    options = {"pdf_variant": "pdf/a-3b"} if archival else {}
+    document = HTML(string=html, base_url=base, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[fonts], font_config=font_config, attachments=files, **options)
+
+
+@functools.cache
+def _print_fonts():
+    """The shipped fonts, loaded once per process (reports in a batch or a watch share them)."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    fonts = CSS(filename=str(templates_dir() / PRINT_FONTS), base_url=templates_dir().as_uri() + "/",
+                url_fetcher=_template_fetcher(), font_config=font_config)
+    atexit.register(_print_fonts.cache_clear)  # freed while WeasyPrint can still clean up after it
+    return font_config, fonts
+
+
+def _embed_fonts_whole() -> None:
+    """Embed each font whole, never subset, so the PDF's bytes are the same on every machine.
+
+    WeasyPrint subsets a font with HarfBuzz's hb-subset where the system has that library
+    and with fontTools where it does not: the two give different bytes, hb-subset's vary
+    with the HarfBuzz version, and fontTools stamps the current time into the font (and
+    takes about 2 s a report). Kept whole, a shipped font is embedded byte for byte as
+    templates/fonts holds it; the widths and the text map are still those of the glyphs
+    used (ligatures included), as with subsetting. The cost: about 0.4 MB a PDF.
+    """
+    from weasyprint.pdf import fonts
+
+    if not callable(getattr(fonts.Font, "subset", None)):
+        raise RuntimeError(f"this WeasyPrint ({_weasyprint_version()}) has no Font.subset to turn off; "
+                           "trialreport keeps fonts whole for reproducible PDFs")
+    fonts.Font.subset = _keep_whole
+
+
+def _keep_whole(font, to_unicode, hinting) -> None:
+    """In place of WeasyPrint's `Font.subset`: leave the font's file as it is."""
+
+
+def _weasyprint_version() -> str:
+    import weasyprint
+
+    return weasyprint.__version__
+
+
+def _quiet_weasyprint() -> None:
+    """Keep WeasyPrint's advice (e.g. on font subsetting libraries) off the user's terminal.
+
+    Errors, such as a refused fetch, still show.
+    """
+    import logging
+    import warnings
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="weasyprint")
+
+
+def _template_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    root = templates_dir().resolve()
+
+    class TemplateOnlyFetcher(URLFetcher):
+        """Allows data: URIs and files inside the templates folder; refuses the rest."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file:"):
+                path = Path(_file_path(url)).resolve()
+                if path.is_relative_to(root):
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused to fetch {url!r}: only the report's own templates may be read")
+
+    return TemplateOnlyFetcher(allowed_protocols={"data", "file"}, timeout=1)
+
+
+def _file_path(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path)
