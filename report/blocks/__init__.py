@@ -1,0 +1,1 @@
+"""Stage 4b, blocks: the report's content units (report.blocks.block), and their catalogue."""
