@@ -2,6 +2,7 @@
 chosen and ordered in trial.toml; the open DSMB report takes open-safe blocks only."""
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -82,9 +83,36 @@ def test_an_unknown_block_is_exit_2_naming_the_valid_ones_in_build_and_validate(
         result = run_cli(*command, env=ENV)
         assert result.returncode == 2, result.stderr
         assert "report.summary.blocks[1]: 'forest_plot' is not a block" in result.stderr
-        assert all(i in result.stderr for i in BLOCKS)
+        assert "the valid ones: " + ", ".join(SUMMARY.valid()) in result.stderr
         assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_block_whose_ledger_part_the_page_lacks_or_a_repeated_block_is_refused(tmp_path):
+    from report.inputs.spec import load_spec
+    from report.kinds.kind import block_problems
+
+    folder = trial_with(tmp_path, '[report.summary]\nblocks = ["masthead", "stopping", "methods", "masthead"]\n')
+    problems = [p.message for p in block_problems(load_spec(folder))]
+    assert problems == [
+        "report.summary.blocks[1]: 'stopping' shows what the summary report's ledger does not hold; "
+        "the valid ones: " + ", ".join(SUMMARY.valid()),
+        "report.summary.blocks[3]: 'masthead' is named twice",
+    ]
+    assert {"title", "status", "changes", "stopping", "safety"}.isdisjoint(SUMMARY.valid())
+
+
+def test_every_block_a_page_takes_renders_there(tmp_path):
+    toml = (f"[report.summary]\nblocks = {SUMMARY.valid()!r}\n"
+            f"[report.dsmb_closed]\nblocks = {DSMB_CLOSED.valid()!r}\n").replace("'", '"')
+    folder = trial_with(tmp_path, toml)
+    assert DSMB_CLOSED.valid() == list(BLOCKS)
+    summary = built(run_cli("build", str(folder), "--out", str(tmp_path / "out"), env=ENV))
+    assert 'id="baseline"' in summary["summary.html"].read_text(encoding="utf-8")
+    dsmb = built(run_cli("build", str(folder), "--kind", "dsmb", "--no-encrypt", "--cutoff", "2017-07-31",
+                         "--out", str(tmp_path / "out"), env=ENV))
+    closed = dsmb["dsmb-closed.html"].read_text(encoding="utf-8")
+    assert all(f'id="{i}"' in closed for i in ("study", "next-steps", "stopping", "results", "status"))
 
 
 def test_the_open_dsmb_report_refuses_every_unsafe_block(tmp_path):
@@ -113,3 +141,23 @@ def test_the_open_report_with_every_safe_block_holds_no_efficacy(every_safe_bloc
         assert word not in html, word
     assert "Accrual by month" in text and "Serious adverse events" in text and "Deaths" in text
     assert html.count('class="string-title"') == 2  # the masthead and the DSMB title page: both open-safe
+
+
+def test_the_three_arm_open_report_with_every_safe_block_names_no_arm(tmp_path):
+    import needs
+    from test_adam import RANDOM
+
+    needs.require("public-data")
+    data = (RANDOM / tomllib.loads((RANDOM / "trial.toml").read_text(encoding="utf-8"))["source"]["path"]).resolve()
+    folder = tmp_path / "trial"
+    shutil.copytree(RANDOM, folder)
+    spec = folder / "trial.toml"
+    spec.write_text(spec.read_text(encoding="utf-8") + f"\n[report.dsmb_open]\nblocks = {SAFE!r}\n".replace("'", '"'),
+                    encoding="utf-8")
+    files = built(run_cli("build", str(folder), "--data", str(data), "--kind", "dsmb", "--no-encrypt", "--format", "html",
+                          "--out", str(tmp_path / "out"), env=ENV))
+    html = files["dsmb-open.html"].read_text(encoding="utf-8")
+    assert 'id="baseline"' in html and "Baseline characteristics by arm" not in html
+    for arm in ("Drug X", "Placebo", "Combination"):
+        assert arm not in html
+    assert all(arm in files["dsmb-closed.html"].read_text(encoding="utf-8") for arm in ("Drug X", "Placebo"))

@@ -20,6 +20,12 @@ class Sheet:
     blocks: tuple[str, ...]
     spec_key: str | None  # [report.<spec_key>] blocks = [...]; None: a fixed page
     open: bool = False  # the open DSMB report: open-safe blocks only
+    allowed: tuple[str, ...] | None = None  # the blocks whose ledger keys this page's ledger holds; None: all
+
+    def valid(self) -> list[str]:
+        """The block ids this page can take, in catalogue order."""
+        return [i for i, b in BLOCKS.items()
+                if (self.allowed is None or i in self.allowed) and (b.open_safe or not self.open)]
 
     def context(self) -> Context:
         return Context(self.name, self.open)
@@ -32,8 +38,9 @@ class Kind:
     sheets: tuple[Sheet, ...]
 
 
-SUMMARY = Sheet("summary", "summary.html.j2",
-                ("masthead", "key_results", "study", "results", "toxicity", "next_steps", "methods"), "summary")
+SUMMARY_BLOCKS = ("masthead", "key_results", "study", "results", "toxicity", "next_steps", "methods")
+# The summary's ledger has no DSMB part (dsmb, stopping): of the DSMB blocks, those that need none.
+SUMMARY = Sheet("summary", "summary.html.j2", SUMMARY_BLOCKS, "summary", allowed=(*SUMMARY_BLOCKS, "baseline", "notes"))
 DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
                   ("title", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
 DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",
@@ -87,15 +94,18 @@ def _sheet_problems(sheet: Sheet, spec: Spec, spec_file: str) -> list[Problem]:
     if sheet.spec_key is None:
         return []
     choice = getattr(spec.report, sheet.spec_key).blocks or []
-    valid = [i for i in BLOCKS if BLOCKS[i].open_safe or not sheet.open]
+    valid = sheet.valid()
     problems, seen = [], set()
     for n, block_id in enumerate(choice):
         where = f"report.{sheet.spec_key}.blocks[{n}]"
         if block_id not in BLOCKS:
             problems.append(Problem(spec_file, f"{where}: {block_id!r} is not a block; the valid ones: {', '.join(valid)}"))
-        elif block_id not in valid:
+        elif not BLOCKS[block_id].open_safe and sheet.open:
             problems.append(Problem(spec_file, f"{where}: {block_id!r} is not open-safe (it shows efficacy or "
                                     f"results by arm): the open DSMB report takes only {', '.join(valid)}"))
+        elif block_id not in valid:
+            problems.append(Problem(spec_file, f"{where}: {block_id!r} shows what the {sheet.name} report's ledger "
+                                    f"does not hold; the valid ones: {', '.join(valid)}"))
         elif block_id in seen:
             problems.append(Problem(spec_file, f"{where}: {block_id!r} is named twice"))
         seen.add(block_id)
