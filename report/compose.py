@@ -25,11 +25,13 @@ from .archive.chain import appending
 from .archive.index import indexed_file
 from .archive.signing import signed_at, signer_from_env
 from .errors import InputError, Problem
+from .inputs.spec import SPEC_FILE
 from .inputs.trial import Trial, load_trial
 from .kinds.abstract import abstract_files
 from .kinds.common import FORMATS, KINDS, Job, Rendered, report_date
 from .kinds.dsmb import closed_password as password_from_env
 from .kinds.dsmb import dsmb_files, previous_cutoff
+from .kinds.kind import check_blocks
 from .kinds.summary import summary_files
 
 
@@ -62,6 +64,7 @@ def build(
     """
     formats = tuple(formats) if formats else FORMATS.get(kind, ())
     _check_request(kind, formats)
+    check_blocks(trial.spec, trial.directory / SPEC_FILE)  # an unknown or unsafe block id stops here
     password = None
     if kind == "dsmb" and encrypt:
         password = closed_password or password_from_env(os.environ, encrypt)

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "report"
 MAX_LINES = 400
-STAGES = ["cli", "compose", "kinds", "render | archive", "layout", "analysis", "stats", "inputs"]
+STAGES = ["cli", "compose", "kinds", "blocks | render | archive", "layout", "analysis", "stats", "inputs"]
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:

@@ -5,6 +5,7 @@ import pytest
 
 import report
 from report.kinds.common import summary_figures
+from report.kinds.kind import SUMMARY, laid_out
 from report.render.render import Page, render_html
 
 from conftest import MINIMAL_SPEC
@@ -37,7 +38,7 @@ def test_footnotes_name_the_chosen_methods(make_trial):
     trial = report.load_trial(make_trial(SUBJECTS, spec=CHOSEN))
     ledger = report.analyze(trial).to_dict()
     page = Page(r=ledger, spec=trial.spec.model_dump(mode="json"), figures=summary_figures(ledger),
-                generated_on=dt.date(2025, 1, 1), version="test")
+                generated_on=dt.date(2025, 1, 1), version="test", extra={"blocks": laid_out(SUMMARY, trial.spec, ledger)})
     html = render_html("summary.html.j2", page)
     assert "Proportions with Wilson score 90% confidence intervals" in html
     assert "on the linear (plain) scale" in html

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from report.kinds.common import summary_figures
+from report.kinds.kind import SUMMARY, laid_out
 from report.render.render import Page, pdf_bytes, render_html, _template_fetcher
 from report.resources import templates_dir
 
@@ -13,7 +14,8 @@ def page(example_trial, ledger):
     spec = example_trial.spec.model_dump(mode="json")
     spec["trial"]["title"] = 'Blinatumomab <script>alert("x")</script> & friends'
     import datetime as dt
-    return Page(r=ledger, spec=spec, figures=summary_figures(ledger), generated_on=dt.date(2025, 1, 1), version="test")
+    return Page(r=ledger, spec=spec, figures=summary_figures(ledger), generated_on=dt.date(2025, 1, 1), version="test",
+                extra={"blocks": laid_out(SUMMARY, example_trial.spec, ledger)})
 
 
 def test_text_from_the_spec_is_escaped(page):
@@ -33,7 +35,7 @@ def test_html_is_standalone(page):
 def test_missing_ledger_value_fails_loudly(page):
     import jinja2
     broken = Page(r={**page.r, "safety": {}}, spec=page.spec, figures=page.figures,
-                  generated_on=page.generated_on, version="test")
+                  generated_on=page.generated_on, version="test", extra=page.extra)
     with pytest.raises(jinja2.UndefinedError):
         render_html("summary.html.j2", broken)
 

@@ -303,9 +303,19 @@ class AbstractText(_Section):
     limit: AbstractLimit = AbstractLimit()
 
 
+class BlockChoice(_Section):
+    """`[report.summary]`, `[report.dsmb_open]`, `[report.dsmb_closed]`: the page's blocks, in
+    order (default: the kind's list). The ids are checked against the catalogue by
+    report.kinds.kind.block_problems (the catalogue is a later stage than the spec)."""
+    blocks: list[str] | None = Field(default=None, min_length=1)
+
+
 class ReportOptions(_Section):
     # Per-arm AE tables list the terms reported in at least this % of some arm's patients.
     ae_min_percent: float = Field(default=0.0, ge=0, le=100)
+    summary: BlockChoice = BlockChoice()
+    dsmb_open: BlockChoice = BlockChoice()
+    dsmb_closed: BlockChoice = BlockChoice()
 
 
 class Spec(_Section):

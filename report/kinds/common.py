@@ -11,13 +11,11 @@ from ..archive.bundle import _version
 from ..archive.signing import shown
 from ..inputs.source_date import source_date
 from ..inputs.trial import Trial
+from ..blocks.figures import adverse_event_figures, survival_figures
 from ..layout.tables import arm_tables
+from .kind import KINDS as CATALOGUE
 
-FORMATS = {  # the formats each kind can write; the default is all of them
-    "summary": ("pdf", "html"),
-    "dsmb": ("pdf", "html"),
-    "abstract": ("txt", "html", "pdf", "docx"),
-}
+FORMATS = {k.id: k.formats for k in CATALOGUE.values()}  # the formats each kind can write; the default is all
 KINDS = tuple(FORMATS)
 EMBED_INPUTS_MAX_BYTES = 10 * 2**20
 
@@ -110,22 +108,7 @@ def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix
 
 def summary_figures(ledger: dict) -> dict[str, str]:
     """Kaplan-Meier figures by endpoint (one curve per arm where there are arms), AEs by grade."""
-    from ..layout.figures import ae_grade_figure, namespaced
-    from ..layout.survival_figures import km_arms_figure, km_figure
-
-    unit = ledger["methods"]["time_unit"].capitalize()
-    figures = {}
-    for name, block in ledger["survival"].items():
-        endpoint = ledger["endpoints"][name]
-        time_label = f"{unit} since {endpoint['origin']}"
-        if ledger["arms"]:
-            arms = {arm: ledger["by_arm"][arm]["survival"][name] for arm in ledger["arms"]}
-            figures[f"km-{name}"] = km_arms_figure(arms, label=endpoint["label"], time_label=time_label)
-        else:
-            figures[f"km-{name}"] = km_figure(block, label=endpoint["label"], time_label=time_label)
-    if not ledger["arms"] and ledger["safety"]["terms"] is not None:  # None: adverse events not collected
-        figures["ae"] = ae_grade_figure(ledger["safety"]["terms"], n=ledger["safety"]["n"])
-    return {name: namespaced(svg, f"fig-{name}") for name, svg in figures.items()}
+    return {**survival_figures(ledger), **adverse_event_figures(ledger)}
 
 
 def report_date() -> dt.date:

@@ -21,7 +21,9 @@ from ..errors import InputError, Problem
 from ..layout.formatting import long_date
 from ..analysis.ledger import Results, plain
 from ..inputs.trial import Trial, as_of
-from .common import Job, Rendered, archival_attachments, page_for, summary_figures
+from .common import Job, Rendered, archival_attachments, page_for
+from .kind import DSMB_CLOSED, DSMB_OPEN, laid_out
+from .kind import figures as sheet_figures
 
 OPEN, CLOSED = "dsmb-open", "dsmb-closed"
 LISTING_CAP = 40  # rows of a listing shown in a report; the full listing goes into the bundle
@@ -52,13 +54,15 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
                    "report": OPEN, "dsmb": block}
     closed_ledger = {**ledger, "report": CLOSED, "dsmb": closed_block, "stopping": _stopping(trial)}
     step("Drawing figures")
-    conduct = _conduct_figures(block)
+    spec = trial.spec
+    conduct, figures = sheet_figures(DSMB_OPEN, spec, open_ledger), sheet_figures(DSMB_CLOSED, spec, closed_ledger)
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
-    extra = {"listing_cap": LISTING_CAP}
-    html_open = render_html(f"{OPEN}.html.j2", page_for(trial, open_ledger, conduct, note, extra, on=job.on, signed=job.signed))
-    figures = {**_conduct_figures(closed_block), **summary_figures(ledger)}
-    html_closed = render_html(f"{CLOSED}.html.j2", page_for(trial, closed_ledger, figures, note, extra, on=job.on, signed=job.signed))
+    html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, _extra(DSMB_OPEN, spec, open_ledger),
+                                                         on=job.on, signed=job.signed))
+    html_closed = render_html(DSMB_CLOSED.template, page_for(trial, closed_ledger, figures, note,
+                                                             _extra(DSMB_CLOSED, spec, closed_ledger), on=job.on,
+                                                             signed=job.signed))
     files = {"results.json": _json(open_ledger), **full_listings(block)}
     if "html" in job.formats:
         files[f"{OPEN}.html"] = html_open.encode("utf-8")
@@ -81,14 +85,9 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     return Rendered(files, (), extra)
 
 
-def _conduct_figures(block: dict) -> dict:
-    """The accrual and CONSORT figures of a DSMB block (open or closed)."""
-    from ..layout.figures import accrual_figure, consort_figure, namespaced
-
-    return {
-        "accrual": namespaced(accrual_figure(block["accrual"]["months"], planned=block["accrual"]["planned"]), "fig-accrual"),
-        "consort": namespaced(consort_figure(block["disposition"]), "fig-consort"),
-    }
+def _extra(sheet, spec, ledger: dict) -> dict:
+    """What a DSMB page adds: its blocks laid out, and the listings' cap."""
+    return {"listing_cap": LISTING_CAP, "blocks": laid_out(sheet, spec, ledger)}
 
 
 def _open_safety(trial: Trial, ledger: dict, words) -> dict:

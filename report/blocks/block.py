@@ -1,0 +1,61 @@
+"""A Block: one unit of a report's content, and what its layout hands the page template."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+Figures = Callable[[dict], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a block is laid out: the page ("summary", "dsmb-open", "dsmb-closed"), and
+    whether it is the open DSMB report (then never by arm, whatever the ledger holds)."""
+    page: str
+    open: bool = False
+
+
+@dataclass(frozen=True)
+class Laid:
+    """A block laid out for one ledger: the partial the page includes, or None where the
+    block has nothing to show for this ledger (the page keeps its line, nothing else)."""
+    id: str
+    partial: str | None
+
+
+def always(ledger: dict, context: Context) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Block:
+    """One section of a report.
+
+    `keys`: the ledger keys it shows. `open_safe`: whether it may appear in the open DSMB
+    report (DESIGN section 9: no efficacy, nothing by arm). `partial`: the template it
+    renders with; `arms_partial` the one used where the ledger has arms (one block, two
+    forms of its table). `figures`: draws the block's figures from the ledger. `shown`:
+    whether the block has anything to show for this ledger on this page.
+    """
+    id: str
+    title: str
+    keys: tuple[str, ...]
+    open_safe: bool
+    partial: str
+    arms_partial: str | None = None
+    figures: Figures | None = None
+    shown: Callable[[dict, Context], bool] = always
+
+    def layout(self, ledger: dict, context: Context) -> Laid:
+        """The partial this ledger needs on this page (None: nothing to show)."""
+        if not self.shown(ledger, context):
+            return Laid(self.id, None)
+        if ledger.get("arms") and self.arms_partial and not context.open:
+            return Laid(self.id, self.arms_partial)
+        return Laid(self.id, self.partial)
+
+    def drawn(self, ledger: dict, context: Context) -> dict[str, str]:
+        """The block's figures for this ledger, where it shows any."""
+        if self.figures is None or not self.shown(ledger, context):
+            return {}
+        return self.figures(ledger)

@@ -1,0 +1,112 @@
+"""A report kind: its pages, each an ordered list of blocks from the catalogue with its page
+template, and the formats the kind writes. `[report.<page>] blocks` in trial.toml chooses
+and orders a page's blocks; the open DSMB page takes open-safe blocks only."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..blocks.block import Context, Laid
+from ..blocks.catalogue import BLOCKS
+from ..errors import InputError, Problem
+from ..inputs.spec import Spec
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One page of a kind: its name, its template, its default blocks, and its spec key."""
+    name: str
+    template: str
+    blocks: tuple[str, ...]
+    spec_key: str | None  # [report.<spec_key>] blocks = [...]; None: a fixed page
+    open: bool = False  # the open DSMB report: open-safe blocks only
+    allowed: tuple[str, ...] | None = None  # the blocks whose ledger keys this page's ledger holds; None: all
+
+    def valid(self) -> list[str]:
+        """The block ids this page can take, in catalogue order."""
+        return [i for i, b in BLOCKS.items()
+                if (self.allowed is None or i in self.allowed) and (b.open_safe or not self.open)]
+
+    def context(self) -> Context:
+        return Context(self.name, self.open)
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    formats: tuple[str, ...]  # the formats it can write; the default is all of them
+    sheets: tuple[Sheet, ...]
+
+
+SUMMARY_BLOCKS = ("masthead", "key_results", "study", "results", "toxicity", "next_steps", "methods")
+# The summary's ledger has no DSMB part (dsmb, stopping): of the DSMB blocks, those that need none.
+SUMMARY = Sheet("summary", "summary.html.j2", SUMMARY_BLOCKS, "summary", allowed=(*SUMMARY_BLOCKS, "baseline", "notes"))
+DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
+                  ("title", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
+DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",
+                    ("title", "status", "changes", "stopping", "results", "baseline", "safety", "toxicity", "methods"),
+                    "dsmb_closed")
+ABSTRACT = Sheet("abstract", "abstract.html.j2", (), None)  # a fixed structure, within the meeting's limit
+
+KINDS: dict[str, Kind] = {k.id: k for k in (
+    Kind("summary", ("pdf", "html"), (SUMMARY,)),
+    Kind("dsmb", ("pdf", "html"), (DSMB_OPEN, DSMB_CLOSED)),
+    Kind("abstract", ("txt", "html", "pdf", "docx"), (ABSTRACT,)),
+)}
+
+
+def chosen(sheet: Sheet, spec: Spec) -> tuple[str, ...]:
+    """The page's block ids, in order: the spec's `[report.<page>] blocks`, else the default."""
+    choice = getattr(spec.report, sheet.spec_key) if sheet.spec_key else None
+    return tuple(choice.blocks) if choice is not None and choice.blocks is not None else sheet.blocks
+
+
+def laid_out(sheet: Sheet, spec: Spec, ledger: dict) -> list[Laid]:
+    """The page's blocks laid out for this ledger, in order: what its template includes."""
+    return [BLOCKS[i].layout(ledger, sheet.context()) for i in chosen(sheet, spec)]
+
+
+def figures(sheet: Sheet, spec: Spec, ledger: dict) -> dict[str, str]:
+    """The figures of the page's blocks."""
+    drawn = {}
+    for i in chosen(sheet, spec):
+        drawn.update(BLOCKS[i].drawn(ledger, sheet.context()))
+    return drawn
+
+
+def block_problems(spec: Spec, spec_file: Path | str = "trial.toml") -> list[Problem]:
+    """Every unknown, repeated or (on the open DSMB page) not open-safe block id the spec names."""
+    problems = []
+    for kind in KINDS.values():
+        for sheet in kind.sheets:
+            problems += _sheet_problems(sheet, spec, str(spec_file))
+    return problems
+
+
+def check_blocks(spec: Spec, spec_file: Path | str = "trial.toml") -> None:
+    """Stop (InputError, exit 2) on any problem of block_problems."""
+    problems = block_problems(spec, spec_file)
+    if problems:
+        raise InputError(problems)
+
+
+def _sheet_problems(sheet: Sheet, spec: Spec, spec_file: str) -> list[Problem]:
+    if sheet.spec_key is None:
+        return []
+    choice = getattr(spec.report, sheet.spec_key).blocks or []
+    valid = sheet.valid()
+    problems, seen = [], set()
+    for n, block_id in enumerate(choice):
+        where = f"report.{sheet.spec_key}.blocks[{n}]"
+        if block_id not in BLOCKS:
+            problems.append(Problem(spec_file, f"{where}: {block_id!r} is not a block; the valid ones: {', '.join(valid)}"))
+        elif not BLOCKS[block_id].open_safe and sheet.open:
+            problems.append(Problem(spec_file, f"{where}: {block_id!r} is not open-safe (it shows efficacy or "
+                                    f"results by arm): the open DSMB report takes only {', '.join(valid)}"))
+        elif block_id not in valid:
+            problems.append(Problem(spec_file, f"{where}: {block_id!r} shows what the {sheet.name} report's ledger "
+                                    f"does not hold; the valid ones: {', '.join(valid)}"))
+        elif block_id in seen:
+            problems.append(Problem(spec_file, f"{where}: {block_id!r} is named twice"))
+        seen.add(block_id)
+    return problems
