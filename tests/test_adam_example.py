@@ -151,33 +151,11 @@ def test_the_example_is_found_where_the_package_ships_it():
 @pytest.mark.needs("r")
 def test_survival_by_arm_equals_r(tmp_path):
     import report
-    from test_adam import R_SCRIPT
+    from adam_vs_r import by_arm_differences
 
     trial = report.load_trial(EXAMPLE)
-    ledger = report.analyze(trial).to_dict()
-    tte = trial.time_to_event.merge(trial.subjects[["subject_id", "arm"]])
-    tte.assign(time=tte["days"] / 30.4375, event=tte["event"].astype(int))[["endpoint", "arm", "time", "event"]].to_csv(
-        tmp_path / "tte.csv", index=False)
-    out = subprocess.run([shutil.which("Rscript"), "--vanilla", "-e", R_SCRIPT.format(path=tmp_path / "tte.csv")],
-                         capture_output=True, text=True, check=True, timeout=120).stdout
-    lines = [line.split("|") for line in out.splitlines() if line]
-    assert len(lines) == 2 * (len(ARMS) + 2)
-    for endpoint, key, *values in lines:
-        theirs = [None if v == "NA" else float(v) for v in values]
-        if key == "chisq":
-            mine = [ledger["comparisons"][endpoint]["log_rank"]["chi_square"]]
-        elif key == "cox":
-            ratios = ledger["comparisons"][endpoint]["hazard_ratios"]
-            mine = [h[f] for f in ("hazard_ratio", "ci_low", "ci_high", "p_value") for h in ratios]
-        else:
-            block = ledger["by_arm"][key]["survival"][endpoint]
-            marks = [lm for lm in block["landmarks"] if lm["survival"] is not None]
-            mine = ([lm["survival"] for lm in marks] + [lm["ci_low"] for lm in marks] + [lm["ci_high"] for lm in marks]
-                    + [lm["n_at_risk"] for lm in marks]
-                    + [block["median"]["estimate"], block["median"]["ci_low"], block["median"]["ci_high"]])
-        assert len(mine) == len(theirs), (endpoint, key)
-        for a, b in zip(mine, theirs):
-            assert (a is None and b is None) or a == pytest.approx(b, abs=1e-6), (endpoint, key, a, b)
+    lines, problems = by_arm_differences(trial, report.analyze(trial).to_dict(), tmp_path)
+    assert lines == 2 * (len(ARMS) + 2) and problems == []
 
 
 def test_a_cutoff_censors_what_comes_after_it():
