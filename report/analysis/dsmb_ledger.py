@@ -24,8 +24,15 @@ from ..errors import InputError
 from ..inputs import derive
 from ..inputs.trial import Trial, as_of
 from ..stats.stopping import (
-    SimonBoundary, SimonStatus, ToxicityBoundary, ToxicityStatus, simon_boundaries, simon_status, toxicity_boundaries,
-    toxicity_not_evaluable, toxicity_status,
+    SimonBoundary,
+    SimonStatus,
+    ToxicityBoundary,
+    ToxicityStatus,
+    simon_boundaries,
+    simon_status,
+    toxicity_boundaries,
+    toxicity_not_evaluable,
+    toxicity_status,
 )
 from . import dsmb
 from .disclosure import efficacy_pattern, open_adverse_events, open_block

@@ -7,8 +7,14 @@ results.json is the open ledger.
 """
 from __future__ import annotations
 
-from ..analysis.dsmb_ledger import CLOSED, OPEN, DsmbResults, dsmb_results, open_keys
-from ..analysis.dsmb_ledger import previous_cutoff as previous_cutoff
+from ..analysis.dsmb_ledger import (
+    CLOSED,
+    OPEN,
+    DsmbResults,
+    dsmb_results,
+    open_keys,
+    previous_cutoff,  # noqa: F401 (report.compose fetches that cutoff's ledger)
+)
 from ..analysis.ledger import Results, ledger_json
 from ..blocks.catalogue import BLOCKS
 from ..errors import InputError, Problem
