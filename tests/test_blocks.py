@@ -1,5 +1,6 @@
 """Blocks and kinds (issue 14): a report is an ordered list of blocks from the catalogue,
 chosen and ordered in trial.toml; the open DSMB report takes open-safe blocks only."""
+import json
 import re
 import shutil
 import tomllib
@@ -9,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import EXAMPLE, run_cli
+from report.analysis.dsmb_ledger import FRAME
 from report.blocks.catalogue import BLOCKS
 from report.kinds.kind import DSMB_CLOSED, DSMB_OPEN, KINDS, SUMMARY
 
@@ -141,6 +143,25 @@ def test_the_open_report_with_every_safe_block_holds_no_efficacy(every_safe_bloc
         assert word not in html, word
     assert "Accrual by month" in text and "Serious adverse events" in text and "Deaths" in text
     assert html.count('class="string-title"') == 2  # the masthead and the DSMB title page: both open-safe
+    ledger = json.loads(every_safe_block["results.json"].read_text(encoding="utf-8"))
+    assert not {"response", "mrd", "survival", "comparisons", "by_arm", "stopping", "endpoints", "arms"} & set(ledger)
+    # The open ledger's keys are the open-safe blocks' (and every ledger's frame), not a list kept by hand.
+    assert set(ledger) == set(FRAME) | {k for i in SAFE for k in BLOCKS[i].keys}
+
+
+def test_the_open_ledger_is_built_from_open_safe_blocks_whatever_the_spec_asks():
+    from report.analysis.dsmb_ledger import NEVER_OPEN, open_keys
+    from report.kinds.dsmb import OPEN_BLOCK_KEYS
+
+    assert set(OPEN_BLOCK_KEYS) == {k for i in SAFE for k in BLOCKS[i].keys}  # every safe block, chosen or not
+    assert open_keys(OPEN_BLOCK_KEYS) == (("schema_version", "trial", "data_cutoff", "methods", "population",
+                                           "accrual", "baseline", "safety"), ("report", "dsmb"))
+    # Were an unsafe block declared open-safe, the open ledger would still refuse what it shows.
+    refused = [i for i in UNSAFE if set(BLOCKS[i].keys) & set(NEVER_OPEN)]
+    for block_id in refused:
+        with pytest.raises(ValueError, match="the open DSMB ledger cannot hold"):
+            open_keys((*OPEN_BLOCK_KEYS, *BLOCKS[block_id].keys))
+    assert set(UNSAFE) - set(refused) == {"methods"}  # its ledger part is every ledger's frame; its text is not open
 
 
 def test_the_three_arm_open_report_with_every_safe_block_names_no_arm(tmp_path):

@@ -294,3 +294,55 @@ def test_full_listings_outside_the_closed_report_pool_efficacy_words(make_trial,
     assert "Disease-related" in texts["deaths.csv"] and "Disease-related" in texts["serious-adverse-events.xlsx"]
     closed = files["dsmb-closed.html"].read_text()
     assert "Relapsed leukemia" in closed and "Disease progression" in closed
+
+
+def test_results_json_and_the_closed_ledger_are_what_the_analysis_computes(month):
+    """One source of truth: the bundle's ledgers are report.analysis.dsmb_ledger's, to the byte."""
+    from conftest import EXAMPLE
+    from report.analysis.analysis import analyze
+    from report.analysis.ledger import ledger_json
+    from report.archive.index import indexed_file
+    from report.inputs.trial import load_trial
+    from report.kinds.dsmb import dsmb_ledgers
+
+    out, _, later = month
+    trial = load_trial(EXAMPLE, cutoff=LATER)
+    archived = indexed_file(out, "S1318", "dsmb", EARLIER, None, "results.json")
+    computed = dsmb_ledgers(trial, analyze(trial), archived)
+    assert ledger_json(computed.open_ledger()).encode("utf-8") == later["results.json"].read_bytes()
+    with pikepdf.open(later["dsmb-closed.pdf"], password=PASSWORD) as pdf:
+        closed = pdf.attachments["results-closed.json"].get_file().read_bytes()
+    assert ledger_json(computed.closed_ledger()).encode("utf-8") == closed
+    manifest = json.loads(later["manifest.json"].read_text())
+    assert computed.compared_with == manifest["previous_version"] is not None
+
+
+S1318_SENTENCES = (  # at the cutoff of 31 July 2017, word for word as before they moved to layout
+    "Boundary reached. Stage 2: 27 of 31 patients evaluated, 17 responses, already beyond the activity boundary (more "
+    "than 16 responses in 31 patients). The treatment meets the activity criterion.",
+    "Continue. 2 of 27 patients had a grade 4 or higher adverse event related to treatment; P(rate > 30%) < 0.01, "
+    "below the 0.80 limit; the boundary at 27 patients is 10 events. Continue.",
+    "Exact type I error 0.049, power 0.811; probability of stopping after stage 1 when the rate is 40%: 0.753; "
+    "expected sample size then 15.9.",
+    "Stage 1 11 5 stop for futility if 5 or fewer respond 0.753 0.149 Final 31 16 declare the treatment active if more "
+    "than 16 respond 0.049 0.811",
+)
+
+
+def test_the_closed_ledger_holds_the_rules_numbers_and_the_report_their_sentences(month):
+    from report.layout.stopping import laid_stopping
+
+    _, _, later = month
+    with pikepdf.open(later["dsmb-closed.pdf"], password=PASSWORD) as pdf:
+        stopping = json.loads(pdf.attachments["results-closed.json"].get_file().read_bytes())["stopping"]
+    for item in stopping:  # no sentence, no formatted number: the status code and the rule's name are its only text
+        assert "message" not in item["status"]
+        assert all("decision" not in b for b in item["boundaries"])
+        text = [v for v in [*item["status"].values(), *(v for b in item["boundaries"] for v in b.values())]
+                if isinstance(v, str)]
+        assert text == [item["rule"]["name"], item["status"]["status"]], text
+    closed = " ".join(pages(later["dsmb-closed.pdf"], PASSWORD))
+    for sentence in S1318_SENTENCES:
+        assert sentence in closed, sentence
+    for rule in laid_stopping(stopping).rules:
+        assert f"{rule.verdict} {rule.sentence}" in closed and rule.design in closed

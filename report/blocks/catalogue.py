@@ -31,7 +31,7 @@ BLOCKS: dict[str, Block] = {b.id: b for b in (
     Block("next_steps", "Next steps", ("survival",), False, P + "next_steps.html.j2"),
     Block("methods", "Methods", ("methods",), False, P + "methods.html.j2"),
     Block("title", "DSMB title page", ("trial", "data_cutoff", "report"), True, P + "dsmb/title.html.j2"),
-    Block("status", "Study status", ("dsmb",), True, P + "dsmb/status.html.j2", figures=conduct_figures),
+    Block("status", "Study status", ("accrual", "dsmb"), True, P + "dsmb/status.html.j2", figures=conduct_figures),
     Block("changes", "Changes since the previous report", ("dsmb",), True, P + "dsmb/changes.html.j2"),
     Block("stopping", "Stopping rules", ("stopping",), False, P + "dsmb/stopping.html.j2"),
     Block("baseline", "Baseline characteristics", ("population", "baseline"), True, P + "dsmb/baseline.html.j2",

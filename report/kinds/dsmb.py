@@ -7,31 +7,32 @@ results.json is the open ledger.
 """
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import json
-
-import pandas as pd
-
-from ..inputs import derive
-
-from ..analysis import dsmb
-from ..analysis.disclosure import efficacy_pattern, open_adverse_events, open_block
+from ..analysis.dsmb_ledger import (
+    CLOSED,
+    OPEN,
+    DsmbResults,
+    dsmb_results,
+    open_keys,
+    previous_cutoff,  # noqa: F401 (report.compose fetches that cutoff's ledger)
+)
+from ..analysis.ledger import Results, ledger_json
+from ..blocks.catalogue import BLOCKS
 from ..errors import InputError, Problem
+from ..inputs.trial import Trial
 from ..layout.formatting import long_date
-from ..analysis.ledger import Results, plain
-from ..inputs.trial import Trial, as_of
+from ..layout.stopping import laid_stopping
 from .common import Job, Rendered, archival_attachments, page_for
 from .kind import DSMB_CLOSED, DSMB_OPEN, laid_out
 from .kind import figures as sheet_figures
 
-OPEN, CLOSED = "dsmb-open", "dsmb-closed"
 LISTING_CAP = 40  # rows of a listing shown in a report; the full listing goes into the bundle
 LISTINGS = {  # ledger key -> file name and columns of the full listing
     "serious_events": ("serious-adverse-events", ["subject_id", "term", "grade", "onset_on", "attribution"]),
     "deaths": ("deaths", ["subject_id", "died_on", "day", "cause"]),
 }
-OPEN_KEYS = ("schema_version", "trial", "data_cutoff", "methods", "population", "accrual", "baseline", "safety")
+# The open report's ledger holds what its open-safe blocks show, whatever the spec chooses of them.
+OPEN_BLOCK_KEYS = tuple(dict.fromkeys(k for i in DSMB_OPEN.valid() for k in BLOCKS[i].keys))
+OPEN_KEYS = open_keys(OPEN_BLOCK_KEYS)[0]  # the trial ledger's keys in the open ledger
 
 
 def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = None) -> Rendered:
@@ -45,14 +46,8 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
 
     trial, step = job.trial, job.step
     step("Comparing with the previous report")
-    full, compared_with = _open_block(trial, archived)
-    # The open side pools what reveals efficacy (disclosure.py); the closed keeps it in full.
-    words = efficacy_pattern(trial.spec.dsmb.efficacy_words)
-    block, closed_block = plain(dataclasses.asdict(open_block(full, words))), plain(dataclasses.asdict(full))
-    ledger = results.to_dict()
-    open_ledger = {**{k: ledger[k] for k in OPEN_KEYS}, "safety": _open_safety(trial, ledger, words),
-                   "report": OPEN, "dsmb": block}
-    closed_ledger = {**ledger, "report": CLOSED, "dsmb": closed_block, "stopping": _stopping(trial)}
+    computed = dsmb_ledgers(trial, results, archived)
+    open_ledger, closed_ledger = computed.open_ledger(), computed.closed_ledger()
     step("Drawing figures")
     spec = trial.spec
     conduct, figures = sheet_figures(DSMB_OPEN, spec, open_ledger), sheet_figures(DSMB_CLOSED, spec, closed_ledger)
@@ -60,10 +55,10 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     note = f" (data cutoff {long_date(trial.cutoff)})"
     html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, _extra(DSMB_OPEN, spec, open_ledger),
                                                          on=job.on, signed=job.signed))
-    html_closed = render_html(DSMB_CLOSED.template, page_for(trial, closed_ledger, figures, note,
-                                                             _extra(DSMB_CLOSED, spec, closed_ledger), on=job.on,
-                                                             signed=job.signed))
-    files = {"results.json": _json(open_ledger), **full_listings(block)}
+    closed_extra = {**_extra(DSMB_CLOSED, spec, closed_ledger), "stopping": laid_stopping(closed_ledger["stopping"])}
+    html_closed = render_html(DSMB_CLOSED.template, page_for(trial, closed_ledger, figures, note, closed_extra,
+                                                             on=job.on, signed=job.signed))
+    files = {"results.json": _json(open_ledger), **full_listings(open_ledger["dsmb"])}
     if "html" in job.formats:
         files[f"{OPEN}.html"] = html_open.encode("utf-8")
         if job.password is None:
@@ -81,24 +76,18 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     attachment = {"results-closed.json": _json(closed_ledger)}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else with_attachments(closed_pdf, attachment))
-    extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": compared_with}
+    extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": computed.compared_with}
     return Rendered(files, (), extra)
+
+
+def dsmb_ledgers(trial: Trial, results: Results, archived: tuple[bytes, str] | None) -> DsmbResults:
+    """The open and closed ledgers (report.analysis.dsmb_ledger), the open one from the open-safe blocks' keys."""
+    return dsmb_results(trial, results, archived, OPEN_BLOCK_KEYS)
 
 
 def _extra(sheet, spec, ledger: dict) -> dict:
     """What a DSMB page adds: its blocks laid out, and the listings' cap."""
     return {"listing_cap": LISTING_CAP, "blocks": laid_out(sheet, spec, ledger)}
-
-
-def _open_safety(trial: Trial, ledger: dict, words) -> dict:
-    """The ledger's safety block, recounted with revealing terms pooled where there are any."""
-    from ..analysis.safety import summarize_safety
-
-    pooled = open_adverse_events(trial.adverse_events, words)
-    if pooled is None:
-        return ledger["safety"]
-    population = derive.safety_population(trial.subjects)
-    return plain(summarize_safety(population, pooled, trial.spec.analysis.early_death_days, trial.grading))
 
 
 def full_listings(block: dict) -> dict[str, bytes]:
@@ -112,64 +101,6 @@ def full_listings(block: dict) -> dict[str, bytes]:
             files[f"{stem}.csv"] = csv_bytes(rows, columns)
             files[f"{stem}.xlsx"] = xlsx_bytes(rows, columns)
     return files
-
-
-def previous_cutoff(trial: Trial) -> dt.date:
-    return trial.spec.dsmb.previous_cutoff or (pd.Timestamp(trial.cutoff) - pd.DateOffset(months=1)).date()
-
-
-def _open_block(trial: Trial, archived: tuple[bytes, str] | None) -> tuple[dsmb.DsmbOpen, str | None]:
-    """The open report's block, and the archived version it was compared with (if any)."""
-    plan = trial.spec.dsmb
-    now = dsmb.open_summary(trial.subjects, trial.adverse_events, trial.cutoff, plan, plan.early_death_days,
-                            trial.not_collected)
-    before_cutoff = previous_cutoff(trial)
-    before, compared_with = _archived(archived)
-    source = "archive"
-    if before is None:
-        try:
-            earlier = as_of(trial, before_cutoff)
-        except InputError:  # nobody enrolled yet at the previous cutoff
-            return now, None
-        before = plain(dataclasses.asdict(dsmb.open_summary(earlier.subjects, earlier.adverse_events, before_cutoff, plan,
-                                                            plan.early_death_days, earlier.not_collected)))
-        source = "recomputed"
-    population = derive.safety_population(trial.subjects)
-    new_serious = dsmb.serious_events(population, trial.adverse_events, after=before_cutoff)
-    return dataclasses.replace(now, changes=dsmb.changes(now, before, before_cutoff, source, new_serious)), compared_with
-
-
-def _archived(archived: tuple[bytes, str] | None) -> tuple[dict | None, str | None]:
-    """The `dsmb` block of the archived open ledger, and that version's id; (None, None) without one."""
-    if archived is None:
-        return None, None
-    try:
-        block = json.loads(archived[0])["dsmb"]
-    except (ValueError, KeyError):
-        return None, None
-    return block, archived[1]
-
-
-def _stopping(trial: Trial) -> list[dict]:
-    from ..stats.stopping import simon_boundaries, simon_status, toxicity_boundaries, toxicity_not_evaluable, toxicity_status
-
-    evaluated = []
-    population = derive.safety_population(trial.subjects)
-    for rule in trial.spec.dsmb.stopping_rules:
-        if rule.kind == "simon":
-            outcomes = dsmb.response_outcomes(trial.subjects, trial.spec.analysis.responders)
-            status, boundaries = simon_status(rule, outcomes), simon_boundaries(rule)
-        elif trial.adverse_events is None:  # not collected: the rule cannot be evaluated, never "0 events"
-            status, boundaries = toxicity_not_evaluable(rule, len(population)), toxicity_boundaries(rule)
-        else:
-            events = dsmb.patients_with_toxicity(population, trial.adverse_events, rule.min_grade, rule.related_only)
-            status, boundaries = toxicity_status(rule, events, len(population)), toxicity_boundaries(rule)
-        evaluated.append(plain({
-            "rule": rule.model_dump(mode="json"),
-            "status": dataclasses.asdict(status),
-            "boundaries": [dataclasses.asdict(b) for b in boundaries],
-        }))
-    return evaluated
 
 
 def closed_password(env, encrypt: bool) -> str | None:
@@ -186,4 +117,4 @@ def closed_password(env, encrypt: bool) -> str | None:
 
 
 def _json(ledger: dict) -> bytes:
-    return (json.dumps(ledger, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+    return ledger_json(ledger).encode("utf-8")

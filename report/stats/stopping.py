@@ -3,6 +3,8 @@
 Simon (1989), Controlled Clinical Trials 10:1-10: the design characteristics are exact
 binomial sums. Toxicity monitoring: with a Beta(a, b) prior, the rate after x events in n
 patients is Beta(a + x, b + n - x); stop when P(rate > threshold | data) > limit.
+
+Numbers and status codes only: report.layout.stopping writes every sentence a report shows.
 """
 from __future__ import annotations
 
@@ -41,8 +43,7 @@ class SimonBoundary:
     """One analysis of the boundary table: stage 1 (after n1 patients) or the final one (after n)."""
     stage: int  # 1 or 2
     patients: int  # cumulative evaluable patients at this analysis: n1, then n
-    responses: int  # the boundary: r1, then r
-    decision: str  # e.g. "stop for futility if 1 or fewer respond"
+    responses: int  # the boundary: r1, then r (stage 1: stop for futility at r1 or fewer; final: active above r)
     # Stage 1: the probability of stopping for futility; final: of declaring the treatment active.
     probability_p0: float
     probability_p1: float
@@ -58,7 +59,6 @@ class SimonStatus:
     stage1_responses: int
     status: SimonStatusCode
     boundary_reached: bool  # a decision is made: stop for futility, or the final outcome is certain
-    message: str
     probability_early_termination: float
     expected_sample_size: float
     type_one_error: float
@@ -91,7 +91,6 @@ class ToxicityStatus:
     boundary: int | None  # the fewest events at the current number of patients that stop
     boundary_reached: bool
     status: ToxicityStatusCode
-    message: str
     beyond_table: int = 0  # patients beyond the boundary table's max_patients
 
 
@@ -116,14 +115,9 @@ def simon_design(rule: SimonRule) -> SimonDesign:
 def simon_boundaries(rule: SimonRule) -> tuple[SimonBoundary, ...]:
     """The two analyses a DSMB reads: the futility look after n1 and the final one after n."""
     design = simon_design(rule)
-    stage1 = SimonBoundary(
-        1, rule.n1, rule.r1, f"stop for futility if {rule.r1} or fewer respond",
-        design.probability_early_termination, design.probability_early_termination_p1,
-    )
-    final = SimonBoundary(
-        2, rule.n, rule.r, f"declare the treatment active if more than {rule.r} respond",
-        design.type_one_error, design.power,
-    )
+    stage1 = SimonBoundary(1, rule.n1, rule.r1, design.probability_early_termination,
+                           design.probability_early_termination_p1)
+    final = SimonBoundary(2, rule.n, rule.r, design.type_one_error, design.power)
     return stage1, final
 
 
@@ -147,7 +141,6 @@ def simon_status(rule: SimonRule, outcomes: Sequence[bool]) -> SimonStatus:
         stage1_responses=sum(results[: rule.n1]),
         status=status,
         boundary_reached=status in ("stop_futility", "final_active", "final_inactive"),
-        message=_over_accrual_message(rule, results, _simon_message(rule, within, status)),
         probability_early_termination=design.probability_early_termination,
         expected_sample_size=design.expected_sample_size,
         type_one_error=design.type_one_error,
@@ -157,20 +150,6 @@ def simon_status(rule: SimonRule, outcomes: Sequence[bool]) -> SimonStatus:
         beyond_design=len(beyond),
         beyond_design_responses=sum(beyond),
     )
-
-
-def _over_accrual_message(rule: SimonRule, results: list[bool], message: str) -> str:
-    """The status message, framed by what accrual past the design's n means for it."""
-    extra = len(results) - rule.n
-    if extra <= 0:
-        return message
-    further = sum(results[rule.n:])
-    return (f"Accrual has passed the design's n: {len(results)} patients evaluated for response, {extra} more than "
-            f"the {rule.n} the design plans. {message} The final analysis compares the responses among the first "
-            f"{rule.n} evaluable patients (in order of enrollment) with r = {rule.r}; the {extra} further "
-            f"{'patient' if extra == 1 else 'patients'} ({_responses(further)}; {sum(results)} in all "
-            f"{len(results)}) {'is' if extra == 1 else 'are'} outside the design, whose error rates do not cover "
-            f"{'it' if extra == 1 else 'them'}.")
 
 
 def _check_simon(rule: SimonRule) -> None:
@@ -211,57 +190,6 @@ def _simon_code(rule: SimonRule, results: list[bool]) -> SimonStatusCode:
     return "continue"
 
 
-def _simon_message(rule: SimonRule, results: list[bool], status: SimonStatusCode) -> str:
-    evaluated, responses = len(results), sum(results)
-    stage1_responses = sum(results[: rule.n1])
-    futility = f"the futility boundary ({rule.r1} or fewer responses in {rule.n1} patients)"
-    activity = f"the activity boundary (more than {rule.r} responses in {rule.n} patients)"
-    if status == "stop_futility":
-        if evaluated >= rule.n1:
-            return (f"Stage 1 complete: {_responses(stage1_responses)} in the first {rule.n1} patients, "
-                    f"within {futility}. Stop for futility.")
-        left = rule.n1 - evaluated
-        return (f"Stage 1: {evaluated} of {rule.n1} patients evaluated, {_responses(responses)}; even if "
-                f"{_remaining(left)}, stage 1 ends within {futility}. Stop for futility.")
-    if status == "final_active":
-        if evaluated == rule.n:
-            return (f"Final analysis: {_responses(responses)} in {rule.n} patients, beyond {activity}. "
-                    "The treatment meets the activity criterion.")
-        return (f"{_stage(rule, evaluated)}: {evaluated} of {rule.n} patients evaluated, {_responses(responses)}, "
-                f"already beyond {activity}. The treatment meets the activity criterion.")
-    if status == "final_inactive":
-        if evaluated == rule.n:
-            return (f"Final analysis: {_responses(responses)} in {rule.n} patients, short of {activity}. "
-                    "The treatment does not meet the activity criterion.")
-        left = rule.n - evaluated
-        return (f"{_stage(rule, evaluated)}: {evaluated} of {rule.n} patients evaluated, {_responses(responses)}; "
-                f"even if {_remaining(left)}, {activity} cannot be reached. "
-                "The treatment cannot meet the activity criterion.")
-    if status == "stage1_passed":
-        if evaluated == rule.n1:
-            return (f"Stage 1 complete: {_responses(responses)} in {rule.n1} patients, more than the futility "
-                    f"boundary of {rule.r1}. Continue to stage 2 ({rule.n} patients in total).")
-        return (f"Stage 1: {evaluated} of {rule.n1} patients evaluated, {_responses(responses)}; {futility} "
-                f"can no longer be reached. Continue to stage 2 ({rule.n} patients in total).")
-    if evaluated <= rule.n1:
-        return (f"Stage 1: {evaluated} of {rule.n1} patients evaluated, {_responses(responses)}; stage 2 "
-                f"requires more than {_responses(rule.r1)} in the first {rule.n1} patients. Continue.")
-    return (f"Stage 2: {evaluated} of {rule.n} patients evaluated, {_responses(responses)}; activity "
-            f"requires more than {_responses(rule.r)} in {rule.n} patients. Continue.")
-
-
-def _stage(rule: SimonRule, evaluated: int) -> str:
-    return "Stage 1" if evaluated <= rule.n1 else "Stage 2"
-
-
-def _responses(count: int) -> str:
-    return f"{count} response" if count == 1 else f"{count} responses"
-
-
-def _remaining(count: int) -> str:
-    return "the remaining patient responds" if count == 1 else f"the remaining {count} patients respond"
-
-
 # Beta-binomial toxicity ------------------------------------------------------------------------
 
 
@@ -285,15 +213,10 @@ def toxicity_status(rule: ToxicityRule, events: int, patients: int) -> ToxicityS
     boundary = _toxicity_boundary(rule, patients).events
     reached = probability > rule.limit
     beyond = max(0, patients - rule.max_patients)
-    message = _toxicity_message(rule, events, patients, probability, boundary)
-    if beyond:  # the rule is the same at any size: it is evaluated at the patients there are
-        message = (f"The safety population ({patients} patients) has passed the {rule.max_patients} patients of the "
-                   f"boundary table; the rule is evaluated at {patients} patients. {message}")
     return ToxicityStatus(
         rule=rule.name, events=events, patients=patients, posterior_a=a, posterior_b=b,
         threshold=rule.threshold, limit=rule.limit, probability=probability, boundary=boundary,
-        boundary_reached=reached, status="stop_toxicity" if reached else "continue",
-        message=message, beyond_table=beyond,
+        boundary_reached=reached, status="stop_toxicity" if reached else "continue", beyond_table=beyond,
     )
 
 
@@ -303,8 +226,6 @@ def toxicity_not_evaluable(rule: ToxicityRule, patients: int) -> ToxicityStatus:
         rule=rule.name, events=None, patients=patients, posterior_a=None, posterior_b=None,
         threshold=rule.threshold, limit=rule.limit, probability=None, boundary=_toxicity_boundary(rule, patients).events,
         boundary_reached=False, status="not_evaluable",
-        message=f"The rule cannot be evaluated: adverse events were not collected, so the number of patients "
-                f"with {_event(rule)} is unknown.",
     )
 
 
@@ -321,42 +242,3 @@ def _toxicity_boundary(rule: ToxicityRule, patients: int) -> ToxicityBoundary:
         return ToxicityBoundary(patients, None, None)
     first = int(crossing[0])
     return ToxicityBoundary(patients, first, float(probability[first]))
-
-
-def _toxicity_message(rule: ToxicityRule, events: int, patients: int, probability: float, boundary: int | None) -> str:
-    had = f"{events} of {patients} {'patient' if patients == 1 else 'patients'} had {_event(rule)}"
-    shown = f"P(rate > {_percent(rule.threshold)}) {_close(probability, rule.limit)}"
-    at = f"at {patients} {'patient' if patients == 1 else 'patients'}"
-    where = (f"the boundary {at} is {boundary} {'event' if boundary == 1 else 'events'}" if boundary is not None
-             else f"no number of events {at} crosses the limit")
-    if probability > rule.limit:
-        return f"{had}; {shown}, above the {_limit(rule.limit)} limit ({where}). Stop for toxicity."
-    relation = "below" if probability < rule.limit else "equal to"
-    return f"{had}; {shown}, {relation} the {_limit(rule.limit)} limit; {where}. Continue."
-
-
-def _event(rule: ToxicityRule) -> str:
-    grade = f"grade {rule.min_grade} or higher" if rule.min_grade < 5 else "grade 5"
-    return f"a {grade} adverse event{' related to treatment' if rule.related_only else ''}"
-
-
-def _percent(value: float) -> str:
-    return f"{round(value * 100, 6):g}%"
-
-
-def _limit(value: float) -> str:
-    """0.8 -> '0.80', 0.875 -> '0.875': at least two decimals, never rounded."""
-    return next((text for d in range(2, 10) if float(text := f"{value:.{d}f}") == value), repr(value))
-
-
-def _close(probability: float, limit: float) -> str:
-    """'= 0.62', '< 0.01', '> 0.99'; more decimals where two would print the probability equal to the limit."""
-    for digits in range(2, 7):
-        text = f"{probability:.{digits}f}"
-        if text != f"{limit:.{digits}f}":
-            break
-    if text == "0.00":
-        return "< 0.01"
-    if text == "1.00":
-        return "> 0.99"
-    return f"= {text}"
