@@ -26,7 +26,7 @@ from .kind import DSMB_CLOSED, DSMB_OPEN, laid_out
 from .kind import figures as sheet_figures
 
 OPEN, CLOSED = "dsmb-open", "dsmb-closed"
-LISTING_CAP = 40  # rows of a listing shown in a report; the full listing goes into the bundle
+from ..layout.dsmb_views import LISTING_CAP  # rows of a listing shown in a report; the full listing goes into the bundle
 LISTINGS = {  # ledger key -> file name and columns of the full listing
     "serious_events": ("serious-adverse-events", ["subject_id", "term", "grade", "onset_on", "attribution"]),
     "deaths": ("deaths", ["subject_id", "died_on", "day", "cause"]),
