@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .collected import notes
-from .formatting import confidence_label, count_percent, month_year, number, percent
+from .formatting import confidence_label, month_year, number, percent
 from .tables import ArmTable, arm_tables, response_table, survival_table, total_groups
-from .wording import (KM_SCALE, Range, Share, grading, listed, p_clause, plural, response_label, sex_label, share,
+from .wording import (KM_SCALE, Range, Share, listed, p_clause, plural, sex_label, share,
                       unit_singular)
 
 
