@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from .collected import notes
 from .formatting import count_percent, long_date, number, percent
-from .tables import ArmTable, arm_tables
-from .wording import Grading, Range, count_or_none, grading, listed, plural, sex_label
+from .tables import TOTAL, ArmTable, baseline_table, total_groups
+from .wording import Grading, count_or_none, grading, listed, plural
 
 LISTING_CAP = 40  # rows of a listing shown in a report; the full listing goes into the bundle
 
@@ -94,37 +94,17 @@ def _listing(events: list[dict]) -> tuple[tuple[str, ...], ...]:
 
 
 @dataclass(frozen=True)
-class Age:
-    median: str
-    range: Range
-    mean: str
-
-
-@dataclass(frozen=True)
 class Baseline:
     caption: str
-    age_not_collected: str  # the words where age was not collected, or ""
-    age: Age | None
-    sex_not_collected: str
-    sexes: tuple[tuple[str, str], ...]  # (row label, n (%))
-    table: ArmTable | None  # by arm: the per-arm table
+    table: ArmTable  # one column of all patients, or (closed report, by arm) a column per arm and the total
 
 
 def baseline_view(ledger: dict, context) -> Baseline:
-    """Baseline characteristics: the pooled rows, and by arm (closed report) the per-arm table."""
-    words, b = notes(ledger), ledger["baseline"]
-    age = b["age"]
-    table = arm_tables(ledger)["baseline"] if ledger.get("arms") and not context.open else None
-    return Baseline(
-        caption=f"Baseline characteristics, all patients in the efficacy population (N = {ledger['population']['evaluable']})",
-        age_not_collected=words["age"],
-        age=Age(number(age["median"], 0), Range(number(age["minimum"], 0), number(age["maximum"], 0)), number(age["mean"]))
-        if not words["age"] and age["n"] else None,
-        sex_not_collected=words["sex"],
-        sexes=tuple((f"{sex_label(code)}, n (%)", count_percent(s["count"], s["proportion"]))
-                    for code, s in (b["sex"] or {}).items()),
-        table=table,
-    )
+    """Baseline characteristics: by the same layout as every table, one group or one per arm."""
+    if ledger.get("arms") and not context.open:
+        return Baseline("Baseline characteristics by arm, efficacy population", baseline_table(total_groups(ledger)))
+    return Baseline(f"Baseline characteristics, all patients in the efficacy population (N = {ledger['population']['evaluable']})",
+                    baseline_table([(TOTAL, ledger)]))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .formatting import confidence_label, month_year, number, percent
-from .tables import ArmTable, arm_tables, response_table, survival_table, total_groups
+from .tables import ArmTable, baseline_table, response_table, survival_table, total_groups
 from .wording import (KM_SCALE, Range, Share, listed, p_clause, plural, sex_label, share,
                       unit_singular)
 
@@ -85,7 +85,7 @@ def study_view(ledger: dict, context) -> Study:
     sex_text = ", ".join(f"{s['count']} ({percent(s['proportion'])}) {sex_label(code).lower()}" for code, s in sexes.items())
     return Study(
         definitions=definitions, enrolled=_enrolled(ledger), arms=arms,
-        baseline=_tables(ledger, context)["baseline"] if arms else None,
+        baseline=baseline_table(total_groups(ledger)) if arms else None,
         age=age, sexes=(("; " if age else "") + sex_text) if sex_text else "",
         baseline_end="." if age or sexes else "",
         excluded=" ".join(_excluded(arm, count) for arm, count in ledger["excluded_arms"].items() if count),
@@ -109,11 +109,6 @@ def _excluded(arm: str, count: int) -> str:
     many = count != 1
     return (f"{count} {plural(count, 'patient')} of the arm {arm} {'are' if many else 'is'} excluded from this report, "
             f"as the trial spec asks (exclude_arms): {'they are' if many else 'the patient is'} in none of its figures.")
-
-
-def _tables(ledger: dict, context) -> dict:
-    spec = context.spec or {}
-    return arm_tables(ledger, ((spec.get("report") or {}).get("ae_min_percent") or 0.0))
 
 
 @dataclass(frozen=True)
@@ -159,7 +154,6 @@ def results_view(ledger: dict, context) -> Results:
     arms = bool(ledger["arms"])
     names = list(ledger["survival"])
     first = ledger["survival"][names[0]] if names else None
-    tables = _tables(ledger, context) if arms else {}
     level = confidence_label(ledger["methods"]["confidence"])
     return Results(
         response=share(response["responders"]) if response else None,
@@ -168,7 +162,8 @@ def results_view(ledger: dict, context) -> Results:
         after_first_cycle=_after_sentence(ledger),
         mrd=share(_mrd(ledger)["negative"]) if _mrd(ledger) else None,
         mrd_assessed=str(_mrd(ledger)["assessed"]) if _mrd(ledger) else "",
-        response_table=(tables["response"] if arms else response_table(groups, ledger, context.spec)) if response else None,
+        # one function for one group and for a column per arm; by arm the categories keep their codes, as published
+        response_table=response_table(groups, ledger, None if arms else context.spec) if response else None,
         response_caption=("Best response by arm, efficacy population" if arms else
                           f"Best response, efficacy population (N = {response['responders']['n']})") if response else "",
         response_note=(f"Percentages of each arm's efficacy population; {level} CIs by the "
@@ -178,7 +173,7 @@ def results_view(ledger: dict, context) -> Results:
         if response else (),
         followup=f"{number(first['median_followup'])} {unit}" if first else "",
         events=f"{first['events']} of {first['n']} patients had {'died' if names[0] == 'os' else 'an event'}" if first else "",
-        endpoints=tuple(_endpoint(name, ledger, tables) for name in names),
+        endpoints=tuple(_endpoint(name, ledger, groups) for name in names),
         survival_table=survival_table(groups, names, ledger) if names and not arms else None,
         survival_caption=f"Time-to-event endpoints ({unit})",
         survival_note="; ".join(f"{e['label']}: from {e['origin']}, {e['population']}"
@@ -205,7 +200,7 @@ def _response_note(ledger: dict) -> str:
     return note + "."
 
 
-def _endpoint(name: str, ledger: dict, tables: dict) -> Endpoint:
+def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
     e, block, unit = ledger["endpoints"][name], ledger["survival"][name], ledger["methods"]["time_unit"]
     among = "" if e["population"] == "efficacy population" else f" among {e['population']}"
     lands = listed(f"{percent(lm['survival'])} at {number(lm['time'], 0)} {block['time_unit']}" for lm in block["landmarks"])
@@ -220,7 +215,7 @@ def _endpoint(name: str, ledger: dict, tables: dict) -> Endpoint:
                              for arm, b in ((a, ledger["by_arm"][a]["survival"][name]) for a in arms)) + "." if arms else "",
         log_rank=(f"{number(log_rank['chi_square'], 2)}, {log_rank['df']} df, "
                   f"p {p_clause(log_rank['p_value'])}") if log_rank else "",
-        table=tables.get(f"survival_{name}"),
+        table=survival_table(groups, [name], ledger) if arms else None,
         caption=f"{e['label']} by arm ({unit})",
         note=(f"From {e['origin']}, {e['population']}. Hazard ratios against {arms[0]} from a Cox model (Efron ties), "
               "Wald CI and p-value. NR: not reached; NE: not estimable.") if arms else "",

@@ -63,7 +63,7 @@ def arm_tables(ledger: dict, ae_min_percent: float = 0.0) -> dict[str, ArmTable 
     groups = total_groups(ledger)
     collected = ledger["safety"]["any_event"] is not None
     tables = {
-        "baseline": _baseline(groups),
+        "baseline": baseline_table(groups),
         "safety_overview": _safety_overview(groups, ledger["methods"]["ae_grading"], collected),
         "soc_terms": _soc_terms(groups, ae_min_percent) if collected else None,
         "worst_grade": _worst_grade(groups, ae_min_percent) if collected else None,
@@ -89,9 +89,13 @@ def _table(groups, population: str, rows: list[Row], subcolumns=("",)) -> ArmTab
     )
 
 
-def _baseline(groups) -> ArmTable:
-    """Age and sex rows; one "Not collected" row for a characteristic the data do not hold."""
-    return _table(groups, "evaluable", _age_rows(groups) + _sex_rows(groups))
+def baseline_table(groups) -> ArmTable:
+    """Age and sex rows; one "Not collected" row for a characteristic the data do not hold.
+    One group (all patients): the rows' values in one column, "Value"."""
+    table = _table(groups, "evaluable", _age_rows(groups) + _sex_rows(groups))
+    if len(groups) == 1:
+        return replace(table, subcolumns=("Value",), css="baseline", headed=False, stub="Characteristic")
+    return table
 
 
 def _age_rows(groups) -> list[Row]:
