@@ -41,7 +41,8 @@ def key_results_view(ledger: dict, context) -> KeyResults:
                            ledger["endpoints"][name]["label"],
                            f"{listed(number(lm['time'], 0) for lm in block['landmarks'])} {block['time_unit']}")
                        for name, block in ledger["survival"].items()),
-        deaths=Key(str(ledger["safety"]["deaths"]["early"][str(window)]), str(window), str(ledger["safety"]["n"])),
+        deaths=Key(str(ledger["safety"]["deaths"]["early"][str(window)]), f"deaths within {window} days",
+                   f"of {ledger['safety']['n']} treated patients"),
     )
 
 
@@ -202,10 +203,11 @@ def _response_note(ledger: dict) -> str:
 
 def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
     e, block, unit = ledger["endpoints"][name], ledger["survival"][name], ledger["methods"]["time_unit"]
-    among = "" if e["population"] == "efficacy population" else f" among {e['population']}"
+    whole = e["population"] == "efficacy population"
+    among = "" if whole else f" among {e['population']}"
     lands = listed(f"{percent(lm['survival'])} at {number(lm['time'], 0)} {block['time_unit']}" for lm in block["landmarks"])
-    sentence = (f"{' among the ' + str(block['n']) + ' ' + e['population'] if among else ''}, from {e['origin']}, "
-                f"was {lands}; median {_median(block, unit)}")
+    who = "" if whole else f" among the {block['n']} {e['population']}"
+    sentence = f"{who}, from {e['origin']}, was {lands}; median {_median(block, unit)}"
     arms = ledger["arms"]
     log_rank = (ledger["comparisons"].get(name) or {}).get("log_rank") if arms else None
     return Endpoint(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .formatting import number, percent
+from .formatting import MISSING, confidence_label, number, percent
 
 SEX = {"M": "Male", "F": "Female", "U": "Unknown"}
 UNIT_SINGULAR = {"days": "day", "weeks": "week", "months": "month", "years": "year"}
@@ -32,8 +32,6 @@ class Share:
 
 def share(p: dict) -> Share:
     """A ledger Proportion's printed parts."""
-    from .formatting import confidence_label
-
     return Share(str(p["count"]), str(p["n"]), percent(p["proportion"]), confidence_label(p["confidence"]),
                  Range(percent(p["ci_low"], 1), percent(p["ci_high"], 1)))
 
@@ -66,8 +64,6 @@ def count_or_none(count: int) -> str:
 
 def p_value(value: float | None) -> str:
     """A p-value in a table: "<0.001", else three decimals."""
-    from .formatting import MISSING
-
     if value is None:
         return MISSING
     return "<0.001" if value < 0.001 else number(value, 3)
