@@ -56,11 +56,11 @@ def test_one_block_serves_single_arm_and_by_arm_ledgers():
 
     summary, closed, opened = Context("summary"), Context("dsmb-closed"), Context("dsmb-open", open=True)
     results, toxicity, baseline = BLOCKS["results"], BLOCKS["toxicity"], BLOCKS["baseline"]
-    assert results.layout({"arms": []}, summary).partial == "partials/results.html.j2"
-    assert results.layout({"arms": ["A", "B"]}, summary).partial == "partials/results_arms.html.j2"
-    assert toxicity.layout({"arms": []}, closed).partial is None  # the closed report's safety block pools it
-    assert baseline.layout({"arms": ["A", "B"]}, closed).partial == "partials/dsmb/baseline_arms.html.j2"
-    assert baseline.layout({"arms": ["A", "B"]}, opened).partial == "partials/dsmb/baseline.html.j2"
+    assert results.partial_for({"arms": []}, summary) == "partials/results.html.j2"
+    assert results.partial_for({"arms": ["A", "B"]}, summary) == "partials/results_arms.html.j2"
+    assert toxicity.partial_for({"arms": []}, closed) is None  # the closed report's safety block pools it
+    assert baseline.partial_for({"arms": ["A", "B"]}, closed) == "partials/dsmb/baseline_arms.html.j2"
+    assert baseline.partial_for({"arms": ["A", "B"]}, opened) == "partials/dsmb/baseline.html.j2"
 
 
 def test_a_spec_that_reorders_and_drops_blocks_gets_those_sections_in_that_order(tmp_path):

@@ -32,9 +32,13 @@ def test_html_is_standalone(page):
     assert "@font-face" not in html  # print fonts are added for the PDF only
 
 
-def test_missing_ledger_value_fails_loudly(page):
+def test_missing_ledger_value_fails_loudly(page, example_trial):
     import jinja2
-    broken = Page(r={**page.r, "safety": {}}, spec=page.spec, figures=page.figures,
+    # The blocks' views read the ledger (report.layout): a missing block stops the layout.
+    with pytest.raises(KeyError):
+        laid_out(SUMMARY, example_trial.spec, {**page.r, "safety": {}})
+    # The templates read only what the layout prepared, and fail on anything it did not.
+    broken = Page(r={k: v for k, v in page.r.items() if k != "data_cutoff"}, spec=page.spec, figures=page.figures,
                   generated_on=page.generated_on, version="test", extra=page.extra)
     with pytest.raises(jinja2.UndefinedError):
         render_html("summary.html.j2", broken)

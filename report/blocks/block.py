@@ -1,7 +1,7 @@
 """A Block: one unit of a report's content, and what its layout hands the page template."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 Figures = Callable[[dict], dict[str, str]]
@@ -13,14 +13,18 @@ class Context:
     whether it is the open DSMB report (then never by arm, whatever the ledger holds)."""
     page: str
     open: bool = False
+    spec: dict | None = field(default=None, compare=False)  # the trial spec (as JSON), for the views' wording
 
 
 @dataclass(frozen=True)
 class Laid:
     """A block laid out for one ledger: the partial the page includes, or None where the
-    block has nothing to show for this ledger (the page keeps its line, nothing else)."""
+    block has nothing to show for this ledger (the page keeps its line, nothing else).
+    `view`: the values the partial prints, prepared by the block's layout (report.layout),
+    or None for a block whose partial prints only the spec's text."""
     id: str
     partial: str | None
+    view: object = None
 
 
 def always(ledger: dict, context: Context) -> bool:
@@ -35,7 +39,8 @@ class Block:
     report (DESIGN section 9: no efficacy, nothing by arm). `partial`: the template it
     renders with; `arms_partial` the one used where the ledger has arms (one block, two
     forms of its table). `figures`: draws the block's figures from the ledger. `shown`:
-    whether the block has anything to show for this ledger on this page.
+    whether the block has anything to show for this ledger on this page. `view`: prepares
+    from the ledger every value, label and sentence the partial prints (report.layout).
     """
     id: str
     title: str
@@ -45,14 +50,22 @@ class Block:
     arms_partial: str | None = None
     figures: Figures | None = None
     shown: Callable[[dict, Context], bool] = always
+    view: Callable[[dict, Context], object] | None = None
 
-    def layout(self, ledger: dict, context: Context) -> Laid:
+    def partial_for(self, ledger: dict, context: Context) -> str | None:
         """The partial this ledger needs on this page (None: nothing to show)."""
         if not self.shown(ledger, context):
-            return Laid(self.id, None)
+            return None
         if ledger.get("arms") and self.arms_partial and not context.open:
-            return Laid(self.id, self.arms_partial)
-        return Laid(self.id, self.partial)
+            return self.arms_partial
+        return self.partial
+
+    def layout(self, ledger: dict, context: Context) -> Laid:
+        """The partial this ledger needs on this page, with the values it prints."""
+        partial = self.partial_for(ledger, context)
+        if partial is None or self.view is None:
+            return Laid(self.id, partial)
+        return Laid(self.id, partial, self.view(ledger, context))
 
     def drawn(self, ledger: dict, context: Context) -> dict[str, str]:
         """The block's figures for this ledger, where it shows any."""

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from .block import Block, Context
 from .figures import adverse_event_figures, conduct_figures, survival_figures
+from ..layout import dsmb_views as dv
+from ..layout import summary_views as sv
+from ..layout import toxicity_views as tv
+from ..layout.stopping import laid_stopping
 
 P = "partials/"
 
@@ -19,23 +23,36 @@ def _toxicity_shown(ledger: dict, context: Context) -> bool:
     return bool(ledger.get("arms")) or context.page != "dsmb-closed"
 
 
+def _stopping_view(ledger: dict, context: Context):
+    return laid_stopping(ledger["stopping"])
+
+
+def _toxicity_view(ledger: dict, context: Context):
+    """By arm where the ledger has arms (never on the open page, which does not take this block)."""
+    if ledger.get("arms") and not context.open:
+        return tv.toxicity_arms_view(ledger, context)
+    return tv.toxicity_view(ledger, context)
+
+
 BLOCKS: dict[str, Block] = {b.id: b for b in (
     Block("masthead", "Masthead", ("trial", "data_cutoff"), True, P + "masthead.html.j2"),
     Block("key_results", "Key results", ("response", "mrd", "survival", "safety"), False,
-          P + "key_results.html.j2", shown=_single_arm),
-    Block("study", "Study", ("population", "accrual", "baseline", "excluded_arms"), False, P + "study.html.j2"),
+          P + "key_results.html.j2", shown=_single_arm, view=sv.key_results_view),
+    Block("study", "Study", ("population", "accrual", "baseline", "excluded_arms"), False, P + "study.html.j2", view=sv.study_view),
     Block("results", "Results", ("response", "mrd", "survival", "by_arm", "comparisons"), False,
-          P + "results.html.j2", P + "results_arms.html.j2", figures=survival_figures),
+          P + "results.html.j2", P + "results_arms.html.j2", figures=survival_figures,
+          view=sv.results_view),
     Block("toxicity", "Toxicity", ("safety", "by_arm"), False, P + "toxicity.html.j2", P + "toxicity_arms.html.j2",
-          figures=adverse_event_figures, shown=_toxicity_shown),
-    Block("next_steps", "Next steps", ("survival",), False, P + "next_steps.html.j2"),
-    Block("methods", "Methods", ("methods",), False, P + "methods.html.j2"),
-    Block("title", "DSMB title page", ("trial", "data_cutoff", "report"), True, P + "dsmb/title.html.j2"),
-    Block("status", "Study status", ("accrual", "dsmb"), True, P + "dsmb/status.html.j2", figures=conduct_figures),
-    Block("changes", "Changes since the previous report", ("dsmb",), True, P + "dsmb/changes.html.j2"),
-    Block("stopping", "Stopping rules", ("stopping",), False, P + "dsmb/stopping.html.j2"),
+          figures=adverse_event_figures, shown=_toxicity_shown, view=_toxicity_view),
+    Block("next_steps", "Next steps", ("survival",), False, P + "next_steps.html.j2", view=sv.next_steps_view),
+    Block("methods", "Methods", ("methods",), False, P + "methods.html.j2", view=sv.methods_view),
+    Block("title", "DSMB title page", ("trial", "data_cutoff", "report"), True, P + "dsmb/title.html.j2", view=dv.title_view),
+    Block("status", "Study status", ("accrual", "dsmb"), True, P + "dsmb/status.html.j2", figures=conduct_figures,
+          view=dv.status_view),
+    Block("changes", "Changes since the previous report", ("dsmb",), True, P + "dsmb/changes.html.j2", view=dv.changes_view),
+    Block("stopping", "Stopping rules", ("stopping",), False, P + "dsmb/stopping.html.j2", view=_stopping_view),
     Block("baseline", "Baseline characteristics", ("population", "baseline"), True, P + "dsmb/baseline.html.j2",
-          P + "dsmb/baseline_arms.html.j2"),
-    Block("safety", "Safety, all treated patients", ("safety", "dsmb"), True, P + "dsmb/safety.html.j2"),
-    Block("notes", "Notes", ("data_cutoff", "methods"), True, P + "dsmb/notes.html.j2"),
+          P + "dsmb/baseline_arms.html.j2", view=dv.baseline_view),
+    Block("safety", "Safety, all treated patients", ("safety", "dsmb"), True, P + "dsmb/safety.html.j2", view=dv.safety_view),
+    Block("notes", "Notes", ("data_cutoff", "methods"), True, P + "dsmb/notes.html.j2", view=dv.notes_view),
 )}

@@ -27,7 +27,7 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     files = {"results.json": ledger_json(ledger).encode("utf-8")}
     if "txt" in job.formats:
         files["abstract.txt"] = as_text(abstract).encode("utf-8")
-    extra = {"abstract": abstract, "rule": rule, "count": count}
+    extra = {"abstract": abstract, "rule": rule, "count": count, "rule_described": rule.describe()}
     html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on, signed=job.signed))
     files.update(html_and_pdf(job, "abstract", html, files["results.json"], {}))
     if "docx" in job.formats:

@@ -12,7 +12,6 @@ from ..archive.signing import shown
 from ..inputs.source_date import source_date
 from ..inputs.trial import Trial
 from ..blocks.figures import adverse_event_figures, survival_figures
-from ..layout.tables import arm_tables
 from .kind import KINDS as CATALOGUE
 
 FORMATS = {k.id: k.formats for k in CATALOGUE.values()}  # the formats each kind can write; the default is all
@@ -90,7 +89,8 @@ def html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: d
 
 def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix: str = "",
              extra: dict | None = None, on: dt.date | None = None, signed: dict | None = None):
-    """What a template may show: the ledger, the spec's text, figures and per-arm tables."""
+    """What a template may show: the ledger, the spec's text and figures (the blocks' views, with their
+    tables, come in `extra`: report.kinds.kind.laid_out)."""
     from ..render.render import Page
 
     return Page(
@@ -99,7 +99,6 @@ def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix
         figures=figures,
         generated_on=on or report_date(),
         version=_package_version(),
-        tables=arm_tables(ledger, trial.spec.report.ae_min_percent) if ledger.get("arms") else {},
         caption_suffix=caption_suffix,
         extra=extra or {},
         signed=shown(signed),

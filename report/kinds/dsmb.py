@@ -20,12 +20,11 @@ from ..blocks.catalogue import BLOCKS
 from ..errors import InputError, Problem
 from ..inputs.trial import Trial
 from ..layout.formatting import long_date
-from ..layout.stopping import laid_stopping
+from ..layout.dsmb_views import LISTING_CAP  # rows of a listing shown in a report; the full listing goes into the bundle
 from .common import Job, Rendered, archival_attachments, page_for
 from .kind import DSMB_CLOSED, DSMB_OPEN, laid_out
 from .kind import figures as sheet_figures
 
-LISTING_CAP = 40  # rows of a listing shown in a report; the full listing goes into the bundle
 LISTINGS = {  # ledger key -> file name and columns of the full listing
     "serious_events": ("serious-adverse-events", ["subject_id", "term", "grade", "onset_on", "attribution"]),
     "deaths": ("deaths", ["subject_id", "died_on", "day", "cause"]),
@@ -55,7 +54,7 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     note = f" (data cutoff {long_date(trial.cutoff)})"
     html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, _extra(DSMB_OPEN, spec, open_ledger),
                                                          on=job.on, signed=job.signed))
-    closed_extra = {**_extra(DSMB_CLOSED, spec, closed_ledger), "stopping": laid_stopping(closed_ledger["stopping"])}
+    closed_extra = _extra(DSMB_CLOSED, spec, closed_ledger)
     html_closed = render_html(DSMB_CLOSED.template, page_for(trial, closed_ledger, figures, note, closed_extra,
                                                              on=job.on, signed=job.signed))
     files = {"results.json": _json(open_ledger), **full_listings(open_ledger["dsmb"])}

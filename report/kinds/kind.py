@@ -27,8 +27,8 @@ class Sheet:
         return [i for i, b in BLOCKS.items()
                 if (self.allowed is None or i in self.allowed) and (b.open_safe or not self.open)]
 
-    def context(self) -> Context:
-        return Context(self.name, self.open)
+    def context(self, spec: Spec | None = None) -> Context:
+        return Context(self.name, self.open, spec.model_dump(mode="json") if spec is not None else None)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ def chosen(sheet: Sheet, spec: Spec) -> tuple[str, ...]:
 
 def laid_out(sheet: Sheet, spec: Spec, ledger: dict) -> list[Laid]:
     """The page's blocks laid out for this ledger, in order: what its template includes."""
-    return [BLOCKS[i].layout(ledger, sheet.context()) for i in chosen(sheet, spec)]
+    context = sheet.context(spec)
+    return [BLOCKS[i].layout(ledger, context) for i in chosen(sheet, spec)]
 
 
 def figures(sheet: Sheet, spec: Spec, ledger: dict) -> dict[str, str]:

@@ -73,3 +73,16 @@ FILTERS = {
     "month_year": month_year,
     "conf": confidence_label,
 }
+
+
+def table_layout(layout: str) -> str:
+    """The table's class for its column layout: " fixed" (widths set in CSS, for long tables) or ""."""
+    return " fixed" if layout == "fixed" else ""
+
+
+def iso_date(value: dt.date) -> str:
+    """A date as ISO 8601, for the document's metadata."""
+    return value.isoformat()
+
+
+FILTERS.update({"table_layout": table_layout, "iso_date": iso_date})

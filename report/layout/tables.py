@@ -6,10 +6,11 @@ derives one.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .collected import NOT_COLLECTED
-from .formatting import MISSING, confidence_label, count_percent, interval, number, percent
+from .formatting import MISSING, confidence_label, count_percent, interval, number, percent, percent_number
+from .wording import p_value, response_label, sex_label, unit_singular
 
 TOTAL = "Total"
 
@@ -19,6 +20,11 @@ class Row:
     label: str
     cells: tuple[str, ...]
     kind: str = ""  # "group" (bold band), "sub" (indented, muted), "indent"
+    note: str = ""  # the footnote its label refers to, or ""
+
+    @property
+    def indented(self) -> bool:
+        return self.kind in ("indent", "sub")
 
 
 @dataclass(frozen=True)
@@ -27,24 +33,51 @@ class ArmTable:
     counts: tuple[str, ...]  # "N = 86" under each column
     subcolumns: tuple[str, ...]  # headers within each column, e.g. ("n (%)", "Events")
     rows: tuple[Row, ...]
+    css: str = "arms"  # the table's class
+    headed: bool = True  # a header row of the columns (groups) and their counts; False: one group, shown by its caption
+    stub: str = ""  # the header of the rows' labels
+    subnotes: tuple[str, ...] = ()  # the footnote each subcolumn header refers to
+
+    @property
+    def span(self) -> int:
+        return len(self.subcolumns)
+
+    @property
+    def heads(self) -> tuple[tuple[str, str], ...]:
+        """(column, its count) for the header row."""
+        return tuple(zip(self.columns, self.counts))
+
+    @property
+    def subheads(self) -> tuple[tuple[str, str], ...]:
+        """(subcolumn header, its footnote) under every column, where there is more than one subcolumn
+        (or, without a header row of columns, always)."""
+        if self.headed and len(self.subcolumns) < 2:
+            return ()
+        notes = self.subnotes or ("",) * len(self.subcolumns)
+        return tuple(pair for _ in self.columns for pair in zip(self.subcolumns, notes))
 
 
 def arm_tables(ledger: dict, ae_min_percent: float = 0.0) -> dict[str, ArmTable | None]:
     """Every per-arm table of the summary report, by name; the adverse-event tables are
     None where adverse events were not collected (the overview then shows deaths only)."""
-    groups = [(arm, ledger["by_arm"][arm]) for arm in ledger["arms"]] + [(TOTAL, ledger)]
+    groups = total_groups(ledger)
     collected = ledger["safety"]["any_event"] is not None
     tables = {
-        "baseline": _baseline(groups),
+        "baseline": baseline_table(groups),
         "safety_overview": _safety_overview(groups, ledger["methods"]["ae_grading"], collected),
         "soc_terms": _soc_terms(groups, ae_min_percent) if collected else None,
         "worst_grade": _worst_grade(groups, ae_min_percent) if collected else None,
     }
     if ledger["response"]:
-        tables["response"] = _response(groups)
+        tables["response"] = response_table(groups, ledger)
     for name in ledger["survival"]:
-        tables[f"survival_{name}"] = _survival(groups, name, ledger)
+        tables[f"survival_{name}"] = survival_table(groups, [name], ledger)
     return tables
+
+
+def total_groups(ledger: dict) -> list[tuple[str, dict]]:
+    """A table's column groups: one per arm where the ledger has arms, then the total."""
+    return [(arm, ledger["by_arm"][arm]) for arm in ledger["arms"]] + [(TOTAL, ledger)]
 
 
 def _table(groups, population: str, rows: list[Row], subcolumns=("",)) -> ArmTable:
@@ -56,9 +89,13 @@ def _table(groups, population: str, rows: list[Row], subcolumns=("",)) -> ArmTab
     )
 
 
-def _baseline(groups) -> ArmTable:
-    """Age and sex rows; one "Not collected" row for a characteristic the data do not hold."""
-    return _table(groups, "evaluable", _age_rows(groups) + _sex_rows(groups))
+def baseline_table(groups) -> ArmTable:
+    """Age and sex rows; one "Not collected" row for a characteristic the data do not hold.
+    One group (all patients): the rows' values in one column, "Value"."""
+    table = _table(groups, "evaluable", _age_rows(groups) + _sex_rows(groups))
+    if len(groups) == 1:
+        return replace(table, subcolumns=("Value",), css="baseline", headed=False, stub="Characteristic")
+    return table
 
 
 def _age_rows(groups) -> list[Row]:
@@ -78,41 +115,81 @@ def _sex_rows(groups) -> list[Row]:
         return [Row("Sex", tuple(NOT_COLLECTED for _ in groups), "group")]
     sexes = sorted({code for _, block in groups for code in block["baseline"]["sex"]})
     rows = [Row("Sex, n (%)", tuple("" for _ in groups), "group")]
-    return rows + [Row(_sex(code), tuple(_share(block["baseline"]["sex"].get(code)) for _, block in groups), "indent")
+    return rows + [Row(sex_label(code), tuple(_share(block["baseline"]["sex"].get(code)) for _, block in groups), "indent")
                    for code in sexes]
 
 
-def _response(groups) -> ArmTable:
+def response_table(groups, ledger: dict, spec: dict | None = None) -> ArmTable:
+    """Best response: responders, each category, and where collected response after the first
+    cycle and MRD. One group (a single arm): the columns n, %, CI; by arm: "n (%)" per arm with
+    its CI below."""
     first = groups[-1][1]["response"]
-    codes = " or ".join(first["responder_codes"])
     level = confidence_label(first["responders"]["confidence"])
-    rows = [
-        Row(f"Responders ({codes}), n (%)", tuple(_prop(b["response"]["responders"]) for _, b in groups), "group"),
-        Row(f"{level} CI", tuple(_ci(b["response"]["responders"]) for _, b in groups), "sub"),
-    ]
+    lines = [(f"Responders ({' or '.join(first['responder_codes'])})", "group", [b["response"]["responders"] for _, b in groups])]
     for code in first["categories"]:
-        rows.append(Row(code, tuple(_prop(b["response"]["categories"].get(code)) for _, b in groups), "indent"))
+        label = response_label(code, spec)
+        lines.append((label if label == code else f"{label} ({code})", "indent",
+                      [b["response"]["categories"].get(code) for _, b in groups]))
+    if len(groups) == 1:
+        after, mrd = first.get("after_first_cycle"), groups[0][1].get("mrd")
+        if after and after["n"]:
+            lines.append(("Responded after cycle 1 (of responders)", "group", [after]))
+        if mrd and mrd["negative"]["n"]:
+            lines.append(("MRD-negative (of responders tested)", "group", [mrd["negative"]]))
+        rows = [Row(label, _n_pct_ci(ps[0]), kind) for label, kind, ps in lines]
+        return replace(_table(groups, "evaluable", rows, ("n", "%", f"{level} CI (%)")), css="response", headed=False,
+                       stub="Response", subnotes=("", "", "1"))
+    rows = []
+    for label, kind, ps in lines:
+        rows.append(Row(f"{label}, n (%)" if kind == "group" else label, tuple(_prop(p) for p in ps), kind))
+        if kind == "group":
+            rows.append(Row(f"{level} CI", tuple(_ci(p) for p in ps), "sub"))
     return _table(groups, "evaluable", rows)
 
 
-def _survival(groups, name: str, ledger: dict) -> ArmTable:
-    blocks = [block["survival"][name] for _, block in groups]
+def _n_pct_ci(p: dict | None) -> tuple[str, str, str]:
+    if not p:
+        return ("0", MISSING, MISSING)
+    return (str(p["count"]), percent_number(p["proportion"]),
+            f"{percent_number(p['ci_low'])}\u2013{percent_number(p['ci_high'])}")
+
+
+def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
+    """Time-to-event endpoints: a column per group (and within it one per endpoint, where there
+    are several). One group (a single arm) adds quartiles and follow-up; by arm, hazard ratios."""
+    one = len(groups) == 1
     unit = ledger["methods"]["time_unit"]
     level = confidence_label(ledger["methods"]["confidence"])
+
+    def cells(cell) -> tuple[str, ...]:
+        return tuple(cell(block["survival"][name]) for _, block in groups for name in names)
+
     rows = [
-        Row("Patients", tuple(str(b["n"]) for b in blocks)),
-        Row("With event, n (%)", tuple(count_percent(b["events"], b["events_proportion"]) for b in blocks)),
-        Row("Censored, n (%)", tuple(count_percent(b["censored"], b["censored_proportion"]) for b in blocks)),
-        Row(f"Median, {unit} ({level} CI)", tuple(_quantile(b["median"]) for b in blocks)),
+        Row("Patients", cells(lambda b: str(b["n"]))),
+        Row("With event, n (%)", cells(lambda b: count_percent(b["events"], b["events_proportion"]))),
+        Row("Censored, n (%)", cells(lambda b: count_percent(b["censored"], b["censored_proportion"]))),
+        Row(f"Median, {unit} ({level} CI)", cells(lambda b: _quantile(b["median"])), note="2" if one else ""),
     ]
-    for i, landmark in enumerate(blocks[-1]["landmarks"]):
-        rows.append(Row(f"{number(landmark['time'], 0)}-{unit[:-1]} rate, % ({level} CI)",
-                        tuple(_rate(b["landmarks"][i]) for b in blocks), "group"))
-        rows.append(Row("At risk", tuple(str(b["landmarks"][i]["n_at_risk"]) for b in blocks), "sub"))
-    ratios = {h["arm"]: h for h in ledger["comparisons"].get(name, {}).get("hazard_ratios", [])}
+    if one:
+        rows += [Row(f"{q}th percentile ({level} CI)", cells(lambda b, q=q: _quantile(b["quartiles"][q]))) for q in ("25", "75")]
+        rows.append(Row("Range of follow-up times", cells(_follow_up_range), note="4"))
+    for i, landmark in enumerate(groups[-1][1]["survival"][names[0]]["landmarks"]):
+        rows.append(Row(f"{number(landmark['time'], 0)}-{unit_singular(unit)} rate, % ({level} CI)",
+                        cells(lambda b, i=i: _rate(b["landmarks"][i])), "group", note="2" if one else ""))
+        rows.append(Row("At risk", cells(lambda b, i=i: str(b["landmarks"][i]["n_at_risk"])), "sub"))
+    if one:
+        rows.append(Row("Median follow-up", cells(lambda b: number(b["median_followup"])), note="3"))
+        labels = tuple(ledger["endpoints"][name]["label"] for name in names)
+        return replace(_table(groups, "evaluable", rows, labels), css="survival", headed=False)
+    ratios = {h["arm"]: h for h in ledger["comparisons"].get(names[0], {}).get("hazard_ratios", [])}
     rows.append(Row(f"Hazard ratio ({level} CI)", tuple(_hazard(arm, ratios, ledger["arms"]) for arm, _ in groups)))
-    rows.append(Row("p-value (Wald)", tuple(_p(ratios[arm]["p_value"]) if arm in ratios else "" for arm, _ in groups), "sub"))
+    rows.append(Row("p-value (Wald)", tuple(p_value(ratios[arm]["p_value"]) if arm in ratios else "" for arm, _ in groups), "sub"))
     return _table(groups, "evaluable", rows)
+
+
+def _follow_up_range(b: dict) -> str:
+    low = number(b["min_time"]) + ("+" if b["min_time_censored"] else "")
+    return f"{low}\u2013{number(b['max_time'])}{'+' if b['max_time_censored'] else ''}"
 
 
 def _safety_overview(groups, grading: str, collected: bool = True) -> ArmTable:
@@ -207,11 +284,3 @@ def _hazard(arm: str, ratios: dict, arms: list[str]) -> str:
     return f"{number(ratio['hazard_ratio'], 2)} ({number(ratio['ci_low'], 2)}\u2013{number(ratio['ci_high'], 2)})"
 
 
-def _p(value: float | None) -> str:
-    if value is None:
-        return MISSING
-    return "<0.001" if value < 0.001 else number(value, 3)
-
-
-def _sex(code: str) -> str:
-    return {"M": "Male", "F": "Female", "U": "Unknown"}.get(code, code)

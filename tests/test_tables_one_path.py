@@ -1,0 +1,56 @@
+"""One code path for single-arm and per-arm tables (issue 14, item 2): a table's layout takes the
+groups (one per arm where the ledger has arms, then the total) and yields one table object; the
+single-arm report's table is the same function's one-group form."""
+from pathlib import Path
+
+import pytest
+
+import report
+from report.blocks.block import Context
+from report.blocks.catalogue import BLOCKS
+from report.layout.tables import TOTAL, ArmTable, baseline_table, response_table, survival_table, total_groups
+
+EXAMPLE_ADAM = Path(__file__).resolve().parents[1] / "data" / "adam-example"
+
+
+@pytest.fixture(scope="module")
+def arms_ledger() -> dict:
+    return report.analyze(report.load_trial(EXAMPLE_ADAM)).to_dict()
+
+
+def column(table: ArmTable, label: str, group: int) -> tuple[str, ...]:
+    """The cells of `group` (its subcolumns) in the row labelled `label`."""
+    row = next(r for r in table.rows if r.label == label)
+    return row.cells[group * table.span:(group + 1) * table.span]
+
+
+def test_the_single_arm_reports_tables_are_the_one_group_form_of_the_per_arm_layout(ledger, example_trial):
+    view = BLOCKS["results"].layout(ledger, Context("summary", spec=example_trial.spec.model_dump(mode="json"))).view
+    spec = example_trial.spec.model_dump(mode="json")
+    assert view.response_table == response_table([(TOTAL, ledger)], ledger, spec)
+    assert view.survival_table == survival_table([(TOTAL, ledger)], list(ledger["survival"]), ledger)
+    assert view.response_table.columns == (TOTAL,) and not view.response_table.headed
+    assert column(view.response_table, "Responders (CR or CRi)", 0) == ("19", "65.5", "45.7\u201382.1")
+    assert column(view.survival_table, "Patients", 0) == ("29", "19")  # one group, the endpoints as its subcolumns
+
+
+def test_a_per_arm_tables_total_column_is_what_the_one_group_form_prints(arms_ledger):
+    groups = total_groups(arms_ledger)
+    assert [name for name, _ in groups] == [*arms_ledger["arms"], TOTAL]
+    for name in arms_ledger["survival"]:
+        by_arm, alone = survival_table(groups, [name], arms_ledger), survival_table([(TOTAL, arms_ledger)], [name], arms_ledger)
+        for label in ("Patients", "With event, n (%)", "Censored, n (%)"):
+            assert column(by_arm, label, len(groups) - 1) == column(alone, label, 0), (name, label)
+        median = next(r.label for r in by_arm.rows if r.label.startswith("Median"))
+        assert column(by_arm, median, len(groups) - 1) == column(alone, median, 0)
+    by_arm, alone = baseline_table(groups), baseline_table([(TOTAL, arms_ledger)])
+    assert [r.label for r in by_arm.rows] == [r.label for r in alone.rows]
+    assert [r.cells[-1] for r in by_arm.rows] == [r.cells[0] for r in alone.rows]
+
+
+def test_the_dsmb_baseline_is_one_layout_open_and_by_arm(arms_ledger):
+    closed = BLOCKS["baseline"].layout(arms_ledger, Context("dsmb-closed")).view.table
+    opened = BLOCKS["baseline"].layout({k: v for k, v in arms_ledger.items() if k != "arms"},
+                                       Context("dsmb-open", open=True)).view.table
+    assert closed.columns == (*arms_ledger["arms"], TOTAL) and opened.columns == (TOTAL,)
+    assert [r.cells[-1] for r in closed.rows] == [r.cells[0] for r in opened.rows]
