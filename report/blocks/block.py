@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from ..analysis.group import Group
 
 Figures = Callable[[dict], dict[str, str]]
 
@@ -18,9 +21,11 @@ class Context:
 @dataclass(frozen=True)
 class Laid:
     """A block laid out for one ledger: the partial the page includes, or None where the
-    block has nothing to show for this ledger (the page keeps its line, nothing else)."""
+    block has nothing to show for this ledger (the page keeps its line, nothing else).
+    `view`: what the partial prints, laid out from the ledger by the block's `view`."""
     id: str
     partial: str | None
+    view: object = None
 
 
 def always(ledger: dict, context: Context) -> bool:
@@ -35,7 +40,11 @@ class Block:
     report (DESIGN section 9: no efficacy, nothing by arm). `partial`: the template it
     renders with; `arms_partial` the one used where the ledger has arms (one block, two
     forms of its table). `figures`: draws the block's figures from the ledger. `shown`:
-    whether the block has anything to show for this ledger on this page.
+    whether the block has anything to show for this ledger on this page. `compute`: the
+    block's own ledger part, a pure function of one group of patients (report.analysis.group;
+    a `Part` declares what it reads, for its input hash), run for the total and each arm:
+    its result is the ledger's `<id>` and `by_arm.<arm>.<id>`. `view`: lays out from the
+    ledger what the partial prints (e.g. a report.layout.tables.ArmTable), as `b.view`.
     """
     id: str
     title: str
@@ -45,14 +54,15 @@ class Block:
     arms_partial: str | None = None
     figures: Figures | None = None
     shown: Callable[[dict, Context], bool] = always
+    compute: Callable[[Group], object] | None = None
+    view: Callable[[dict, Context], object] | None = None
 
     def layout(self, ledger: dict, context: Context) -> Laid:
         """The partial this ledger needs on this page (None: nothing to show)."""
         if not self.shown(ledger, context):
             return Laid(self.id, None)
-        if ledger.get("arms") and self.arms_partial and not context.open:
-            return Laid(self.id, self.arms_partial)
-        return Laid(self.id, self.partial)
+        partial = self.arms_partial if ledger.get("arms") and self.arms_partial and not context.open else self.partial
+        return Laid(self.id, partial, self.view(ledger, context) if self.view else None)
 
     def drawn(self, ledger: dict, context: Context) -> dict[str, str]:
         """The block's figures for this ledger, where it shows any."""
