@@ -4,6 +4,7 @@ here by hand from the files (pandas and pyreadstat, not the package's readers), 
 from __future__ import annotations
 
 import csv
+import json
 import random
 import shutil
 from pathlib import Path
@@ -203,7 +204,7 @@ def _build_html(folder: Path, out: Path, blocks: str | None, kind: str = "summar
         key = "summary" if kind == "summary" else "dsmb_closed"
         spec.write_text(spec.read_text(encoding="utf-8") + f"\n[report.{key}]\nblocks = {blocks}\n", encoding="utf-8")
     bundle = report.build(report.load_trial(folder), kind=kind, formats=("html",), out=out, encrypt=False)
-    return {p.name: p.read_text(encoding="utf-8") for p in bundle.files if p.suffix == ".html"}
+    return {p.name: p.read_text(encoding="utf-8") for p in bundle.files if p.suffix in (".html", ".json")}
 
 
 def test_a_summary_that_asks_for_it_shows_it_where_asked(tmp_path, folder):
@@ -226,3 +227,6 @@ def test_the_closed_dsmb_report_shows_it_by_arm(tmp_path, folder):
     section = html["dsmb-closed.html"].split('<section id="deaths">')[1].split("</section>")[0]
     assert all(f">{arm}<" in section for arm in ("A", "B", "C", "Total"))
     assert 'id="deaths"' not in html["dsmb-open.html"]
+    open_ledger = json.loads(html["results.json"])  # the bundle's results.json is the open ledger
+    assert open_ledger["report"] == "dsmb-open" and "deaths" not in open_ledger
+    assert all("deaths" not in part for part in open_ledger.get("by_arm", {}).values())
