@@ -175,6 +175,20 @@ def test_every_part_reads_only_what_it_declares(source, key):
         assert json.dumps(plain(part(restricted(group, part.reads)))) == expected, group.label
 
 
+def test_the_comparisons_read_only_what_they_declare(two_arms):
+    from report.analysis.analysis import COMPARISONS, _arms, _comparison
+
+    reads, options = COMPARISONS, two_arms.spec.analysis
+    arms = _arms(two_arms.subjects, options)
+    only = dataclasses.replace(
+        two_arms, subjects=two_arms.subjects[list(GROUPING["subjects"])],
+        time_to_event=two_arms.time_to_event[list(dict.fromkeys((*GROUPING["time_to_event"], *reads.time_to_event)))])
+    declared = types.SimpleNamespace(**{o: getattr(options, o) for o in (*GROUPING_OPTIONS, *reads.options)})
+    for endpoint in two_arms.endpoints:
+        assert plain(_comparison(only, endpoint.name, arms, declared)) == plain(
+            _comparison(two_arms, endpoint.name, arms, options))
+
+
 # ------------------------------------------------------------------ input hashes
 
 
@@ -237,6 +251,15 @@ def test_changing_an_option_changes_the_hashes_of_the_parts_that_use_it(tmp_path
     before = _hashes(folder)
     _with_analysis(folder, line)
     assert _changed(before, _hashes(folder)) == parts
+
+
+def test_a_part_that_declares_nothing_is_taken_to_read_everything(tmp_path):
+    folder = _copy(tmp_path)
+    before = analyze(report.load_trial(folder), {"patients": _count}).input_hashes
+    events = folder / "adverse_events.csv"
+    events.write_text(events.read_text(encoding="utf-8").replace(",Fever,", ",Pyrexia,", 1), encoding="utf-8")
+    after = analyze(report.load_trial(folder), {"patients": _count}).input_hashes
+    assert _changed(before, after) == {"patients", "safety"}
 
 
 def test_changing_a_patient_changes_the_parts_that_read_the_column(tmp_path):
