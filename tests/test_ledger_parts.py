@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import types
 from pathlib import Path
 
@@ -116,15 +117,41 @@ def test_the_deaths_block_is_found_and_computes_its_part():
     assert list(BLOCKS)[-1] == "deaths"  # listed blocks first, then the found ones
 
 
-def test_a_found_block_repeating_an_id_stops_the_import(tmp_path):
+def _with_module(tmp_path: Path, name: str, text: str, code: str) -> subprocess.CompletedProcess:
+    """Run `code` on a copy of the package whose report/blocks/tables/ has one more module."""
     copy = tmp_path / "checkout"
     shutil.copytree(ROOT / "report", copy / "report", ignore=shutil.ignore_patterns("__pycache__"))
-    (copy / "report" / "blocks" / "tables" / "zz_again.py").write_text(
-        "from .deaths import BLOCK as _DEATHS\nBLOCK = _DEATHS\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-c", "import report.blocks.catalogue"], capture_output=True, text=True, cwd=copy,
-                            env={**os.environ, "PYTHONPATH": str(copy)}, timeout=120)
+    (copy / "report" / "blocks" / "tables" / f"{name}.py").write_text(text, encoding="utf-8")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=copy,
+                          env={**os.environ, "PYTHONPATH": str(copy)}, timeout=300)
+
+
+def test_a_found_block_repeating_an_id_stops_the_import(tmp_path):
+    result = _with_module(tmp_path, "zz_again", "from .deaths import BLOCK as _DEATHS\nBLOCK = _DEATHS\n",
+                          "import report.blocks.catalogue")
     assert result.returncode != 0
     assert "ValueError: block id 'deaths' is declared twice" in result.stderr
+
+
+def test_a_new_module_is_a_new_table_with_nothing_else_edited(tmp_path):
+    module = textwrap.dedent("""
+        from report.analysis.group import Part, Reads
+        from report.blocks.block import Block
+
+        BLOCK = Block("treated", "Treated", ("treated",), False, "partials/deaths.html.j2",
+                      compute=Part(lambda group: int(group.subjects["treated"].sum()), Reads(subjects=("treated",))))
+    """)
+    code = ("import json, report\nfrom report.kinds.kind import SUMMARY\n"
+            "ledger = report.analyze(report.load_trial('data/adam-example')).to_dict()\n"
+            "print(json.dumps([ledger['treated'], {a: p['treated'] for a, p in ledger['by_arm'].items()},"
+            " 'treated' in ledger['input_hashes'], 'treated' in SUMMARY.valid()]))")
+    shutil.copytree(ADAM_EXAMPLE, tmp_path / "checkout" / "data" / "adam-example")
+    result = _with_module(tmp_path, "treated", module, code)
+    assert result.returncode == 0, result.stderr
+    total, by_arm, hashed, allowed = json.loads(result.stdout)
+    subjects = report.load_trial(ADAM_EXAMPLE).subjects
+    assert total == int(subjects["treated"].sum()) and hashed and allowed
+    assert by_arm == {arm: int(rows["treated"].sum()) for arm, rows in subjects.groupby("arm")}
 
 
 # ------------------------------------------------------------------ each part reads what it declares
