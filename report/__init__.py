@@ -16,12 +16,14 @@ unset_if_empty()  # SOURCE_DATE_EPOCH= (empty) means unset, here and in every li
 __all__ = ["load_trial", "analyze", "build", "InputError"]
 
 if TYPE_CHECKING:
-    from .analysis.analysis import analyze
+    from .blocks.ledger import results as analyze
     from .compose import build
     from .errors import InputError
     from .inputs.trial import load_trial
 
-_HOMES = {"load_trial": "inputs.trial", "analyze": "analysis.analysis", "build": "compose", "InputError": "errors"}
+# name -> (module, its name there); `analyze` is the ledger with every block's part.
+_HOMES = {"load_trial": ("inputs.trial", "load_trial"), "analyze": ("blocks.ledger", "results"),
+          "build": ("compose", "build"), "InputError": ("errors", "InputError")}
 
 
 def __getattr__(name: str):
@@ -29,5 +31,6 @@ def __getattr__(name: str):
     if name in _HOMES:
         from importlib import import_module
 
-        return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+        module, attribute = _HOMES[name]
+        return getattr(import_module(f".{module}", __name__), attribute)
     raise AttributeError(f"module 'report' has no attribute {name!r}")

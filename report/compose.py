@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .analysis.analysis import analyze
 from .analysis.ledger import Results
 from .archive import store
 from .archive.bundle import manifest, software, template_hashes, write_bundle
 from .archive.chain import appending
 from .archive.index import indexed_file
 from .archive.signing import signed_at, signer_from_env
+from .blocks.ledger import results as analyze
 from .errors import InputError, Problem
 from .inputs.spec import SPEC_FILE
 from .inputs.trial import Trial, load_trial

@@ -123,7 +123,7 @@ def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
     import report.analysis.analysis
     from report import cli
 
-    def broken(trial):
+    def broken(*args, **kwargs):
         raise RuntimeError("something unexpected")
 
     monkeypatch.setattr(report.analysis.analysis, "analyze", broken)

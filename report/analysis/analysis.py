@@ -1,69 +1,65 @@
-"""`analyze`: a loaded trial in, the numbers ledger out. Pure: no I/O."""
+"""`analyze`: a loaded trial in, the numbers ledger out. Pure: no I/O.
+
+Each part of the ledger is a pure function of a group of patients (report.analysis.group):
+the core parts (report.analysis.parts) and the blocks' own parts, given by the caller
+(report.blocks.ledger). Every part is computed for the total and for each arm.
+"""
 from __future__ import annotations
 
-import dataclasses
+from typing import Callable, Mapping
 
 import pandas as pd
 
 from ..inputs import derive
 from ..inputs.arms import excluded_counts
 from ..stats.comparison import ArmComparison, compare_arms
-from .ledger import (
-    SCHEMA_VERSION, Accrual, Age, ArmResults, Baseline, EndpointInfo, Methods, Population, Results, Share, TrialId,
-)
+from .group import Group, Reads, arm_group, reads_of, total
+from .hashes import input_hashes
+from .ledger import RESERVED_KEYS, SCHEMA_VERSION, ArmResults, EndpointInfo, Methods, Results, TrialId
+from .parts import CORE
 from ..stats.proportions import METHOD_NAMES
-from .response import summarize_mrd, summarize_response
-from .safety import summarize_safety
 from ..inputs.spec import Analysis
-from ..stats.survival import Survival, kaplan_meier
 from ..inputs.trial import Trial
 
+COMPARISONS = Reads(  # what the log-rank tests and hazard ratios between arms read
+    time_to_event=("endpoint", "days", "event"), options=("time_unit", "confidence"))
 
-def analyze(trial: Trial) -> Results:
+
+def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -> Results:
+    """The ledger: the core parts and `parts` (by ledger key), for the total and each arm."""
+    _check_keys(parts)
     options = trial.spec.analysis
-    total = _blocks(trial.subjects, trial.time_to_event, trial.adverse_events, options, grading=trial.grading,
-                    not_collected=trial.not_collected)
+    whole = _group_results(total(trial), parts)
     arms = _arms(trial.subjects, options)
+    # Arms share the total's risk-table times, so their numbers line up under one axis.
+    risk_times = {name: tuple(p.time for p in km.risk_table) for name, km in whole.survival.items()}
     return Results(
         schema_version=SCHEMA_VERSION,
         trial=TrialId(trial.spec.trial.id, trial.spec.trial.title),
         data_cutoff=trial.cutoff,
         methods=_methods(options, trial.grading, _population_phrases(trial.spec)),
-        **{field.name: getattr(total, field.name) for field in dataclasses.fields(ArmResults)},
+        **{name: getattr(whole, name) for name in CORE},
         endpoints={e.name: EndpointInfo(e.label, e.origin, e.population) for e in trial.endpoints},
         arms=tuple(arms),
-        by_arm={arm: _arm_blocks(trial, arm, options, total) for arm in arms},
+        by_arm={arm: _group_results(arm_group(trial, arm, risk_times), parts) for arm in arms},
         comparisons={e.name: _comparison(trial, e.name, arms, options) for e in trial.endpoints} if arms else {},
         excluded_arms=excluded_counts(trial.excluded, options.exclude_arms),
+        parts=whole.parts,
+        input_hashes=input_hashes(trial, {**{key: reads_of(part) for key, part in {**CORE, **parts}.items()},
+                                          "comparisons": COMPARISONS}),
     )
 
 
-def _blocks(
-    subjects: pd.DataFrame,
-    time_to_event: pd.DataFrame,
-    adverse_events: pd.DataFrame | None,
-    options: Analysis,
-    risk_times: dict[str, list[float]] | None = None,
-    grading: str = "ctcae",
-    not_collected: frozenset[str] = frozenset(),
-) -> ArmResults:
-    """Every block of the ledger for one group of patients; what was not collected is None."""
-    evaluable = derive.evaluable(subjects)
-    responding = derive.responders(evaluable, options.responders)
-    safety_population = derive.safety_population(subjects)
-    ci = (options.proportion_ci, options.confidence)
-    endpoints = dict.fromkeys(time_to_event["endpoint"])
-    return ArmResults(
-        population=_population(subjects, evaluable, safety_population),
-        accrual=Accrual(subjects["enrolled_on"].min(), subjects["enrolled_on"].max()),
-        baseline=_baseline(evaluable, not_collected),
-        response=(summarize_response(evaluable, options.responders, options.response_categories, *ci,
-                                     cycles_collected="response_cycle" not in not_collected)
-                  if subjects["best_response"].notna().any() else None),
-        mrd=summarize_mrd(responding, *ci) if subjects["mrd"].notna().any() else None,
-        survival={name: _survival(time_to_event, name, options, (risk_times or {}).get(name)) for name in endpoints},
-        safety=summarize_safety(safety_population, adverse_events, options.early_death_days, grading),
-    )
+def _group_results(group: Group, parts: Mapping[str, Callable[[Group], object]]) -> ArmResults:
+    """Every part of the ledger for one group of patients."""
+    return ArmResults(**{name: part(group) for name, part in CORE.items()},
+                      parts={key: part(group) for key, part in parts.items()})
+
+
+def _check_keys(parts: Mapping[str, Callable[[Group], object]]) -> None:
+    taken = sorted(RESERVED_KEYS.intersection(parts))
+    if taken:
+        raise ValueError(f"ledger part(s) {', '.join(taken)}: the ledger already has these keys")
 
 
 def _arms(subjects: pd.DataFrame, options: Analysis) -> list[str]:
@@ -75,19 +71,6 @@ def _arms(subjects: pd.DataFrame, options: Analysis) -> list[str]:
     return ordered
 
 
-def _arm_blocks(trial: Trial, arm: str, options: Analysis, total: ArmResults) -> ArmResults:
-    subjects = trial.subjects[trial.subjects["arm"] == arm]
-    ids = set(subjects["subject_id"])
-    tte = trial.time_to_event[trial.time_to_event["subject_id"].isin(ids)]
-    # Arms share the total's risk-table times, so their numbers line up under one axis.
-    risk_times = {name: [p.time for p in block.risk_table] for name, block in total.survival.items()}
-    aes = trial.adverse_events[trial.adverse_events["subject_id"].isin(ids)] if trial.adverse_events is not None else None
-    blocks = _blocks(subjects, tte, aes, options, risk_times, trial.grading, trial.not_collected)
-    # Every endpoint keeps its key in every arm, even where an arm has no patients for it.
-    missing = {name: _survival(tte, name, options, times) for name, times in risk_times.items() if name not in blocks.survival}
-    return dataclasses.replace(blocks, survival={**blocks.survival, **missing})
-
-
 def _comparison(trial: Trial, endpoint: str, arms: list[str], options: Analysis) -> ArmComparison:
     rows = trial.time_to_event[trial.time_to_event["endpoint"] == endpoint]
     arm_of = dict(zip(trial.subjects["subject_id"], trial.subjects["arm"]))
@@ -97,19 +80,6 @@ def _comparison(trial: Trial, endpoint: str, arms: list[str], options: Analysis)
         [arm_of.get(s) for s in rows["subject_id"]],
         arms,
         options.confidence,
-    )
-
-
-def _survival(time_to_event: pd.DataFrame, endpoint: str, options: Analysis, risk_times=None) -> Survival:
-    rows = time_to_event[time_to_event["endpoint"] == endpoint]
-    return kaplan_meier(
-        rows["days"].to_numpy() / derive.DAYS_PER_UNIT[options.time_unit],
-        rows["event"].to_numpy(dtype=bool),
-        time_unit=options.time_unit,
-        landmarks=options.landmarks,
-        conf_type=options.km_conf_type,
-        confidence=options.confidence,
-        risk_times=risk_times,
     )
 
 
@@ -135,38 +105,3 @@ def _methods(options: Analysis, grading: str, populations: dict[str, str]) -> Me
         ae_grading=grading,
         populations=populations,
     )
-
-
-def _population(subjects: pd.DataFrame, evaluable: pd.DataFrame, safety: pd.DataFrame) -> Population:
-    return Population(
-        enrolled=len(subjects),
-        eligible=int(subjects["eligible"].astype(bool).sum()),
-        treated=int(subjects["treated"].astype(bool).sum()),
-        evaluable=len(evaluable),
-        safety=len(safety),
-    )
-
-
-def _baseline(population: pd.DataFrame, not_collected: frozenset[str] = frozenset()) -> Baseline:
-    """Age and sex; None for a characteristic the data do not hold (not collected)."""
-    return Baseline(
-        age=_age(population) if "age" not in not_collected else None,
-        sex=_sex(population) if "sex" not in not_collected else None,
-    )
-
-
-def _age(population: pd.DataFrame) -> Age:
-    ages = pd.to_numeric(population["age"], errors="coerce").dropna()
-    present = not ages.empty
-    return Age(
-        n=len(ages),
-        median=float(ages.median()) if present else None,
-        minimum=float(ages.min()) if present else None,
-        maximum=float(ages.max()) if present else None,
-        mean=float(ages.mean()) if present else None,
-    )
-
-
-def _sex(population: pd.DataFrame) -> dict[str, Share]:
-    sex = population["sex"].fillna("Unknown").value_counts()
-    return {str(k): Share(int(v), int(v) / len(population)) for k, v in sorted(sex.items())}

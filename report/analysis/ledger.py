@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..stats.comparison import ArmComparison
 from .response import MrdSummary, ResponseSummary
@@ -89,6 +89,10 @@ class ArmResults:
     mrd: MrdSummary | None  # None: the data hold no MRD result
     survival: dict[str, Survival]  # by endpoint, e.g. "os", "dfs"
     safety: SafetySummary
+    parts: dict[str, object] = field(default_factory=dict)  # the blocks' own parts, by block id
+
+    def to_dict(self) -> dict:
+        return _flat(plain(self))
 
 
 @dataclass(frozen=True)
@@ -109,9 +113,16 @@ class Results:
     by_arm: dict[str, ArmResults]
     comparisons: dict[str, ArmComparison]  # by endpoint: log-rank and hazard ratios
     excluded_arms: dict[str, int]  # patients of the arms the spec excludes, left out of every figure
+    # The blocks' own parts (report.blocks), by block id: at the top level of results.json,
+    # after the core parts, and under `by_arm.<arm>.<id>`.
+    parts: dict[str, object] = field(default_factory=dict)
+    input_hashes: dict[str, str] = field(default_factory=dict)  # by ledger part: SHA-256 of its inputs
 
     def to_dict(self) -> dict:
-        return plain(self)
+        ledger = _flat(plain(self))
+        ledger["by_arm"] = {arm: _flat(part) for arm, part in ledger["by_arm"].items()}
+        ledger["input_hashes"] = ledger.pop("input_hashes")  # last, after the blocks' parts
+        return ledger
 
     def to_json(self) -> str:
         return ledger_json(self.to_dict())
@@ -120,6 +131,15 @@ class Results:
 def ledger_json(ledger: dict) -> str:
     """results.json's text, from the ledger as `Results.to_dict` gives it."""
     return json.dumps(ledger, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _flat(ledger: dict) -> dict:
+    """The blocks' parts at the level of the core parts, after them."""
+    return {**{k: v for k, v in ledger.items() if k != "parts"}, **ledger["parts"]}
+
+
+# Keys of results.json no block id may take: the core parts, and what a kind adds (the DSMB's).
+RESERVED_KEYS = frozenset(f.name for f in dataclasses.fields(Results)) | {"report", "dsmb", "stopping"}
 
 
 def plain(value):

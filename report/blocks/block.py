@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from ..analysis.group import Group
 
 Figures = Callable[[dict], dict[str, str]]
 
@@ -39,8 +42,11 @@ class Block:
     report (DESIGN section 9: no efficacy, nothing by arm). `partial`: the template it
     renders with; `arms_partial` the one used where the ledger has arms (one block, two
     forms of its table). `figures`: draws the block's figures from the ledger. `shown`:
-    whether the block has anything to show for this ledger on this page. `view`: prepares
-    from the ledger every value, label and sentence the partial prints (report.layout).
+    whether the block has anything to show for this ledger on this page. `compute`: the
+    block's own ledger part, a pure function of one group of patients (report.analysis.group;
+    a `Part` declares what it reads, for its input hash), run for the total and each arm:
+    its result is the ledger's `<id>` and `by_arm.<arm>.<id>`. `view`: lays out from the
+    ledger what the partial prints (e.g. a report.layout.tables.ArmTable), as `b.view`.
     """
     id: str
     title: str
@@ -50,6 +56,7 @@ class Block:
     arms_partial: str | None = None
     figures: Figures | None = None
     shown: Callable[[dict, Context], bool] = always
+    compute: Callable[[Group], object] | None = None
     view: Callable[[dict, Context], object] | None = None
 
     def partial_for(self, ledger: dict, context: Context) -> str | None:

@@ -1,9 +1,20 @@
 """The catalogue of blocks, keyed by id: every section a report kind can show.
 
-A kind's default list and a spec's `[report.<page>] blocks` name blocks from here.
+A kind's default list and a spec's `[report.<page>] blocks` name blocks from here. The
+blocks listed below are joined by those found in report/blocks/tables/: each module there
+declares one `BLOCK` (its statistic, its layout and its declaration in one file), found
+in the order of the modules' names. A repeated id, or a computed block whose id is a key
+the ledger already has, stops the import.
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from types import ModuleType
+from typing import Iterable
+
+from ..analysis.ledger import RESERVED_KEYS
+from . import tables
 from .block import Block, Context
 from .figures import adverse_event_figures, conduct_figures, survival_figures
 from ..layout import dsmb_views as dv
@@ -56,3 +67,25 @@ BLOCKS: dict[str, Block] = {b.id: b for b in (
     Block("safety", "Safety, all treated patients", ("safety", "dsmb"), True, P + "dsmb/safety.html.j2", view=dv.safety_view),
     Block("notes", "Notes", ("data_cutoff", "methods"), True, P + "dsmb/notes.html.j2", view=dv.notes_view),
 )}
+
+
+def found(package: ModuleType) -> tuple[Block, ...]:
+    """The `BLOCK` of each module of `package`, in the order of the modules' names."""
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__))
+    return tuple(importlib.import_module(f"{package.__name__}.{name}").BLOCK for name in names)
+
+
+def catalogue(blocks: Iterable[Block]) -> dict[str, Block]:
+    """The blocks by id; ValueError on a repeated id or a computed block taking a ledger key."""
+    by_id: dict[str, Block] = {}
+    for block in blocks:
+        if block.id in by_id:
+            raise ValueError(f"block id {block.id!r} is declared twice: ids name blocks in trial.toml, one each")
+        if block.compute is not None and block.id in RESERVED_KEYS:
+            raise ValueError(f"block id {block.id!r} is a key the ledger already has: its part would replace it")
+        by_id[block.id] = block
+    return by_id
+
+
+# The blocks listed above, then those found in report/blocks/tables/.
+BLOCKS = catalogue((*BLOCKS.values(), *found(tables)))

@@ -180,10 +180,10 @@ class _Renderer:
 @guarded
 def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff, data: Optional[Path] = Data) -> None:
     """Print the numbers ledger (results.json) to standard output."""
-    from ..analysis.analysis import analyze as analyze_trial
+    from ..blocks.ledger import results
     from ..inputs.trial import load_trial
 
-    sys.stdout.write(analyze_trial(load_trial(trial_dir, cutoff=cutoff, data=data)).to_json())
+    sys.stdout.write(results(load_trial(trial_dir, cutoff=cutoff, data=data)).to_json())
 
 
 @app.command()

@@ -85,7 +85,8 @@ def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _D
 
 def _not_collected(adsl: _Dataset, m: Adam) -> frozenset[str]:
     """Subject columns ADaM input does not give: unmapped ones, and ADSL variables it lacks."""
-    absent = {column for column, variable in (("age", "AGE"), ("sex", "SEX"), ("death_cause", m.death_cause))
+    absent = {column for column, variable in (("age", "AGE"), ("sex", "SEX"), ("death_cause", m.death_cause),
+                                              ("died_on", m.death_date))
               if not adsl.has(variable)}
     return frozenset(absent | set(UNMAPPED))
 

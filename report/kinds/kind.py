@@ -39,8 +39,11 @@ class Kind:
 
 
 SUMMARY_BLOCKS = ("masthead", "key_results", "study", "results", "toxicity", "next_steps", "methods")
-# The summary's ledger has no DSMB part (dsmb, stopping): of the DSMB blocks, those that need none.
-SUMMARY = Sheet("summary", "summary.html.j2", SUMMARY_BLOCKS, "summary", allowed=(*SUMMARY_BLOCKS, "baseline", "notes"))
+# The summary's ledger has no DSMB part (dsmb, stopping): of the DSMB blocks, those that need none;
+# and every block that computes its own part (its ledger holds them all).
+COMPUTED = tuple(i for i, b in BLOCKS.items() if b.compute is not None)
+SUMMARY = Sheet("summary", "summary.html.j2", SUMMARY_BLOCKS, "summary",
+                allowed=(*SUMMARY_BLOCKS, "baseline", "notes", *COMPUTED))
 DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
                   ("title", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
 DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",

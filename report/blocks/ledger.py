@@ -1,0 +1,25 @@
+"""The ledger a user sees: every core part and every block's own part (`Block.compute`).
+
+report.analysis.analyze takes the blocks' parts as an argument (analysis sits below the
+blocks); this is where the catalogue hands them over. `build`, `reproduce`, the CLI's
+`analyze` and `report.analyze` all go through `results`.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..analysis import analysis
+from ..analysis.group import Group
+from ..analysis.ledger import Results
+from ..inputs.trial import Trial
+from .catalogue import BLOCKS
+
+
+def parts() -> dict[str, Callable[[Group], object]]:
+    """Each computed block's part, by block id, in catalogue order."""
+    return {block.id: block.compute for block in BLOCKS.values() if block.compute is not None}
+
+
+def results(trial: Trial) -> Results:
+    """The numbers ledger of `trial`, with every block's part."""
+    return analysis.analyze(trial, parts())
