@@ -190,12 +190,11 @@ def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff
 @guarded
 def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) -> None:
     """Check the spec and the data; report every problem found."""
-    from ..inputs.spec import SPEC_FILE
     from ..inputs.trial import load_trial
-    from ..kinds.kind import check_blocks
+    from ..kinds.kind import check_report
 
     trial = load_trial(trial_dir, data=data)
-    check_blocks(trial.spec, trial.directory / SPEC_FILE)
+    check_report(trial.spec, trial.directory)
     events = "adverse events not collected" if trial.adverse_events is None else f"{len(trial.adverse_events)} adverse events"
     out.print(
         f"[green]OK[/green] {escape(trial.spec.trial.id)}: {len(trial.subjects)} patients, "

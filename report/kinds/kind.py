@@ -9,7 +9,7 @@ from pathlib import Path
 from ..blocks.block import Context, Laid
 from ..blocks.catalogue import BLOCKS
 from ..errors import InputError, Problem
-from ..inputs.spec import Spec
+from ..inputs.spec import SPEC_FILE, Spec
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,21 @@ def block_problems(spec: Spec, spec_file: Path | str = "trial.toml") -> list[Pro
 def check_blocks(spec: Spec, spec_file: Path | str = "trial.toml") -> None:
     """Stop (InputError, exit 2) on any problem of block_problems."""
     problems = block_problems(spec, spec_file)
+    if problems:
+        raise InputError(problems)
+
+
+def check_report(spec: Spec, trial_dir: Path) -> None:
+    """Stop (InputError, exit 2) on any problem of block_problems and any of the trial's own
+    templates that does not compile, all at once."""
+    from ..inputs.user_templates import folder_of
+    from ..render.template_check import template_problems
+
+    spec_file = str(Path(trial_dir) / SPEC_FILE)
+    problems = block_problems(spec, spec_file)
+    folder = folder_of(Path(trial_dir), spec.report.templates)
+    if folder is not None:
+        problems += template_problems(folder, spec.report.templates, spec_file)
     if problems:
         raise InputError(problems)
 
