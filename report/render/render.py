@@ -26,6 +26,10 @@ from ..resources import templates_dir
 from .template_check import render_problem
 
 PRINT_FONTS = "fonts.css"
+# Where a user's template or stylesheet names its own files from (url("logo.png")): the same
+# on every machine, so a PDF's bytes do not depend on where the trial folder is (WeasyPrint
+# names an image by its URL); the fetcher reads it from the trial's templates folder.
+USER_BASE = "file:///trialreport-user-templates/"
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ def pdf_bytes(
 
     user = Path(templates) if templates is not None else None
     fetcher = _template_fetcher(user)
-    base = (user or templates_dir()).as_uri() + "/"  # the user's stylesheet names its files from its folder
+    base = USER_BASE if user is not None else templates_dir().as_uri() + "/"
     font_config, fonts = _print_fonts()
     stamp = dt.datetime.combine(on or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.timezone.utc)
     files = [
@@ -208,12 +212,19 @@ def _template_fetcher(user: Path | None = None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if url.startswith("file:"):
-                path = Path(_file_path(url)).resolve()
+                path = _local(url, user).resolve()
                 if any(path.is_relative_to(root) for root in roots):
-                    return super().fetch(url, headers)
+                    return super().fetch(path.as_uri() if url.startswith(USER_BASE) else url, headers)
             raise ValueError(f"refused to fetch {url!r}: only the report's own templates may be read")
 
     return TemplateOnlyFetcher(allowed_protocols={"data", "file"}, timeout=1)
+
+
+def _local(url: str, user: Path | None) -> Path:
+    """The file a file: URL names; one under USER_BASE is in the trial's templates folder."""
+    if user is not None and url.startswith(USER_BASE):
+        return user / _file_path(url).removeprefix(_file_path(USER_BASE))
+    return Path(_file_path(url))
 
 
 def _file_path(url: str) -> str:
