@@ -9,7 +9,7 @@ Figures = Callable[[dict], dict[str, str]]
 
 @dataclass(frozen=True)
 class Context:
-    """Where a block is laid out: the page ("summary", "dsmb-open", "dsmb-closed"), and
+    """Where a block is laid out: the page ("summary", "dsmb-open", "dsmb-closed", "abstract"), and
     whether it is the open DSMB report (then never by arm, whatever the ledger holds)."""
     page: str
     open: bool = False
@@ -35,7 +35,8 @@ class Block:
     report (DESIGN section 9: no efficacy, nothing by arm). `partial`: the template it
     renders with; `arms_partial` the one used where the ledger has arms (one block, two
     forms of its table). `figures`: draws the block's figures from the ledger. `shown`:
-    whether the block has anything to show for this ledger on this page.
+    whether the block has anything to show for this ledger on this page. `pages`: the only
+    pages that may take it (None: any page whose ledger holds its keys).
     """
     id: str
     title: str
@@ -45,6 +46,7 @@ class Block:
     arms_partial: str | None = None
     figures: Figures | None = None
     shown: Callable[[dict, Context], bool] = always
+    pages: tuple[str, ...] | None = None
 
     def layout(self, ledger: dict, context: Context) -> Laid:
         """The partial this ledger needs on this page (None: nothing to show)."""
