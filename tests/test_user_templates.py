@@ -164,7 +164,13 @@ def test_a_version_built_with_user_templates_reproduces_identically_from_the_sto
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ("summary.html", "summary.pdf", "results.json"):
         assert f"identical  {name}" in result.stdout, result.stdout
-    assert run_cli("archive", "verify", "--out", str(copy)).returncode == 0
+    assert run_cli("archive", "verify", "--out", str(copy)).returncode == 0  # its stored templates are no stray files
+    logo = recorded["files"][0]["sha256"]
+    (copy / "store" / "sha256" / logo[:2] / logo[2:]).unlink()
+    verified = run_cli("archive", "verify", "--out", str(copy))
+    assert verified.returncode == 1 and f"{version}: template logo.png missing from the store" in verified.stderr
+    again = run_cli("archive", "reproduce", version, "--out", str(copy))
+    assert again.returncode == 2 and "the stored template logo.png is missing or changed" in again.stderr
 
 
 def test_a_template_reaching_for_python_internals_is_refused_by_the_sandbox(tmp_path):
