@@ -25,13 +25,13 @@ from .archive.index import indexed_file
 from .archive.signing import signed_at, signer_from_env
 from .blocks.ledger import results as analyze
 from .errors import InputError, Problem
-from .inputs.spec import SPEC_FILE
 from .inputs.trial import Trial, load_trial
 from .kinds.abstract import abstract_files
-from .kinds.common import FORMATS, KINDS, Job, Rendered, report_date
+from .inputs.user_templates import recorded_name, template_files
+from .kinds.common import FORMATS, KINDS, Job, Rendered, report_date, user_templates
 from .kinds.dsmb import closed_password as password_from_env
 from .kinds.dsmb import dsmb_files, previous_cutoff
-from .kinds.kind import check_blocks
+from .kinds.kind import check_report
 from .kinds.summary import summary_files
 
 
@@ -64,7 +64,7 @@ def build(
     """
     formats = tuple(formats) if formats else FORMATS.get(kind, ())
     _check_request(kind, formats)
-    check_blocks(trial.spec, trial.directory / SPEC_FILE)  # an unknown or unsafe block id stops here
+    check_report(trial.spec, trial.directory)  # an unknown or unsafe block id, a broken template stops here
     password = None
     if kind == "dsmb" and encrypt:
         password = closed_password or password_from_env(os.environ, encrypt)
@@ -79,7 +79,7 @@ def build(
     job.step("Writing bundle")
     root.mkdir(parents=True, exist_ok=True)
     with appending(root) as chain:  # the index's write transaction: one version at a time joins the chain
-        chain.snapshot(list(trial.inputs))
+        chain.snapshot(list(trial.inputs) + _user_template_files(trial))
         info = {**job.provenance, **manifest(command=command or sys.argv), "formats": list(formats),
                 "inputs": inputs, **rendered.manifest, "chain": chain.link(),
                 **({"signature": signature} if signature else {})}
@@ -119,8 +119,22 @@ def provenance(trial: Trial, kind: str, on: dt.date, inputs: list[dict]) -> dict
         "generated_on": on.isoformat(),
         "input_hashes": [{"name": e["name"], "bytes": e["bytes"], "sha256": e["sha256"]} for e in inputs],
         "templates": template_hashes(),
+        **_user_templates(trial),
         "software": software(),
     }
+
+
+def _user_templates(trial: Trial) -> dict:
+    """The trial's own templates by hash, and the folder they sit in (stored like the inputs)."""
+    folder = user_templates(trial)
+    if folder is None:
+        return {}
+    return {"user_templates": {"folder": recorded_name(trial.spec.report.templates), "files": template_hashes(folder)}}
+
+
+def _user_template_files(trial: Trial) -> list[Path]:
+    folder = user_templates(trial)
+    return template_files(folder) if folder is not None else []
 
 
 def _check_request(kind: str, formats: tuple[str, ...]) -> None:
@@ -152,6 +166,8 @@ def reproduce(root: Path, version: str) -> list[Reproduced]:
     with tempfile.TemporaryDirectory(prefix="trialreport-reproduce-") as tmp:
         folder = Path(tmp)
         problems = store.restore(root, manifest["inputs"], folder)
+        if "user_templates" in manifest:
+            problems += store.restore_folder(root, manifest["user_templates"], folder)
         if problems:
             raise InputError(problems)
         trial = load_trial(folder, cutoff=manifest["data_cutoff"], data=folder)

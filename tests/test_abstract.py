@@ -11,7 +11,7 @@ from report.inputs.spec import AbstractLimit
 from conftest import run_cli
 
 TINY = Abstract(title="A b", authors=(("X", 1),), affiliations=("Y",),
-                sections=(Section("Background", "c d."), Section("Results", "e  f")), table=(("g", "h i"),))
+                parts=(Section("Background", "c d."), Section("Results", "e  f"), Section("Table", "", rows=(("g", "h i"),))))
 
 
 def test_counting_rules():

@@ -111,6 +111,14 @@ def test_watched_files_are_the_trial_folder_data_folder_and_templates(tmp_path):
     assert any(p.name == "report.css" for p in files)
 
 
+def test_the_trials_own_templates_are_watched_subfolders_and_all(tmp_path):
+    trial = tmp_path / "trial"
+    (trial / "look" / "partials").mkdir(parents=True)
+    (trial / "look" / "partials" / "study.html.j2").write_text("")
+    files = watched_files(trial, None, trial / "look")
+    assert trial / "look" / "partials" / "study.html.j2" in files
+
+
 def _bundles(out: Path) -> list[str]:
     return sorted(p.name for p in (out / "S1318" / "summary").glob("*-v*")) if out.exists() else []
 

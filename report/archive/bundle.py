@@ -84,10 +84,11 @@ def software() -> dict[str, str | None]:
     return {**{name: _version(name) for name in SOFTWARE}, "python": platform.python_version()}
 
 
-def template_hashes() -> list[dict]:
+def template_hashes(folder: Path | None = None) -> list[dict]:
+    """Each file of the shipped templates, or of `folder` (a trial's own), by path, size and SHA-256."""
     from ..resources import templates_dir
 
-    root = templates_dir()
+    root = folder or templates_dir()
     return [_entry(p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file()]
 
 

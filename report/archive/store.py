@@ -82,6 +82,29 @@ def restore(root: Path, inputs: list[dict], folder: Path) -> list[Problem]:
     return problems
 
 
+def restore_folder(root: Path, recorded: dict, folder: Path) -> list[Problem]:
+    """Write a version's own templates (the manifest's `user_templates`: the folder in the trial
+    folder and its files by path) from the store into `folder`, subfolders and all."""
+    target = folder / _relative(recorded.get("folder"))
+    problems = []
+    for entry in recorded.get("files", []):
+        source, path = store_path(root, entry["sha256"]), target / _relative(entry["path"])
+        if not source.is_file() or sha256_file(source) != entry["sha256"]:
+            problems.append(Problem(str(source), f"the stored template {entry['path']} is missing or changed"))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(source.read_bytes())
+    return problems
+
+
+def _relative(name: object) -> Path:
+    """A path a manifest records inside a folder; InputError for one that would leave it."""
+    path = Path(name) if isinstance(name, str) else None
+    if path is None or path.is_absolute() or not path.parts or ".." in path.parts:
+        raise InputError(Problem(MANIFEST, f"user_templates: {name!r} is not a path inside the trial folder"))
+    return path
+
+
 # --------------------------------------------------------------------------- versions on disk
 
 def on_disk(root: Path) -> list[Path]:

@@ -98,6 +98,7 @@ def _check_bundle(root: Path, directory: Path) -> list[str]:
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         files, inputs = _entries(manifest, "files", "path"), _entries(manifest, "inputs", "name")
+        templates = _user_templates(manifest)
     except (OSError, ValueError) as exc:
         return [f"{vid}/{MANIFEST}: missing, unreadable or malformed ({exc})"]
     problems, listed = [], {entry["path"] for entry in files}
@@ -110,13 +111,25 @@ def _check_bundle(root: Path, directory: Path) -> list[str]:
     for path in sorted(directory.iterdir()):
         if path.name not in (MANIFEST, SIGNATURE_FILE) and path.name not in listed:
             problems.append(f"{vid}/{path.name}: extra file, not in the manifest")
-    for entry in inputs:
+    stored_files = [(f"input {e['name']}", e) for e in inputs] + [(f"template {e['path']}", e) for e in templates]
+    for what, entry in stored_files:
         stored = store_path(root, entry["sha256"])
         if not stored.is_file():
-            problems.append(f"{vid}: input {entry['name']} missing from the store ({stored.relative_to(root)})")
+            problems.append(f"{vid}: {what} missing from the store ({stored.relative_to(root)})")
         elif sha256_file(stored) != entry["sha256"]:
-            problems.append(f"{vid}: input {entry['name']} changed in the store ({stored.relative_to(root)})")
+            problems.append(f"{vid}: {what} changed in the store ({stored.relative_to(root)})")
     return problems
+
+
+def _user_templates(manifest: dict) -> list[dict]:
+    """The trial's own templates a manifest records (stored like its inputs); ValueError if malformed."""
+    recorded = manifest.get("user_templates", {"files": []})
+    files = recorded.get("files") if isinstance(recorded, dict) else None
+    if not isinstance(files, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("path"), str)
+            and isinstance(e.get("sha256"), str) and re.fullmatch(r"[0-9a-f]{64}", e["sha256"]) for e in files):
+        raise ValueError("user_templates: each file needs a path and a SHA-256")
+    return files
 
 
 def _entries(manifest: object, key: str, name: str) -> list[dict]:
@@ -129,9 +142,16 @@ def _entries(manifest: object, key: str, name: str) -> list[dict]:
     return entries
 
 
+def _stored_entries(manifest: dict) -> list:
+    """A version's files in the store: its inputs and its own templates."""
+    templates = manifest.get("user_templates")
+    files = templates.get("files") if isinstance(templates, dict) else None
+    return list(manifest.get("inputs", [])) + (files if isinstance(files, list) else [])
+
+
 def _store_problems(root: Path) -> list[str]:
     """Files in the store that are no version's input, or not where their content puts them."""
-    used = {entry.get("sha256") for d in on_disk(root) for entry in (read_manifest(d) or {}).get("inputs", [])
+    used = {entry.get("sha256") for d in on_disk(root) for entry in _stored_entries(read_manifest(d) or {})
             if isinstance(entry, dict)}
     problems = []
     for path in store_files(root):

@@ -12,7 +12,7 @@ Figures = Callable[[dict], dict[str, str]]
 
 @dataclass(frozen=True)
 class Context:
-    """Where a block is laid out: the page ("summary", "dsmb-open", "dsmb-closed"), and
+    """Where a block is laid out: the page ("summary", "dsmb-open", "dsmb-closed", "abstract"), and
     whether it is the open DSMB report (then never by arm, whatever the ledger holds)."""
     page: str
     open: bool = False
@@ -46,7 +46,8 @@ class Block:
     block's own ledger part, a pure function of one group of patients (report.analysis.group;
     a `Part` declares what it reads, for its input hash), run for the total and each arm:
     its result is the ledger's `<id>` and `by_arm.<arm>.<id>`. `view`: lays out from the
-    ledger what the partial prints (e.g. a report.layout.tables.ArmTable), as `b.view`.
+    ledger what the partial prints (e.g. a report.layout.tables.ArmTable), as `b.view`. `pages`: the only
+    pages that may take it (None: any page whose ledger holds its keys).
     """
     id: str
     title: str
@@ -58,6 +59,7 @@ class Block:
     shown: Callable[[dict, Context], bool] = always
     compute: Callable[[Group], object] | None = None
     view: Callable[[dict, Context], object] | None = None
+    pages: tuple[str, ...] | None = None
 
     def partial_for(self, ledger: dict, context: Context) -> str | None:
         """The partial this ledger needs on this page (None: nothing to show)."""

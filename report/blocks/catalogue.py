@@ -23,6 +23,8 @@ from ..layout import toxicity_views as tv
 from ..layout.stopping import laid_stopping
 
 P = "partials/"
+A = P + "abstract/"
+ABSTRACT = ("abstract",)  # the pages of the abstract's blocks
 
 
 def _single_arm(ledger: dict, context: Context) -> bool:
@@ -66,6 +68,14 @@ BLOCKS: dict[str, Block] = {b.id: b for b in (
           P + "dsmb/baseline_arms.html.j2", view=dv.baseline_view),
     Block("safety", "Safety, all treated patients", ("safety", "dsmb"), True, P + "dsmb/safety.html.j2", view=dv.safety_view),
     Block("notes", "Notes", ("data_cutoff", "methods"), True, P + "dsmb/notes.html.j2", view=dv.notes_view),
+    # The meeting abstract's parts (report.layout.abstract.PARTS writes them), on its page only.
+    Block("abstract_background", "Background", (), False, A + "section.html.j2", pages=ABSTRACT),
+    Block("abstract_methods", "Methods", ("methods",), False, A + "section.html.j2", pages=ABSTRACT),
+    Block("abstract_results", "Results", ("population", "accrual", "baseline", "response", "mrd", "survival",
+                                          "safety"), False, A + "section.html.j2", pages=ABSTRACT),
+    Block("abstract_conclusions", "Conclusions", (), False, A + "section.html.j2", pages=ABSTRACT),
+    Block("abstract_table", "Table of key results", ("response", "mrd", "survival"), False, A + "table.html.j2",
+          pages=ABSTRACT),
 )}
 
 

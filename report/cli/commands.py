@@ -87,19 +87,24 @@ def watch(
     from contextlib import ExitStack
 
     from ..inputs.spec import load_spec
+    from ..inputs.user_templates import folder_of
     from .watch import watch as watch_files
     from .watch import watched_files
 
     options = _build_options(kind, fmt, out_dir, None, no_encrypt)
     data_dir = data
 
+    own_templates = None
+
     def files() -> list[Path]:
-        nonlocal data_dir
-        try:  # the data folder the spec names now; the last one known if the spec is broken
-            data_dir = data or trial_dir / load_spec(trial_dir).source.path
+        nonlocal data_dir, own_templates
+        try:  # the data and templates folders the spec names now; the last ones known if the spec is broken
+            spec = load_spec(trial_dir)
+            data_dir = data or trial_dir / spec.source.path
+            own_templates = folder_of(trial_dir, spec.report.templates)
         except InputError:
             pass
-        return watched_files(trial_dir, data_dir)
+        return watched_files(trial_dir, data_dir, own_templates)
 
     def rebuild(changes: list[Path]) -> None:
         if changes:
@@ -190,12 +195,11 @@ def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff
 @guarded
 def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) -> None:
     """Check the spec and the data; report every problem found."""
-    from ..inputs.spec import SPEC_FILE
     from ..inputs.trial import load_trial
-    from ..kinds.kind import check_blocks
+    from ..kinds.kind import check_report
 
     trial = load_trial(trial_dir, data=data)
-    check_blocks(trial.spec, trial.directory / SPEC_FILE)
+    check_report(trial.spec, trial.directory)
     events = "adverse events not collected" if trial.adverse_events is None else f"{len(trial.adverse_events)} adverse events"
     out.print(
         f"[green]OK[/green] {escape(trial.spec.trial.id)}: {len(trial.subjects)} patients, "

@@ -15,11 +15,13 @@ Stamp = tuple[int, int]  # modification time (ns) and size
 SETTLE_SECONDS = 0.3  # a change must hold this long: editors and exports write in several steps
 
 
-def watched_files(trial_dir: Path, data_dir: Path | None) -> list[Path]:
-    """The spec and everything beside it, the data folder's files and the templates."""
+def watched_files(trial_dir: Path, data_dir: Path | None, own_templates: Path | None = None) -> list[Path]:
+    """The spec and everything beside it, the data folder's files and the templates: the
+    shipped ones and the trial's own folder ([report] templates)."""
     folders = [trial_dir] + ([data_dir] if data_dir is not None else [])
     files = {p for folder in folders if folder.is_dir() for p in folder.iterdir() if p.is_file()}
-    files |= {p for p in templates_dir().rglob("*") if p.is_file()}
+    for templates in [templates_dir()] + ([own_templates] if own_templates is not None else []):
+        files |= {p for p in templates.rglob("*") if p.is_file()}
     return sorted(files)
 
 

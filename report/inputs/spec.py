@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from ..errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
+from .user_templates import folder_problems
 
 
 def _within_a_century(days: object) -> object:
@@ -304,7 +305,7 @@ class AbstractText(_Section):
 
 
 class BlockChoice(_Section):
-    """`[report.summary]`, `[report.dsmb_open]`, `[report.dsmb_closed]`: the page's blocks, in
+    """`[report.summary]`, `[report.dsmb_open]`, `[report.dsmb_closed]`, `[report.abstract]`: the page's blocks, in
     order (default: the kind's list). The ids are checked against the catalogue by
     report.kinds.kind.block_problems (the catalogue is a later stage than the spec)."""
     blocks: list[str] | None = Field(default=None, min_length=1)
@@ -316,6 +317,10 @@ class ReportOptions(_Section):
     summary: BlockChoice = BlockChoice()
     dsmb_open: BlockChoice = BlockChoice()
     dsmb_closed: BlockChoice = BlockChoice()
+    abstract: BlockChoice = BlockChoice()
+    # A folder inside the trial folder: its partials and report.css go in front of the shipped
+    # ones (report.inputs.user_templates; rendered in Jinja's sandbox).
+    templates: str | None = None
 
 
 class Spec(_Section):
@@ -346,11 +351,20 @@ def load_spec(trial_dir: Path) -> Spec:
     except OSError as exc:
         raise InputError(Problem(str(path), f"cannot be read: {exc.strerror or exc}")) from None
     try:
-        return Spec.model_validate(raw)
+        spec, problems = Spec.model_validate(raw), []
     except RecursionError:
         raise InputError(Problem(str(path), "values are nested too deeply for a trial spec")) from None
     except ValidationError as exc:
-        raise InputError([_problem(str(path), e) for e in exc.errors()]) from None
+        spec, problems = None, [_problem(str(path), e) for e in exc.errors()]
+    problems += folder_problems(trial_dir, _templates_value(raw), str(path))
+    if problems:
+        raise InputError(problems)
+    return spec
+
+
+def _templates_value(raw: dict) -> object:
+    report = raw.get("report")
+    return report.get("templates") if isinstance(report, dict) else None
 
 
 def _problem(file: str, error: dict) -> Problem:

@@ -1,9 +1,12 @@
-"""Kind `abstract`: a meeting abstract as text, HTML, PDF and Word, within the meeting's limit."""
+"""Kind `abstract`: a meeting abstract as text, HTML, PDF and Word, within the meeting's limit;
+its parts are blocks, chosen and ordered by `[report.abstract] blocks`."""
 from __future__ import annotations
 
 from ..analysis.ledger import Results, ledger_json
 from ..errors import InputError, Problem
+from ..blocks.catalogue import BLOCKS
 from .common import Job, Rendered, html_and_pdf, page_for
+from .kind import ABSTRACT, chosen
 
 
 def abstract_files(job: Job, results: Results) -> Rendered:
@@ -18,7 +21,7 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     rule = rule_for(spec.abstract.meeting, spec.abstract.limit, job.max_chars)
     _check_rule(rule, spec.abstract.include_table)
     ledger = results.to_dict()
-    abstract = compose(ledger, spec)
+    abstract = compose(ledger, spec, chosen(ABSTRACT, spec))
     count = character_count(abstract, rule)
     if count > rule.max_chars:
         raise InputError(Problem("abstract.txt", f"{count:,} characters under the {rule.describe()}; "
@@ -27,13 +30,23 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     files = {"results.json": ledger_json(ledger).encode("utf-8")}
     if "txt" in job.formats:
         files["abstract.txt"] = as_text(abstract).encode("utf-8")
-    extra = {"abstract": abstract, "rule": rule, "count": count, "rule_described": rule.describe()}
+    extra = {"abstract": abstract, "rule": rule, "count": count, "rule_described": rule.describe(),
+             "blocks": laid_out(abstract, ledger)}
     html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on, signed=job.signed))
     files.update(html_and_pdf(job, "abstract", html, files["results.json"], {}))
     if "docx" in job.formats:
         files["abstract.docx"] = abstract_docx(abstract, job.on)
     note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"
     return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars})
+
+
+def laid_out(abstract, ledger: dict) -> list:
+    """The abstract's parts in order, each with the partial its block shows it with: what the
+    page template includes (a partial sees the part as `b`)."""
+    from dataclasses import replace
+
+    return [replace(part, partial=BLOCKS[part.id].layout(ledger, ABSTRACT.context()).partial)
+            for part in abstract.parts]
 
 
 def _check_rule(rule, include_table: bool) -> None:

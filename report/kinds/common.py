@@ -11,6 +11,7 @@ from ..archive.bundle import _version
 from ..archive.signing import shown
 from ..inputs.source_date import source_date
 from ..inputs.trial import Trial
+from ..inputs.user_templates import folder_of
 from ..blocks.figures import adverse_event_figures, survival_figures
 from .kind import KINDS as CATALOGUE
 
@@ -40,6 +41,9 @@ class Job:
         unless the job was given a renderer."""
         from ..render.render import pdf_bytes
 
+        folder = user_templates(self.trial)
+        if folder is not None:  # its files (a logo, a font) may be read, as the shipped templates' are
+            requests = [(html, {**options, "templates": str(folder)}) for html, options in requests]
         if self.render_pdfs:
             return self.render_pdfs(requests)
         return [pdf_bytes(html, **options) for html, options in requests]
@@ -102,7 +106,13 @@ def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix
         caption_suffix=caption_suffix,
         extra=extra or {},
         signed=shown(signed),
+        templates=user_templates(trial),
     )
+
+
+def user_templates(trial: Trial) -> Path | None:
+    """The trial's own templates folder ([report] templates), resolved; None without one."""
+    return folder_of(trial.directory, trial.spec.report.templates)
 
 
 def summary_figures(ledger: dict) -> dict[str, str]:

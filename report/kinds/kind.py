@@ -9,7 +9,7 @@ from pathlib import Path
 from ..blocks.block import Context, Laid
 from ..blocks.catalogue import BLOCKS
 from ..errors import InputError, Problem
-from ..inputs.spec import Spec
+from ..inputs.spec import SPEC_FILE, Spec
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,8 @@ class Sheet:
 
     def valid(self) -> list[str]:
         """The block ids this page can take, in catalogue order."""
-        return [i for i, b in BLOCKS.items()
-                if (self.allowed is None or i in self.allowed) and (b.open_safe or not self.open)]
+        return [i for i, b in BLOCKS.items() if (self.allowed is None or i in self.allowed)
+                and (b.pages is None or self.name in b.pages) and (b.open_safe or not self.open)]
 
     def context(self, spec: Spec | None = None) -> Context:
         return Context(self.name, self.open, spec.model_dump(mode="json") if spec is not None else None)
@@ -49,7 +49,10 @@ DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
 DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",
                     ("title", "status", "changes", "stopping", "results", "baseline", "safety", "toxicity", "methods"),
                     "dsmb_closed")
-ABSTRACT = Sheet("abstract", "abstract.html.j2", (), None)  # a fixed structure, within the meeting's limit
+ABSTRACT_BLOCKS = ("abstract_background", "abstract_methods", "abstract_results", "abstract_conclusions",
+                   "abstract_table")
+# Its parts, chosen and ordered; the meeting's character limit applies to what is chosen.
+ABSTRACT = Sheet("abstract", "abstract.html.j2", ABSTRACT_BLOCKS, "abstract", allowed=ABSTRACT_BLOCKS)
 
 KINDS: dict[str, Kind] = {k.id: k for k in (
     Kind("summary", ("pdf", "html"), (SUMMARY,)),
@@ -94,6 +97,21 @@ def check_blocks(spec: Spec, spec_file: Path | str = "trial.toml") -> None:
         raise InputError(problems)
 
 
+def check_report(spec: Spec, trial_dir: Path) -> None:
+    """Stop (InputError, exit 2) on any problem of block_problems and any of the trial's own
+    templates that does not compile, all at once."""
+    from ..inputs.user_templates import folder_of
+    from ..render.template_check import template_problems
+
+    spec_file = str(Path(trial_dir) / SPEC_FILE)
+    problems = block_problems(spec, spec_file)
+    folder = folder_of(Path(trial_dir), spec.report.templates)
+    if folder is not None:
+        problems += template_problems(folder, spec.report.templates, spec_file)
+    if problems:
+        raise InputError(problems)
+
+
 def _sheet_problems(sheet: Sheet, spec: Spec, spec_file: str) -> list[Problem]:
     if sheet.spec_key is None:
         return []
@@ -107,6 +125,9 @@ def _sheet_problems(sheet: Sheet, spec: Spec, spec_file: str) -> list[Problem]:
         elif not BLOCKS[block_id].open_safe and sheet.open:
             problems.append(Problem(spec_file, f"{where}: {block_id!r} is not open-safe (it shows efficacy or "
                                     f"results by arm): the open DSMB report takes only {', '.join(valid)}"))
+        elif block_id not in valid and (sheet.name == ABSTRACT.name or BLOCKS[block_id].pages is not None):
+            problems.append(Problem(spec_file, f"{where}: {block_id!r} is not a block of the {sheet.name} page; "
+                                    f"the valid ones: {', '.join(valid)}"))
         elif block_id not in valid:
             problems.append(Problem(spec_file, f"{where}: {block_id!r} shows what the {sheet.name} report's ledger "
                                     f"does not hold; the valid ones: {', '.join(valid)}"))

@@ -48,8 +48,14 @@ PRESETS = {
 
 @dataclass(frozen=True)
 class Section:
+    """One part of the abstract, its block laid out: a heading and its text, or (the table)
+    its rows. `id` is the block's (report.blocks.catalogue); `partial` the template that
+    shows it, set by the kind."""
     heading: str
     text: str
+    id: str = ""
+    rows: tuple[tuple[str, str], ...] = ()  # (label, value): the table's rows
+    partial: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,8 +63,17 @@ class Abstract:
     title: str
     authors: tuple[tuple[str, int | None], ...]  # (name, number of the affiliation)
     affiliations: tuple[str, ...]
-    sections: tuple[Section, ...]
-    table: tuple[tuple[str, str], ...]  # (label, value) rows; empty without a table
+    parts: tuple[Section, ...]  # in the order the spec chose ([report.abstract] blocks)
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The parts that are text, in order."""
+        return tuple(p for p in self.parts if not p.rows)
+
+    @property
+    def table(self) -> tuple[tuple[str, str], ...]:
+        """The table's rows; empty without a table."""
+        return next((p.rows for p in self.parts if p.rows), ())
 
 
 def rule_for(meeting: str, limit: AbstractLimit, max_chars: int | None = None) -> Rule:
@@ -67,21 +82,49 @@ def rule_for(meeting: str, limit: AbstractLimit, max_chars: int | None = None) -
     return replace(rule, max_chars=max_chars) if max_chars is not None else rule
 
 
-def compose(ledger: dict, spec: Spec) -> Abstract:
-    text = spec.abstract
+def compose(ledger: dict, spec: Spec, blocks: tuple[str, ...] | None = None) -> Abstract:
+    """The abstract with the parts `blocks` names, in that order (default: every part, as
+    PARTS lists them); the table only where the spec asks for one (include_table)."""
     affiliations = tuple(dict.fromkeys(a.affiliation for a in spec.trial.authors if a.affiliation))
+    parts = (PARTS[i](ledger, spec) for i in (PARTS if blocks is None else blocks))
     return Abstract(
-        title=text.title or spec.trial.title,
+        title=spec.abstract.title or spec.trial.title,
         authors=tuple(_author(a, affiliations) for a in spec.trial.authors),
         affiliations=affiliations,
-        sections=(
-            Section("Background", text.background or spec.study.background),
-            Section("Methods", _methods(spec, ledger)),
-            Section("Results", _results(ledger)),
-            Section("Conclusions", text.conclusion),
-        ),
-        table=_table(ledger) if text.include_table else (),
+        parts=tuple(p for p in parts if p is not None),
     )
+
+
+def _background(ledger: dict, spec: Spec) -> Section:
+    return Section("Background", spec.abstract.background or spec.study.background, "abstract_background")
+
+
+def _methods_part(ledger: dict, spec: Spec) -> Section:
+    return Section("Methods", _methods(spec, ledger), "abstract_methods")
+
+
+def _results_part(ledger: dict, spec: Spec) -> Section:
+    return Section("Results", _results(ledger), "abstract_results")
+
+
+def _conclusions(ledger: dict, spec: Spec) -> Section:
+    return Section("Conclusions", spec.abstract.conclusion, "abstract_conclusions")
+
+
+def _table_part(ledger: dict, spec: Spec) -> Section | None:
+    rows = _table(ledger) if spec.abstract.include_table else ()
+    return Section("Table", "", "abstract_table", rows) if rows else None
+
+
+# The abstract's parts by block id, in their default order (report.blocks.catalogue declares
+# the same ids as blocks; [report.abstract] blocks chooses and orders them).
+PARTS = {
+    "abstract_background": _background,
+    "abstract_methods": _methods_part,
+    "abstract_results": _results_part,
+    "abstract_conclusions": _conclusions,
+    "abstract_table": _table_part,
+}
 
 
 def _author(author, affiliations: tuple[str, ...]) -> tuple[str, int | None]:
@@ -223,19 +266,22 @@ def as_text(abstract: Abstract) -> str:
     """The abstract as it would be pasted into a submission form."""
     lines = [abstract.title, "", ", ".join(f"{name}{mark or ''}" for name, mark in abstract.authors)]
     lines += [f"{i}. {a}" for i, a in enumerate(abstract.affiliations, start=1)]
-    for section in abstract.sections:
-        lines += ["", f"{section.heading}: {section.text}"]
-    if abstract.table:
-        lines += ["", "Table."] + [f"{label}: {value}" for label, value in abstract.table]
+    for part in abstract.parts:
+        if part.rows:
+            lines += ["", "Table."] + [f"{label}: {value}" for label, value in part.rows]
+        else:
+            lines += ["", f"{part.heading}: {part.text}"]
     return "\n".join(lines) + "\n"
 
 
 def counted(abstract: Abstract, rule: Rule) -> str:
     """The text a meeting counts under `rule` (authors and affiliations never count)."""
     parts = [abstract.title] if rule.count_title else []
-    for section in abstract.sections:
-        parts += [section.heading, section.text] if rule.count_headings else [section.text]
-    parts += [cell for row in abstract.table for cell in row]
+    for part in abstract.parts:
+        if part.rows:
+            parts += [cell for row in part.rows for cell in row]
+        else:
+            parts += [part.heading, part.text] if rule.count_headings else [part.text]
     text = " ".join(parts)
     return text if rule.count_spaces else re.sub(r"\s+", "", text)
 

@@ -24,15 +24,16 @@ def abstract_docx(abstract: Abstract, on: dt.date) -> bytes:
             authors.add_run(str(mark)).font.superscript = True
     for i, affiliation in enumerate(abstract.affiliations, start=1):
         document.add_paragraph(f"{i}. {affiliation}")
-    for section in abstract.sections:
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{section.heading}: ").bold = True
-        paragraph.add_run(section.text)
-    if abstract.table:
-        table = document.add_table(rows=0, cols=2)
-        for label, value in abstract.table:
-            cells = table.add_row().cells
-            cells[0].text, cells[1].text = label, value
+    for part in abstract.parts:
+        if part.rows:
+            table = document.add_table(rows=0, cols=2)
+            for label, value in part.rows:
+                cells = table.add_row().cells
+                cells[0].text, cells[1].text = label, value
+        else:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{part.heading}: ").bold = True
+            paragraph.add_run(part.text)
     stamp = dt.datetime.combine(on, dt.time(), tzinfo=dt.timezone.utc)
     document.core_properties.created = document.core_properties.modified = stamp
     document.core_properties.author = document.core_properties.last_modified_by = "trialreport"

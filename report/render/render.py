@@ -2,7 +2,9 @@
 
 Rendering reads only the ledger (as parsed JSON), the spec's authored text and the
 figures drawn from the ledger. It fetches nothing but data: URIs and files inside the
-package's own templates folder.
+package's own templates folder and the trial's own templates folder ([report] templates).
+Every template, shipped or the user's, runs in Jinja's sandbox with autoescape and
+strict undefined.
 """
 from __future__ import annotations
 
@@ -14,13 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from ..errors import InputError
 from ..layout.collected import notes
 from ..layout.formatting import FILTERS
 from ..resources import templates_dir
+from .template_check import render_problem
 
 PRINT_FONTS = "fonts.css"
+# Where a user's template or stylesheet names its own files from (url("logo.png")): the same
+# on every machine, so a PDF's bytes do not depend on where the trial folder is (WeasyPrint
+# names an image by its URL); the fetcher reads it from the trial's templates folder.
+USER_BASE = "file:///trialreport-user-templates/"
 
 
 @dataclass(frozen=True)
@@ -35,13 +44,16 @@ class Page:
     caption_suffix: str = ""  # e.g. " (data cutoff 31 July 2018)" on every table of a DSMB report
     extra: dict = dataclasses.field(default_factory=dict)  # a kind's own values, e.g. the abstract
     signed: dict | None = None  # who signed the version and when (signer, at), or None
+    templates: Path | None = None  # the trial's own templates folder ([report] templates), or None
 
 
 @functools.cache
-def environment() -> jinja2.Environment:
-    """One per process: templates compile once, and are compiled again when they change."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir()),
+def environment(user: Path | None = None) -> jinja2.Environment:
+    """One per process and templates folder: templates compile once, and are compiled again
+    when they change. The trial's own folder (`user`), where it has one, goes in front of
+    the shipped templates. Jinja's sandbox, autoescape and strict undefined for all."""
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(p) for p in _roots(user)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         lstrip_blocks=True,
@@ -51,10 +63,22 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def _roots(user: Path | None) -> list[Path]:
+    """Where templates, the stylesheet and what they name are read from, first match wins."""
+    return ([user] if user is not None else []) + [templates_dir()]
+
+
+def stylesheet(user: Path | None = None) -> str:
+    """report.css: the trial's own where its folder has one, else the shipped one."""
+    path = next(p / "report.css" for p in _roots(user) if (p / "report.css").is_file())
+    return path.read_text(encoding="utf-8")
+
+
 def render_html(template: str, page: Page) -> str:
-    env = environment()
-    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
-    return env.get_template(template).render(
+    """The page's HTML; a user template's error (an undefined name, the sandbox's refusal)
+    is InputError naming its file and line (report.render.template_check)."""
+    env = environment(page.templates)
+    values = dict(
         r=page.r,
         spec=page.spec,
         figures={k: Markup(v) for k, v in page.figures.items()},
@@ -66,8 +90,17 @@ def render_html(template: str, page: Page) -> str:
         signed=page.signed,
         **page.extra,
         ae_min_percent=page.spec["report"]["ae_min_percent"],
-        css=Markup(css),
+        css=Markup(stylesheet(page.templates)),
     )
+    if page.templates is None:
+        return env.get_template(template).render(**values)
+    try:
+        return env.get_template(template).render(**values)
+    except Exception as exc:
+        problem = render_problem(exc, page.templates)
+        if problem is None:
+            raise
+        raise InputError(problem) from None
 
 
 def figures_as_images(html: str, figures: dict[str, str]) -> str:
@@ -88,15 +121,18 @@ def pdf_bytes(
     archival: bool = False,
     attachments: dict[str, bytes] | None = None,
     on: dt.date | None = None,
+    templates: str | None = None,
 ) -> bytes:
     """The PDF of `html`; `archival` makes it PDF/A-3b, with `attachments` embedded and
-    dated `on` (the report date), so the same inputs give the same bytes."""
+    dated `on` (the report date), so the same inputs give the same bytes. `templates`: the
+    trial's own templates folder, from which (as from the shipped one) files may be read."""
     _quiet_weasyprint()
     _embed_fonts_whole()
     from weasyprint import HTML, Attachment
 
-    fetcher = _template_fetcher()
-    base = templates_dir().as_uri() + "/"
+    user = Path(templates) if templates is not None else None
+    fetcher = _template_fetcher(user)
+    base = USER_BASE if user is not None else templates_dir().as_uri() + "/"
     font_config, fonts = _print_fonts()
     stamp = dt.datetime.combine(on or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.timezone.utc)
     files = [
@@ -163,24 +199,32 @@ def _quiet_weasyprint() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="weasyprint")
 
 
-def _template_fetcher():
+def _template_fetcher(user: Path | None = None):
     from weasyprint.urls import URLFetcher
 
-    root = templates_dir().resolve()
+    roots = [p.resolve() for p in _roots(user)]
 
     class TemplateOnlyFetcher(URLFetcher):
-        """Allows data: URIs and files inside the templates folder; refuses the rest."""
+        """Allows data: URIs and files inside the templates folders (the shipped one and
+        the trial's own); refuses the rest."""
 
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if url.startswith("file:"):
-                path = Path(_file_path(url)).resolve()
-                if path.is_relative_to(root):
-                    return super().fetch(url, headers)
+                path = _local(url, user).resolve()
+                if any(path.is_relative_to(root) for root in roots):
+                    return super().fetch(path.as_uri() if url.startswith(USER_BASE) else url, headers)
             raise ValueError(f"refused to fetch {url!r}: only the report's own templates may be read")
 
     return TemplateOnlyFetcher(allowed_protocols={"data", "file"}, timeout=1)
+
+
+def _local(url: str, user: Path | None) -> Path:
+    """The file a file: URL names; one under USER_BASE is in the trial's templates folder."""
+    if user is not None and url.startswith(USER_BASE):
+        return user / _file_path(url).removeprefix(_file_path(USER_BASE))
+    return Path(_file_path(url))
 
 
 def _file_path(url: str) -> str:
