@@ -161,7 +161,8 @@ def test_the_open_ledger_is_built_from_open_safe_blocks_whatever_the_spec_asks()
     for block_id in refused:
         with pytest.raises(ValueError, match="the open DSMB ledger cannot hold"):
             open_keys((*OPEN_BLOCK_KEYS, *BLOCKS[block_id].keys))
-    assert set(UNSAFE) - set(refused) == {"methods"}  # its ledger part is every ledger's frame; its text is not open
+    # Their ledger parts are every ledger's frame (or none: the abstract's authored text); their text is not open.
+    assert set(UNSAFE) - set(refused) == {"methods", "abstract_background", "abstract_methods", "abstract_conclusions"}
 
 
 def test_the_three_arm_open_report_with_every_safe_block_names_no_arm(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..analysis.ledger import Results, ledger_json
 from ..errors import InputError, Problem
+from ..blocks.block import Laid
 from ..blocks.catalogue import BLOCKS
 from .common import Job, Rendered, html_and_pdf, page_for
 from .kind import ABSTRACT, chosen
@@ -40,13 +41,10 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars})
 
 
-def laid_out(abstract, ledger: dict) -> list:
-    """The abstract's parts in order, each with the partial its block shows it with: what the
-    page template includes (a partial sees the part as `b`)."""
-    from dataclasses import replace
-
-    return [replace(part, partial=BLOCKS[part.id].layout(ledger, ABSTRACT.context()).partial)
-            for part in abstract.parts]
+def laid_out(abstract, ledger: dict) -> list[Laid]:
+    """The abstract's parts in order, each laid out as its block: the partial it shows with,
+    and the part as its view (`b.view` in the partial)."""
+    return [Laid(part.id, BLOCKS[part.id].layout(ledger, ABSTRACT.context()).partial, part) for part in abstract.parts]
 
 
 def _check_rule(rule, include_table: bool) -> None:

@@ -49,13 +49,11 @@ PRESETS = {
 @dataclass(frozen=True)
 class Section:
     """One part of the abstract, its block laid out: a heading and its text, or (the table)
-    its rows. `id` is the block's (report.blocks.catalogue); `partial` the template that
-    shows it, set by the kind."""
+    its rows. `id` is the block's (report.blocks.catalogue)."""
     heading: str
     text: str
     id: str = ""
     rows: tuple[tuple[str, str], ...] = ()  # (label, value): the table's rows
-    partial: str | None = None
 
 
 @dataclass(frozen=True)
