@@ -299,16 +299,16 @@ def test_full_listings_outside_the_closed_report_pool_efficacy_words(make_trial,
 def test_results_json_and_the_closed_ledger_are_what_the_analysis_computes(month):
     """One source of truth: the bundle's ledgers are report.analysis.dsmb_ledger's, to the byte."""
     from conftest import EXAMPLE
-    from report.analysis.analysis import analyze
     from report.analysis.ledger import ledger_json
     from report.archive.index import indexed_file
+    from report.blocks.ledger import results
     from report.inputs.trial import load_trial
     from report.kinds.dsmb import dsmb_ledgers
 
     out, _, later = month
     trial = load_trial(EXAMPLE, cutoff=LATER)
     archived = indexed_file(out, "S1318", "dsmb", EARLIER, None, "results.json")
-    computed = dsmb_ledgers(trial, analyze(trial), archived)
+    computed = dsmb_ledgers(trial, results(trial), archived)
     assert ledger_json(computed.open_ledger()).encode("utf-8") == later["results.json"].read_bytes()
     with pikepdf.open(later["dsmb-closed.pdf"], password=PASSWORD) as pdf:
         closed = pdf.attachments["results-closed.json"].get_file().read_bytes()
