@@ -27,7 +27,7 @@ SKIP_VARIABLE = "TRIALREPORT_SKIP"
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC_DATA = ROOT.parent / "shared" / "data"  # read in place, beside the checkout
 CHROMIUM = os.environ.get("TRIALREPORT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-R_PACKAGES = ("survival", "cmprsk")
+R_PACKAGES = ("survival", "cmprsk", "haven")
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,8 @@ def _missing_public_data() -> str | None:
 
 NEEDS = {
     need.name: need for need in (
-        Need("r", "R with the survival and cmprsk packages",
-             "apt-get install -y r-base-core r-cran-survival r-cran-cmprsk", _missing_r),
+        Need("r", "R with the survival, cmprsk and haven packages",
+             "apt-get install -y r-base-core r-cran-survival r-cran-cmprsk r-cran-haven", _missing_r),
         Need("chromium", "the system Chromium, driven by playwright",
              "apt-get install -y chromium fonts-liberation", _missing_chromium),
         Need("public-data", "the public CDISC pilot and random.cdisc.data ADaM datasets",

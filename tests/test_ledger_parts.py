@@ -181,7 +181,7 @@ def restricted(group: Group, reads: Reads) -> Group:
     options = types.SimpleNamespace(**{o: getattr(group.options, o) for o in (*GROUPING_OPTIONS, *reads.options)})
     return dataclasses.replace(
         group, subjects=frame("subjects"), time_to_event=frame("time_to_event"), adverse_events=frame("adverse_events"),
-        options=options, grading=group.grading if reads.grading else _Undeclared("grading"),
+        exposure=frame("exposure"), labs=frame("labs"), options=options, grading=group.grading if reads.grading else _Undeclared("grading"),
         not_collected=group.not_collected if reads.not_collected else _Undeclared("not_collected"))
 
 

@@ -32,6 +32,8 @@ class Group:
     # An arm's risk tables use the total's times, so that arms line up under one axis; each
     # endpoint named here keeps its key in the arm even where the arm has no patient for it.
     risk_times: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    exposure: pd.DataFrame | None = None  # treatment cycles or administrations; None: not collected
+    labs: pd.DataFrame | None = None  # laboratory results; None: not collected
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Reads:
     subjects: tuple[str, ...] = ()
     time_to_event: tuple[str, ...] = ()
     adverse_events: tuple[str, ...] = ()
+    exposure: tuple[str, ...] = ()
+    labs: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
     grading: bool = False
     not_collected: bool = False
@@ -63,7 +67,7 @@ def reads_of(part: Callable[[Group], object]) -> Reads | None:
 
 def total(trial: Trial) -> Group:
     return Group(TOTAL, trial.subjects, trial.time_to_event, trial.adverse_events, trial.spec.analysis,
-                 trial.grading, trial.not_collected)
+                 trial.grading, trial.not_collected, exposure=trial.exposure, labs=trial.labs)
 
 
 def arm_group(trial: Trial, arm: str, risk_times: Mapping[str, tuple[float, ...]]) -> Group:
@@ -71,5 +75,10 @@ def arm_group(trial: Trial, arm: str, risk_times: Mapping[str, tuple[float, ...]
     subjects = trial.subjects[trial.subjects["arm"] == arm]
     ids = set(subjects["subject_id"])
     tte = trial.time_to_event[trial.time_to_event["subject_id"].isin(ids)]
-    aes = trial.adverse_events[trial.adverse_events["subject_id"].isin(ids)] if trial.adverse_events is not None else None
-    return Group(arm, subjects, tte, aes, trial.spec.analysis, trial.grading, trial.not_collected, risk_times)
+    return Group(arm, subjects, tte, _of(trial.adverse_events, ids), trial.spec.analysis, trial.grading,
+                 trial.not_collected, risk_times, exposure=_of(trial.exposure, ids), labs=_of(trial.labs, ids))
+
+
+def _of(rows: pd.DataFrame | None, ids: set) -> pd.DataFrame | None:
+    """The rows of the patients `ids` (None: not collected)."""
+    return rows[rows["subject_id"].isin(ids)] if rows is not None else None

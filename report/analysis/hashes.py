@@ -26,8 +26,9 @@ import pandas as pd
 from ..inputs.trial import Trial
 from .group import Reads
 
-FRAMES = ("subjects", "time_to_event", "adverse_events")
-GROUPING = {"subjects": ("subject_id", "arm"), "time_to_event": ("subject_id",), "adverse_events": ("subject_id",)}
+FRAMES = ("subjects", "time_to_event", "adverse_events", "exposure", "labs")
+GROUPING = {"subjects": ("subject_id", "arm"), "time_to_event": ("subject_id",), "adverse_events": ("subject_id",),
+            "exposure": ("subject_id",), "labs": ("subject_id",)}
 GROUPING_OPTIONS = ("arms",)
 
 
@@ -59,7 +60,8 @@ def everything(trial: Trial) -> Reads:
         return tuple(frame.columns) if frame is not None else ("subject_id",)
 
     return Reads(subjects=names(trial.subjects), time_to_event=names(trial.time_to_event),
-                 adverse_events=names(trial.adverse_events), options=tuple(type(trial.spec.analysis).model_fields),
+                 adverse_events=names(trial.adverse_events), exposure=names(trial.exposure), labs=names(trial.labs),
+                 options=tuple(type(trial.spec.analysis).model_fields),
                  grading=True, not_collected=True)
 
 

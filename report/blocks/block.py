@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:
     from ..analysis.group import Group
+    from ..layout.ard import Stat
 
 Figures = Callable[[dict], dict[str, str]]
 
@@ -47,7 +48,9 @@ class Block:
     a `Part` declares what it reads, for its input hash), run for the total and each arm:
     its result is the ledger's `<id>` and `by_arm.<arm>.<id>`. `view`: lays out from the
     ledger what the partial prints (e.g. a report.layout.tables.ArmTable), as `b.view`. `pages`: the only
-    pages that may take it (None: any page whose ledger holds its keys).
+    pages that may take it (None: any page whose ledger holds its keys). `ard`: the rows of
+    `ard.csv` (DESIGN section 7a) for one group's part of the ledger: `ard(part, ledger)`,
+    called for the total's part and each arm's; the writer adds `group1`, `group1_level` and `block`.
     """
     id: str
     title: str
@@ -60,6 +63,7 @@ class Block:
     compute: Callable[[Group], object] | None = None
     view: Callable[[dict, Context], object] | None = None
     pages: tuple[str, ...] | None = None
+    ard: Callable[[dict, dict], Iterable[Stat]] | None = None
 
     def partial_for(self, ledger: dict, context: Context) -> str | None:
         """The partial this ledger needs on this page (None: nothing to show)."""

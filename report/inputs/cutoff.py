@@ -56,3 +56,12 @@ def time_to_event_at(time_to_event: pd.DataFrame, subjects: pd.DataFrame, cutoff
         tte.loc[late, "days"] = [float((cutoff - origin).days) for origin in origins]
         tte.loc[late, "event"] = False
     return tte.reset_index(drop=True)
+
+
+def dated_rows_at(rows: pd.DataFrame | None, subjects: pd.DataFrame, cutoff: dt.date, column: str) -> pd.DataFrame | None:
+    """Rows dated (in `column`) by the cutoff (undated ones kept), of patients enrolled by it;
+    None stays None (not collected)."""
+    if rows is None:
+        return None
+    in_time = rows[column].map(lambda d: d is None or pd.isna(d) or d <= cutoff).astype(bool)
+    return rows[in_time & rows["subject_id"].isin(subjects["subject_id"])].reset_index(drop=True)

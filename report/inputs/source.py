@@ -21,3 +21,7 @@ class SourceTables:
     grading: str = "ctcae"  # ctcae: grades 1-5; severity: 1 mild, 2 moderate, 3 severe
     # Subject columns the data do not hold (not collected, never taken as empty or zero).
     not_collected: frozenset[str] = frozenset()
+    # Optional per-patient rows: treatment cycles or administrations (report.inputs: exposure
+    # columns) and laboratory results; None: not collected (no such file or dataset).
+    exposure: pd.DataFrame | None = None
+    labs: pd.DataFrame | None = None

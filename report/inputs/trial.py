@@ -35,6 +35,8 @@ class Trial:
     not_collected: frozenset[str] = frozenset()  # subject columns the data do not hold
     # Patients of the arms the spec excludes (subject_id, arm, enrolled_on), enrolled by the cutoff.
     excluded: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=EXCLUDED_COLUMNS))
+    exposure: pd.DataFrame | None = None  # cycles or administrations started by the cutoff; None: not collected
+    labs: pd.DataFrame | None = None  # laboratory results collected by the cutoff; None: not collected
 
 
 def load_trial(
@@ -61,7 +63,7 @@ def as_of(trial: Trial, cutoff: dt.date) -> Trial:
     as applying the earlier one)."""
     tte = None if trial.spec.source.kind == "tidy" else trial.time_to_event
     source = SourceTables(trial.subjects, trial.adverse_events, trial.inputs[1:], tte, trial.endpoints, trial.grading,
-                          trial.not_collected)
+                          trial.not_collected, trial.exposure, trial.labs)
     return _assemble(trial.spec, trial.directory, source, cutoff, trial.excluded)
 
 
@@ -86,6 +88,8 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date,
         grading=source.grading,
         not_collected=source.not_collected,
         excluded=excluded[excluded["enrolled_on"] <= as_of].reset_index(drop=True),
+        exposure=cut.dated_rows_at(source.exposure, subjects, as_of, "start_on"),
+        labs=cut.dated_rows_at(source.labs, subjects, as_of, "collected_on"),
     )
 
 
