@@ -8,9 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
@@ -21,6 +19,8 @@ from pydantic_core import PydanticCustomError
 
 from ..errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
+from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # noqa: F401 (re-exported)
+from .spec_section import Section
 from .user_templates import folder_problems
 
 
@@ -39,8 +39,7 @@ UNITS_PER_YEAR = {"days": 365.25, "weeks": 365.25 / 7, "months": 12.0, "years": 
 SPEC_FILE = "trial.toml"
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+_Section = Section
 
 
 class Author(_Section):
@@ -127,52 +126,6 @@ class Source(_Section):
     # Tidy input. Unset: adverse_events.csv where it exists, else adverse events were not
     # collected; a file named here must exist.
     adverse_events: str | None = None
-
-
-class AdamEndpoint(_Section):
-    paramcd: str
-    name: str | None = None  # ledger key; default: PARAMCD in lower case
-    label: str | None = None  # default: the dataset's PARAM
-    origin: str = "randomization"
-
-
-class AdamResponse(_Section):
-    dataset: str = "adrs"
-    paramcd: str = "BOR"
-
-
-class AdamAdverseEvents(_Section):
-    # Unset: ADAE where it exists, else adverse events were not collected; "" says they
-    # were not collected; a dataset named here must exist.
-    dataset: str | None = None
-    term: str = "AEDECOD"
-    soc: str = "AEBODSYS"
-    grade: str = "AETOXGR"  # CTCAE grade; where the dataset lacks it, severity is used
-    severity: str = "AESEV"
-    severity_scale: dict[str, int] = {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
-    treatment_emergent: str | None = "TRTEMFL"  # keep records flagged Y; None keeps all
-    serious: str = "AESER"
-    related: str = "AEREL"
-    onset: str = "ASTDT"
-
-
-class Adam(_Section):
-    """Where the ADaM variables are: defaults follow the ADaM implementation guide."""
-    adsl: str = "adsl"
-    adtte: str = "adtte"
-    subject: str = "USUBJID"
-    arm: str = "TRT01A"
-    efficacy_flag: str = "ITTFL"
-    safety_flag: str = "SAFFL"
-    # Time zero: the first of these ADSL variables present.
-    start: list[str] = Field(default=["RANDDT", "TRTSDT"], min_length=1)
-    death_date: str = "DTHDT"
-    death_cause: str = "DTHCAUS"
-    last_alive: str = "LSTALVDT"
-    endpoints: list[AdamEndpoint] = []  # empty: every time-valued PARAMCD in ADTTE
-    aval_unit: Literal["days", "weeks", "months", "years"] | None = None  # when ADTTE has no AVALU
-    response: AdamResponse | None = None
-    adverse_events: AdamAdverseEvents = AdamAdverseEvents()
 
 
 class SimonRule(_Section):
