@@ -23,3 +23,9 @@ class Stat:
     variable_level: str = ""
     group2: str = ""
     group2_level: str = ""
+
+
+def source_name(ledger: dict, column: str) -> str:
+    """The source's name of one of the pipeline's columns (`age` -> `AGE` for ADaM input), from
+    the ledger's `methods.variables`; the column's own name where the ledger does not map it."""
+    return (ledger.get("methods") or {}).get("variables", {}).get(column, column)
