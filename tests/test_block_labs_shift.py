@@ -322,3 +322,15 @@ def test_a_summary_that_asks_for_it_shows_it(tmp_path):
     assert "ANC, Total (N = 3)" in section and "<td>1 (33.3%)</td>" in section and "HGB: no results in the data" in section
     assert html.index('id="labs_shift"') < html.index('id="methods"')
     assert not BLOCK.open_safe
+
+
+def test_an_adlb_found_by_default_without_grades_is_not_collected_one_named_is_a_problem(tmp_path):
+    data = tmp_path / "trial"
+    shutil.copytree(ADAM_EXAMPLE, data)
+    adlb, _ = pyreadstat.read_xport(str(data / "adlb.xpt"))
+    pyreadstat.write_xport(adlb.drop(columns=["ATOXGR"]), str(data / "adlb.xpt"), table_name="ADLB")
+    assert _ledger(data)["labs_shift"] is None
+    spec = data / "trial.toml"
+    spec.write_text(spec.read_text(encoding="utf-8") + '\n[adam.labs]\ndataset = "adlb"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="adlb.xpt, column ATOXGR: variable not found; the mapping \\[adam\\] labs.grade"):
+        report.load_trial(data)

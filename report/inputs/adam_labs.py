@@ -33,7 +33,11 @@ def open_adlb(data_dir: Path, named: str | None, problems: list[Problem]) -> _Da
 
 def adam_labs(adlb: _Dataset, subjects: pd.DataFrame | None, subject: str, m: AdamLabs,
               problems: list[Problem]) -> pd.DataFrame | None:
-    """The labs frame, or None after a problem (each one added to `problems`)."""
+    """The labs frame, or None after a problem (each one added to `problems`); None too for an
+    ADLB found by its default name that holds no grade variable (results not graded by CTCAE,
+    as in many ADLBs: CTCAE grades were not collected, and the rest of the report is built)."""
+    if m.dataset is None and not adlb.has(m.grade):
+        return None
     found = adlb.missing({"subject": subject, "labs.test": m.test, "labs.grade": m.grade, "labs.date": m.date,
                           "labs.analysis_flag": m.analysis_flag})
     if found or subjects is None:
