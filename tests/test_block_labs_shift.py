@@ -334,3 +334,21 @@ def test_an_adlb_found_by_default_without_grades_is_not_collected_one_named_is_a
     spec.write_text(spec.read_text(encoding="utf-8") + '\n[adam.labs]\ndataset = "adlb"\n', encoding="utf-8")
     with pytest.raises(InputError, match="adlb.xpt, column ATOXGR: variable not found; the mapping \\[adam\\] labs.grade"):
         report.load_trial(data)
+
+
+def test_a_file_without_rows_holds_no_results_said_so(tmp_path):
+    folder = _folder(tmp_path, spec=SPEC.replace('tests = ["ANC", "PLT", "HGB"]', ""))
+    _write(folder / "labs.csv", [("subject_id", "test", "collected_on", "grade")])
+    ledger = _ledger(folder)
+    assert ledger["labs_shift"] == {"tests": {}}  # collected, and none: not "not collected"
+    assert [row.label for row in table(ledger).rows] == ["Laboratory tests: no results in the data"]
+
+
+def test_validate_exits_2_naming_the_labs_problem(tmp_path):
+    from conftest import run_cli
+
+    folder = _folder(tmp_path, labs=[*LABS, ("P1", "ANC", "2020-02-01", 9, "false")])
+    result = run_cli("validate", str(folder))
+    assert result.returncode == 2, result.stderr
+    assert "labs.csv, row 19, column grade: 9 is not a CTCAE grade of a laboratory result (0-4)" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

@@ -126,7 +126,7 @@ def table(ledger: dict, context: Context | None = None) -> ArmTable:
     if total is None:
         return ArmTable(columns=("Laboratory results",), counts=("",), subcolumns=("",),
                         rows=(Row("CTCAE grades", (NOT_COLLECTED,), "group"),))
-    rows: list[Row] = []
+    rows: list[Row] = [] if total["tests"] else [Row(f"Laboratory tests: {NO_DATA}", ("",) * len(GRADES), "group")]
     for test, shift in total["tests"].items():
         if shift is None:
             rows.append(Row(f"{test}: {NO_DATA}", ("",) * len(GRADES), "group"))
