@@ -19,6 +19,7 @@ from report.blocks.tables.labs_shift import BLOCK, GRADES, MISSING_BASELINE, ard
 from report.errors import InputError
 from report.layout.collected import NOT_COLLECTED
 from report.layout.formatting import MISSING
+from test_ledger_parts import restricted
 
 ROOT = Path(__file__).resolve().parents[1]
 ADAM_EXAMPLE = ROOT / "data" / "adam-example"
@@ -134,7 +135,9 @@ def test_the_first_dose_is_the_reference_where_exposure_is_collected(tmp_path):
     trial = report.load_trial(_folder(tmp_path))
     exposure = pd.DataFrame({"subject_id": ["P2", "P4"], "start_on": [pd.Timestamp("2020-01-16").date(),
                                                                       pd.Timestamp("2020-01-02").date()]})
-    shift = labs_shift(dataclasses.replace(groups.total(trial), exposure=exposure))
+    group = dataclasses.replace(groups.total(trial), exposure=exposure)
+    shift = labs_shift(group)
+    assert labs_shift(restricted(group, BLOCK.compute.reads)) == shift  # reads only what it declares, exposure too
     anc = shift.tests["ANC"]
     # P2's result of 15 January is now its baseline (before the first dose), with nothing after it
     assert anc.n == 2 and anc.shifts["2"]["2"].count == 0 and anc.shifts["0"]["3"].count == 1
