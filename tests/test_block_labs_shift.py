@@ -125,6 +125,14 @@ def test_flagged_baselines_are_taken_as_flagged(tmp_path):
     assert (anc["n"], _cells(anc), _missing(anc)) == (3, {(1, 3): 1, (2, 2): 1, (1, 1): 1}, {4: 1})
 
 
+def test_after_a_flagged_baseline_dated_after_registration_means_after_it(tmp_path):
+    labs = [*(r for r in LABS if r[0] != "P2"), ("P2", "ANC", "2020-01-03", 4, "false"),
+            ("P2", "ANC", "2020-01-05", 1, "true"), ("P2", "ANC", "2020-01-05", 3, "false"), ("P2", "ANC", "2020-01-09", 2, "false")]
+    anc = _ledger(_folder(tmp_path, flagged=True, labs=labs))["labs_shift"]["tests"]["ANC"]
+    # P2: baseline 1 (5 January); the grade 4 before it and the grade 3 of its day are not after it
+    assert (anc["n"], _cells(anc)) == (3, {(1, 3): 1, (1, 2): 1, (1, 1): 1})
+
+
 def test_a_patient_whose_records_flag_no_baseline_has_a_missing_baseline(tmp_path):
     labs = [r if r[0] != "P2" else (*r[:4], "false") for r in LABS]
     anc = _ledger(_folder(tmp_path, flagged=True, labs=labs))["labs_shift"]["tests"]["ANC"]

@@ -44,7 +44,8 @@ patient <- function(d, ref, mode) {
     post <- d$grade[d$ONTRTFL == "Y" & !is.na(d$grade)]
   } else if (mode == "flagged") {
     b <- d$grade[d$baseline]
-    post <- d$grade[!d$baseline & d$collected_on > ref]
+    cut <- max(c(ref, d$collected_on[d$baseline]))
+    post <- d$grade[!d$baseline & d$collected_on > cut]
   } else {
     before <- d[d$collected_on <= ref, ]
     b <- before$grade[before$collected_on == max(before$collected_on)]
@@ -104,7 +105,8 @@ adam <- function(folder) {
 
 def _trial(folder: Path, seed: int, flagged: bool) -> Path:
     """Three arms, some patients untreated; per test, results before, on and after
-    registration (same-day duplicates, patients without baseline or without later results)."""
+    registration (same-day duplicates, patients without baseline or without later results,
+    flagged baselines two days after registration)."""
     rng = random.Random(seed)
     folder.mkdir(parents=True)
     (folder / "trial.toml").write_text(SPEC, encoding="utf-8")
@@ -116,7 +118,7 @@ def _trial(folder: Path, seed: int, flagged: bool) -> Path:
         for test in TESTS:
             if rng.random() < 0.1:
                 continue  # no result of this test
-            before = [enrolled - dt.timedelta(days=rng.choice([0, 0, 1, 3, 7])) for _ in range(rng.choice([0, 1, 1, 2, 3]))]
+            before = [enrolled + dt.timedelta(days=rng.choice([0, 0, -1, -3, -7, 2])) for _ in range(rng.choice([0, 1, 1, 2, 3]))]
             after = [enrolled + dt.timedelta(days=rng.randrange(1, 300)) for _ in range(rng.choice([0, 1, 3, 6]))]
             flag = rng.randrange(len(before)) if before and rng.random() > 0.1 else None
             if flagged and test == "ALT" and i % 3 == 2:

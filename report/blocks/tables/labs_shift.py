@@ -9,7 +9,7 @@ baseline but no baseline grade are counted on a "Baseline missing" row, outside 
 The baseline record: the one the data flag (tidy `baseline`, ADaM ABLFL or BTOXGR); where
 the data flag none, the last result on or before the first dose (exposure, where collected)
 or else registration, the worst grade of that day. After baseline: the records the data flag
-(ADaM ONTRTFL), else those dated after that reference date. A part of one group (the
+(ADaM ONTRTFL), else those dated after that reference date (and after a flagged baseline record's date). A part of one group (the
 ledger's `labs_shift` and `by_arm.<arm>.labs_shift`); None where laboratory results were
 not collected. Not open-safe: grades by arm can reveal efficacy-related toxicity.
 """
@@ -99,6 +99,8 @@ def _baseline_and_worst(records: list[tuple], reference: dt.date) -> tuple[int |
     if flagged:
         grades = [grade for _, grade, baseline, _, _ in records if baseline is True and grade is not None]
         baseline = max(grades) if grades else None
+        # after baseline: after the first dose (or registration) and after the flagged record
+        reference = max([reference, *(day for day, _, flag, _, _ in records if flag is True and day is not None)])
     else:
         before = [(day, grade) for day, grade, *_ in records if day is not None and day <= reference and grade is not None]
         last = max((day for day, _ in before), default=None)
