@@ -18,7 +18,7 @@ from report.resources import bundled_trial
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "adam-example"
-DATASETS = ("adsl", "adtte", "adrs", "adae")
+DATASETS = ("adsl", "adtte", "adrs", "adae", "adlb")
 ARMS = ("Chemotherapy", "Examplinib + chemotherapy")
 ENV = {"SOURCE_DATE_EPOCH": "1735689600"}
 

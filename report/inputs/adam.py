@@ -58,6 +58,9 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     adtte = _open(data_dir, m.adtte, "adtte", problems) if m.adtte else None
     adae = _open_adae(data_dir, m.adverse_events.dataset, problems)
     adrs = _open(data_dir, m.response.dataset, "response.dataset", problems) if m.response else None
+    from .adam_labs import adam_labs, open_adlb  # it reads datasets with this module's helpers
+
+    adlb = open_adlb(data_dir, m.labs.dataset, problems)
     if problems:
         raise InputError(problems)
     subjects = _subjects(adsl, m, problems)
@@ -68,11 +71,12 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
         _add_best_response(subjects, adrs, m, problems)
     tte, endpoints = _time_to_event(adtte, subjects, m, problems) if adtte is not None else (None, ())
     ae, grading = _adverse_events(adae, subjects, m.adverse_events, problems) if adae is not None else (None, "ctcae")
+    labs = adam_labs(adlb, subjects, m.subject, m.labs, problems) if adlb is not None else None
     if problems:
         raise InputError(problems)
-    inputs = tuple(d.path for d in (adsl, adrs, adtte, adae) if d is not None)
+    inputs = tuple(d.path for d in (adsl, adrs, adtte, adae, adlb) if d is not None)
     return SourceTables(subjects, ae, inputs, tte if tte is not None else _no_tte(), endpoints, grading,
-                        _not_collected(adsl, m))
+                        _not_collected(adsl, m), labs=labs)
 
 
 def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _Dataset | None:

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
 from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # noqa: F401 (re-exported)
+from .spec_labs import Labs
 from .spec_section import Section
 from .user_templates import folder_problems
 
@@ -93,6 +94,7 @@ class Analysis(_Section):
     arms: list[str] = []  # report order of the arms, the reference first (default: sorted)
     exclude_arms: list[str] = []  # arms of the data left out of the analysis entirely
     early_death_days: list[Days] = [28]
+    labs: Labs = Labs()  # [analysis.labs]: the laboratory shift table (report.inputs.spec_labs)
 
     @field_validator("landmarks")
     @classmethod
@@ -126,6 +128,7 @@ class Source(_Section):
     # Tidy input. Unset: adverse_events.csv where it exists, else adverse events were not
     # collected; a file named here must exist.
     adverse_events: str | None = None
+    labs: str | None = None  # tidy laboratory results; unset: labs.csv where it exists, else not collected
 
 
 class SimonRule(_Section):

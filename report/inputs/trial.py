@@ -17,6 +17,7 @@ from ..resources import bundled_trial
 from .source import SourceTables
 from .spec import SPEC_FILE, Spec, load_spec
 from .tidy import read_tidy
+from .tidy_labs import labs_or_raise, labs_path, read_labs
 
 DEFAULT_AE_FILE = "adverse_events.csv"
 
@@ -103,12 +104,18 @@ def _tidy_endpoints(subjects: pd.DataFrame, spec: Spec, not_collected: frozenset
 
 def _read_tidy(spec: Spec, data_dir: Path) -> SourceTables:
     subjects_path, ae_path = data_dir / spec.source.subjects, _ae_path(spec, data_dir)
-    tables = read_tidy(
-        subjects_path, ae_path, responders=spec.analysis.responders, categories=spec.analysis.response_categories,
-        arms=spec.analysis,
-    )
+    labs_file = labs_path(spec.source.labs, data_dir)
+    try:
+        tables = read_tidy(
+            subjects_path, ae_path, responders=spec.analysis.responders, categories=spec.analysis.response_categories,
+            arms=spec.analysis,
+        )
+    except InputError as error:  # the labs file's problems too, all at once
+        raise InputError([*error.problems, *read_labs(labs_file, None)[1]]) from None
+    labs = labs_or_raise(labs_file, tables.subjects)
     inputs = (subjects_path, ae_path) if ae_path is not None else (subjects_path,)
-    return SourceTables(tables.subjects, tables.adverse_events, inputs, not_collected=tables.not_collected)
+    inputs += (labs_file,) if labs_file is not None else ()
+    return SourceTables(tables.subjects, tables.adverse_events, inputs, not_collected=tables.not_collected, labs=labs)
 
 
 def _ae_path(spec: Spec, data_dir: Path) -> Path | None:
