@@ -111,7 +111,7 @@ def test_inputs_over_the_embedding_limit_stay_out_of_the_pdf(example_trial, tmp_
     with pikepdf.open(bundle.directory / "summary.pdf") as pdf:
         attached = set(pdf.attachments)
         provenance = json.loads(pdf.attachments["provenance.json"].get_file().read_bytes())
-    assert attached == {"results.json", "provenance.json"}
+    assert attached == {"results.json", "ard.csv", "provenance.json"}
     assert {e["name"] for e in provenance["input_hashes"]} == {"trial.toml", "subjects.csv", "adverse_events.csv"}
 
 

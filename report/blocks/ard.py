@@ -17,12 +17,12 @@ from ..layout.ard import COLUMNS, Stat, source_name
 from .block import Block
 
 
-def ard_rows(ledger: dict, blocks: Iterable[Block]) -> list[dict]:
+def ard_rows(ledger: dict, blocks: Iterable[Block], arms: bool = True) -> list[dict]:
     """Every row of ard.csv, as dicts of COLUMNS: block by block (in the order given), the
-    total first and then each arm (in the ledger's order), each block's rows in its order."""
-    arm = source_name(ledger, "arm")
-    groups = [("", "", ledger)] + [(arm, name, ledger["by_arm"][name]) for name in ledger.get("arms") or ()
-                                   if name in (ledger.get("by_arm") or {})]
+    total first and then (unless `arms` is False) each arm in the ledger's order, each block's
+    rows in its order."""
+    arm, by_arm = source_name(ledger, "arm"), (ledger.get("by_arm") or {}) if arms else {}
+    groups = [("", "", ledger)] + [(arm, name, by_arm[name]) for name in ledger.get("arms") or () if name in by_arm]
     rows = []
     for block in blocks:
         if block.ard is None:

@@ -28,5 +28,6 @@ def results(trial: Trial) -> Results:
 
 def ard(ledger: dict, open_side: bool = False) -> list[dict]:
     """The rows of ard.csv for `ledger`: every block of the catalogue with `ard`, in catalogue
-    order; `open_side`: the open-safe blocks only (the open DSMB report's), whatever the spec asks."""
-    return ard_rows(ledger, [block for block in BLOCKS.values() if block.open_safe or not open_side])
+    order; `open_side`: the open-safe blocks only (the open DSMB report's), whatever the spec asks,
+    for all patients only (never by arm, whatever the ledger holds)."""
+    return ard_rows(ledger, [block for block in BLOCKS.values() if block.open_safe or not open_side], arms=not open_side)

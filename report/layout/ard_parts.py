@@ -91,12 +91,13 @@ def response_rows(response: dict | None, ledger: dict) -> list[Stat]:
 
 
 def mrd_rows(mrd: dict | None, ledger: dict) -> list[Stat]:
-    """MRD-negative among responders with a result (N = assessed), and responders not assessed."""
+    """MRD-negative among responders with a result (N: those assessed), and responders assessed and not."""
     if mrd is None:
         return []
     variable = source_name(ledger, "mrd")
     return [*proportion_rows(mrd["negative"], variable, "negative"),
-            Stat("categorical", "n", mrd["not_assessed"], str(mrd["not_assessed"]), variable, "not assessed")]
+            *(Stat("categorical", "n", mrd[key], str(mrd[key]), variable, key.replace("_", " "))
+              for key in ("assessed", "not_assessed"))]
 
 
 def survival_rows(survival: dict | None, ledger: dict) -> list[Stat]:
