@@ -256,3 +256,22 @@ def test_open_dsmb_ard_holds_open_safe_blocks_for_all_patients_and_the_closed_on
     assert {"results", "baseline", "safety"} <= {r["block"] for r in closed}
     assert set(ledger["arms"]) <= {r["group1_level"] for r in closed}
     assert not list(folder.glob("ard-closed*"))
+
+
+def test_the_open_dsmb_ledgers_conduct_and_safety_figures_are_rows(ledgers):
+    from report.kinds.dsmb import dsmb_ledgers
+
+    trial = report.load_trial(ADAM_EXAMPLE)
+    ledger = dsmb_ledgers(trial, report.analyze(trial), None).open_ledger()
+    rows = parsed(ard_csv(ledger, open_side=True))
+    d = ledger["dsmb"]
+    for block, parts in (("status", (d["accrual"], d["disposition"])),
+                         ("safety", (ledger["safety"], d["overview"], d["early_deaths"]))):
+        written = Counter(value(r["stat"]) for r in rows if r["block"] == block and r["stat"] != "")
+        leaves = [leaf for part in parts for leaf in numbers(part)]
+        missing = Counter(v for _, v in leaves) - written
+        assert not missing, (block, [(path, v) for path, v in leaves if v in missing][:5])
+    assert {r["block"] for r in rows} == {"baseline", "status", "safety"}
+    month = d["accrual"]["months"][-1]
+    [cumulative] = [r for r in rows if r["variable_level"] == month["month"] and r["stat_name"] == "cumulative"]
+    assert int(cumulative["stat"]) == month["cumulative"] == d["accrual"]["enrolled"]

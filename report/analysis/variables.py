@@ -8,7 +8,7 @@ from ..inputs.spec import Spec
 # The pipeline's columns a figure of the ledger is computed from (report.inputs.derive).
 COLUMNS = ("subject_id", "arm", "age", "sex", "eligible", "treated", "efficacy", "safety", "enrolled_on",
            "best_response", "response_cycle", "mrd", "died_on", "death_cause", "endpoint", "days", "event",
-           "term", "soc", "grade", "serious", "attribution", "onset_on")
+           "term", "soc", "grade", "serious", "attribution", "onset_on", "off_study_reason")
 
 
 def source_variables(spec: Spec, grading: str) -> dict[str, str]:

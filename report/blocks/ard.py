@@ -61,5 +61,11 @@ def results_ard(part: dict, ledger: dict) -> list[Stat]:
 
 
 def safety_ard(part: dict, ledger: dict) -> list[Stat]:
-    """The `safety` block: adverse events and deaths in the safety population."""
-    return ap.safety_rows(part.get("safety"), ledger)
+    """The `safety` block: adverse events and deaths in the safety population (and in a DSMB
+    ledger its overview of the DSMB part)."""
+    return ap.safety_rows(part.get("safety"), ledger) + ap.dsmb_safety_rows(part.get("dsmb"), ledger)
+
+
+def status_ard(part: dict, ledger: dict) -> list[Stat]:
+    """The DSMB `status` block: accrual and disposition (a DSMB ledger's `dsmb` part)."""
+    return ap.dsmb_status_rows(part.get("dsmb"), ledger)

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from ..analysis.ledger import RESERVED_KEYS
 from . import tables
-from .ard import baseline_ard, results_ard, safety_ard
+from .ard import baseline_ard, results_ard, safety_ard, status_ard
 from .block import Block, Context
 from .figures import adverse_event_figures, conduct_figures, survival_figures
 from ..layout import dsmb_views as dv
@@ -62,7 +62,7 @@ BLOCKS: dict[str, Block] = {b.id: b for b in (
     Block("methods", "Methods", ("methods",), False, P + "methods.html.j2", view=sv.methods_view),
     Block("title", "DSMB title page", ("trial", "data_cutoff", "report"), True, P + "dsmb/title.html.j2", view=dv.title_view),
     Block("status", "Study status", ("accrual", "dsmb"), True, P + "dsmb/status.html.j2", figures=conduct_figures,
-          view=dv.status_view),
+          view=dv.status_view, ard=status_ard),
     Block("changes", "Changes since the previous report", ("dsmb",), True, P + "dsmb/changes.html.j2", view=dv.changes_view),
     Block("stopping", "Stopping rules", ("stopping",), False, P + "dsmb/stopping.html.j2", view=_stopping_view),
     Block("baseline", "Baseline characteristics", ("population", "baseline"), True, P + "dsmb/baseline.html.j2",

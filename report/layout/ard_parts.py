@@ -204,3 +204,43 @@ def death_rows(deaths: dict, ledger: dict) -> list[Stat]:
     variable = source_name(ledger, "died_on")
     rows = [Stat("deaths", "n", deaths["total"], str(deaths["total"]), variable, "all")]
     return rows + [Stat("deaths", "n", n, str(n), variable, f"within {days} days") for days, n in deaths["early"].items()]
+
+
+# ----------------------------------------------------------------------------- the DSMB part
+
+def dsmb_status_rows(dsmb: dict | None, ledger: dict) -> list[Stat]:
+    """The DSMB part's accrual (enrolled, planned, expected by the cutoff; by month: enrolled,
+    cumulative, expected) and disposition (each count; off study by reason)."""
+    if dsmb is None:
+        return []
+    accrual, disposition, enrolled = dsmb["accrual"], dsmb["disposition"], source_name(ledger, "enrolled_on")
+    rows = _rows("accrual", ((key, accrual[key], _figure(accrual[key])) for key in ("enrolled", "planned", "expected_by_cutoff")),
+                 variable=enrolled)
+    for month in accrual["months"]:
+        rows += _rows("accrual", ((key, month[key], _figure(month[key])) for key in ("enrolled", "cumulative", "expected")),
+                      variable=enrolled, variable_level=month["month"])
+    rows += [Stat("disposition", "n", n, str(n), "disposition", key) for key, n in disposition.items()
+             if key != "off_study" and n is not None]
+    reason = source_name(ledger, "off_study_reason")
+    return rows + [Stat("disposition", "n", n, str(n), reason, why) for why, n in (disposition["off_study"] or {}).items()]
+
+
+def dsmb_safety_rows(dsmb: dict | None, ledger: dict) -> list[Stat]:
+    """The DSMB part's adverse-event overview (patients with any, grade 3+, grade 5, serious,
+    related events and off study for one: n, p, n.event) and early deaths by window."""
+    if dsmb is None:
+        return []
+    overview = dsmb["overview"]
+    rows = [Stat("dsmb_overview", "N", overview["n"], str(overview["n"]), source_name(ledger, "safety"))]
+    for key, count in overview.items():
+        if key != "n" and count is not None:
+            rows += _patients(count, "dsmb_overview", variable="adverse_events", variable_level=key)
+    died = source_name(ledger, "died_on")
+    return rows + [Stat("dsmb_deaths", "n", n, str(n), died, f"within {days} days") for days, n in dsmb["early_deaths"].items()]
+
+
+def _figure(value: float | int | None) -> str:
+    """A count as itself, an expected (fractional) number of patients to one decimal."""
+    if value is None or isinstance(value, int):
+        return _count(value)
+    return number(value)
