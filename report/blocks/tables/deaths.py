@@ -17,8 +17,9 @@ import pandas as pd
 from ...analysis.group import Group, Part, Reads
 from ...analysis.ledger import Share
 from ...inputs import derive
+from ...layout.ard import Stat, source_name
 from ...layout.collected import NOT_COLLECTED
-from ...layout.formatting import count_percent
+from ...layout.formatting import count_percent, percent
 from ...layout.tables import TOTAL, ArmTable, Row
 from ..block import Block, Context
 
@@ -103,6 +104,22 @@ def _cells(groups, pick) -> tuple[str, ...]:
     return tuple(cells)
 
 
+def ard(part: dict, ledger: dict) -> list[Stat]:
+    """The rows of ard.csv for one group's deaths: N, then n and p of all deaths (`variable_level`
+    "all"), each cause ("not recorded": an empty cause) and each early-death window."""
+    died, cause = source_name(ledger, "died_on"), source_name(ledger, "death_cause")
+    rows = [Stat("categorical", "N", part["n"], f"N = {part['n']}", died)]
+    shares = [(died, "all", part["deaths"])]
+    shares += [(cause, name, share) for name, share in (part["causes"] or {}).items()]
+    if part["cause_not_recorded"] is not None:
+        shares.append((cause, "not recorded", part["cause_not_recorded"]))
+    shares += [(died, f"within {days} days", share) for days, share in part["within_days"].items()]
+    for variable, level, share in shares:
+        rows += [Stat("categorical", "n", share["count"], str(share["count"]), variable, level),
+                 Stat("categorical", "p", share["proportion"], percent(share["proportion"], 1), variable, level)]
+    return rows
+
+
 BLOCK = Block(
     id="deaths",
     title="Deaths",
@@ -112,4 +129,5 @@ BLOCK = Block(
     compute=Part(deaths, Reads(subjects=("safety", "died_on", "enrolled_on", "death_cause"),
                                options=("early_death_days",), not_collected=True)),
     view=table,
+    ard=ard,
 )
