@@ -25,7 +25,7 @@ UNITS = {"DAY": "days", "DAYS": "days", "WEEK": "weeks", "WEEKS": "weeks",
 EMPTY_AE = pd.DataFrame(columns=["subject_id", "term", "soc", "grade", "onset_on", "attribution", "serious"])
 DEFAULT_ADAE = "adae"
 # Subject columns no ADaM mapping fills (time-to-event rows come from ADTTE instead).
-UNMAPPED = ("response_cycle", "mrd", "relapse_on", "off_study_on", "off_study_reason")
+UNMAPPED = ("response_cycle", "mrd", "relapse_on", "ineligible_reason")
 
 
 class _Dataset:
@@ -58,6 +58,9 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     adtte = _open(data_dir, m.adtte, "adtte", problems) if m.adtte else None
     adae = _open_adae(data_dir, m.adverse_events.dataset, problems)
     adrs = _open(data_dir, m.response.dataset, "response.dataset", problems) if m.response else None
+    from .adam_exposure import exposure, open_adex  # it reads datasets as this module does
+
+    adex = open_adex(data_dir, m.exposure.dataset, problems)
     if problems:
         raise InputError(problems)
     subjects = _subjects(adsl, m, problems)
@@ -68,11 +71,12 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
         _add_best_response(subjects, adrs, m, problems)
     tte, endpoints = _time_to_event(adtte, subjects, m, problems) if adtte is not None else (None, ())
     ae, grading = _adverse_events(adae, subjects, m.adverse_events, problems) if adae is not None else (None, "ctcae")
+    ex, absent = exposure(adex, subjects, m.subject, m.exposure, problems) if adex is not None else (None, frozenset())
     if problems:
         raise InputError(problems)
-    inputs = tuple(d.path for d in (adsl, adrs, adtte, adae) if d is not None)
+    inputs = tuple(d.path for d in (adsl, adrs, adtte, adae, adex) if d is not None)
     return SourceTables(subjects, ae, inputs, tte if tte is not None else _no_tte(), endpoints, grading,
-                        _not_collected(adsl, m))
+                        _not_collected(adsl, m) | absent, exposure=ex)
 
 
 def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _Dataset | None:
@@ -86,7 +90,8 @@ def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _D
 def _not_collected(adsl: _Dataset, m: Adam) -> frozenset[str]:
     """Subject columns ADaM input does not give: unmapped ones, and ADSL variables it lacks."""
     absent = {column for column, variable in (("age", "AGE"), ("sex", "SEX"), ("death_cause", m.death_cause),
-                                              ("died_on", m.death_date))
+                                              ("died_on", m.death_date), ("study_status", m.study_status),
+                                              ("off_study_reason", m.discontinued_reason), ("off_study_on", m.study_end))
               if not adsl.has(variable)}
     return frozenset(absent | set(UNMAPPED))
 
@@ -175,7 +180,10 @@ def _subjects(adsl: _Dataset, m: Adam, problems: list[Problem]) -> pd.DataFrame 
         "died_on": died,
         "death_cause": optional(m.death_cause),
         "last_contact_on": _dates(adsl.col(m.last_alive)) if adsl.has(m.last_alive) else died,
-        "off_study_on": None, "off_study_reason": None,
+        "off_study_on": _dates(adsl.col(m.study_end)) if adsl.has(m.study_end) else None,
+        "off_study_reason": optional(m.discontinued_reason),
+        "ineligible_reason": None,
+        "study_status": _text(adsl.col(m.study_status)).str.lower() if adsl.has(m.study_status) else None,
     }).astype(object).where(lambda f: f.notna(), None)
 
 

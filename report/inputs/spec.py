@@ -93,6 +93,7 @@ class Analysis(_Section):
     arms: list[str] = []  # report order of the arms, the reference first (default: sorted)
     exclude_arms: list[str] = []  # arms of the data left out of the analysis entirely
     early_death_days: list[Days] = [28]
+    deaths_after_last_dose_days: Days = 30  # the deaths table's window after the last dose (where exposure is collected)
 
     @field_validator("landmarks")
     @classmethod
@@ -126,6 +127,8 @@ class Source(_Section):
     # Tidy input. Unset: adverse_events.csv where it exists, else adverse events were not
     # collected; a file named here must exist.
     adverse_events: str | None = None
+    # Tidy input. Unset: exposure.csv where it exists, else exposure was not collected.
+    exposure: str | None = None
 
 
 class SimonRule(_Section):
