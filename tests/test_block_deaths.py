@@ -222,7 +222,7 @@ def test_the_adam_example_counts_equal_counts_from_the_xpt_files():
 def test_the_note_says_from_when_windows_count(ledger):
     assert "counted in days from the first treatment" in view(ledger).note
     s1318 = report.analyze(report.load_trial()).to_dict()
-    assert "counted in days from the registration (the data hold no exposure records)" in view(s1318).note
+    assert "counted in days from registration (the data hold no exposure records)" in view(s1318).note
     rows = {row.label: row.cells for row in table(s1318).rows}
     assert rows["Within 30 days of the last dose"] == (NOT_COLLECTED,)  # S1318 holds no exposure
     assert rows["On study"] == ("3 (10.3%)",) and rows["After going off study"] == ("13 (44.8%)",)

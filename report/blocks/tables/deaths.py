@@ -121,9 +121,9 @@ def view(ledger: dict, context: Context | None = None) -> NotedTable:
         return NotedTable(table(ledger), "Deaths were not collected: the data hold no death dates.")
     note = ["Patients who died, n (% of the safety population); a death whose cause the data leave empty is "
             "counted under \u201cCause not recorded\u201d.",
-            f"Early-death windows are counted in days from the {total['within_days_from']}"
-            + (" (the first start of treatment in the exposure records)." if total["within_days_from"] == "first treatment"
-               else " (the data hold no exposure records)."),
+            "Early-death windows are counted in days from the first treatment (the first start of treatment in the "
+            "exposure records)." if total["within_days_from"] == "first treatment" else
+            "Early-death windows are counted in days from registration (the data hold no exposure records).",
             "The last dose is the last end date of treatment in the exposure records (a record's start where its end is "
             "empty)." if total["within_last_dose"] is not None else "",
             "On study: died on or before the off-study date, or with none." if total["on_study"] is not None else ""]

@@ -139,23 +139,23 @@ def _status_rows(groups, total: dict) -> list[Row]:
     rows = [Row("Status on study, n (%)", tuple("" for _ in groups), "group"),
             Row("Completed", share_cells(groups, lambda p: p["status"]["completed"]), "indent"),
             Row("Discontinued", share_cells(groups, lambda p: p["status"]["discontinued"]), "indent"),
-            *_reason_rows(groups, total, "discontinued_reasons", total["status"]["discontinued"]["count"]),
+            *_reason_rows(groups, total, "discontinued_reasons", total["status"]["discontinued"]["count"], "deeper"),
             Row("Ongoing", share_cells(groups, lambda p: p["status"]["ongoing"]), "indent")]
     if total["status"]["not_recorded"]["count"]:
         rows.append(Row("Status not recorded", share_cells(groups, lambda p: p["status"]["not_recorded"]), "indent"))
     return rows
 
 
-def _reason_rows(groups, total: dict, key: str, count: int) -> list[Row]:
+def _reason_rows(groups, total: dict, key: str, count: int, kind: str = "sub") -> list[Row]:
     """The reasons under a count (none where it is 0); one "Not collected" row without reasons."""
     if not count:
         return []
     if total[key] is None:
-        return [Row("Reason", tuple(NOT_COLLECTED for _ in groups), "sub")]
-    rows = [Row(reason, share_cells(groups, lambda p, r=reason: p[key]["named"].get(r)), "sub")
+        return [Row("Reason", tuple(NOT_COLLECTED for _ in groups), kind)]
+    rows = [Row(reason, share_cells(groups, lambda p, r=reason: p[key]["named"].get(r)), kind)
             for reason in total[key]["named"]]
     if total[key]["not_recorded"]["count"]:
-        rows.append(Row(NOT_RECORDED, share_cells(groups, lambda p: p[key]["not_recorded"]), "sub"))
+        rows.append(Row(NOT_RECORDED, share_cells(groups, lambda p: p[key]["not_recorded"]), kind))
     return rows
 
 
