@@ -159,3 +159,18 @@ def test_the_adam_example_counts_equal_counts_from_the_xpt_file():
 
 def test_the_block_is_declared_as_a_table():
     assert BLOCK.id == "disposition" and not BLOCK.open_safe and BLOCK.ard is ard
+
+
+def test_an_adsl_status_that_is_not_one_is_named(tmp_path):
+    import shutil
+
+    data = tmp_path / "adam"
+    shutil.copytree(ADAM_EXAMPLE, data)
+    adsl, _ = pyreadstat.read_xport(str(data / "adsl.xpt"))
+    adsl.loc[4, "EOSSTT"] = "SCREEN FAILURE"
+    pyreadstat.write_xport(adsl, str(data / "adsl.xpt"), table_name="ADSL")
+    with pytest.raises(InputError) as error:
+        report.load_trial(data)
+    assert [str(p) for p in error.value.problems] == [
+        "adsl.xpt, row 5, column EOSSTT: 'SCREEN FAILURE' is not one of COMPLETED, DISCONTINUED, ONGOING "
+        "([adam] study_status)"]

@@ -24,6 +24,7 @@ UNITS = {"DAY": "days", "DAYS": "days", "WEEK": "weeks", "WEEKS": "weeks",
          "MONTH": "months", "MONTHS": "months", "YEAR": "years", "YEARS": "years"}
 EMPTY_AE = pd.DataFrame(columns=["subject_id", "term", "soc", "grade", "onset_on", "attribution", "serious"])
 DEFAULT_ADAE = "adae"
+STUDY_STATUSES = ("COMPLETED", "DISCONTINUED", "ONGOING")
 # Subject columns no ADaM mapping fills (time-to-event rows come from ADTTE instead).
 UNMAPPED = ("response_cycle", "mrd", "relapse_on", "ineligible_reason")
 
@@ -67,6 +68,8 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     if subjects is not None:
         rows = [adsl.row(i) for i in range(len(subjects))]
         problems += arm_problems(subjects["arm"], rows, adsl.path.name, m.arm.upper(), spec.analysis)
+    if subjects is not None and adsl.has(m.study_status):
+        problems += _status_problems(adsl, m.study_status)
     if adrs is not None and subjects is not None:
         _add_best_response(subjects, adrs, m, problems)
     tte, endpoints = _time_to_event(adtte, subjects, m, problems) if adtte is not None else (None, ())
@@ -94,6 +97,13 @@ def _not_collected(adsl: _Dataset, m: Adam) -> frozenset[str]:
                                               ("off_study_reason", m.discontinued_reason), ("off_study_on", m.study_end))
               if not adsl.has(variable)}
     return frozenset(absent | set(UNMAPPED))
+
+
+def _status_problems(adsl: _Dataset, variable: str) -> list[Problem]:
+    """A problem for each end-of-study status that is none of COMPLETED, DISCONTINUED, ONGOING."""
+    return [Problem(adsl.path.name, f"{value!r} is not one of {', '.join(STUDY_STATUSES)} ([adam] study_status)",
+                    adsl.row(index), variable)
+            for index, value in _text(adsl.col(variable)).items() if value and value.upper() not in STUDY_STATUSES]
 
 
 def _open(data_dir: Path, name: str, key: str, problems: list[Problem]) -> _Dataset | None:
