@@ -319,3 +319,15 @@ def test_the_closed_dsmb_report_shows_it_by_arm(tmp_path, folder):
     open_ledger = json.loads(html["results.json"])  # the bundle's results.json is the open ledger
     assert open_ledger["report"] == "dsmb-open" and "deaths" not in open_ledger
     assert all("deaths" not in part for part in open_ledger.get("by_arm", {}).values())
+
+
+def test_an_arm_without_treated_patients_prints_a_dash(tmp_path, folder):
+    data = tmp_path / "trial"
+    shutil.copytree(folder, data)
+    with (data / "subjects.csv").open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(
+            ["P900", "D", "2020-02-01", "false", "NR", "2020-03-01", "Sepsis", "2020-03-01", ""])
+    ledger = report.analyze(report.load_trial(data)).to_dict()
+    assert ledger["by_arm"]["D"]["deaths"]["n"] == 0
+    laid = table(ledger)
+    assert laid.columns[3] == "D" and {row.cells[3] for row in laid.rows} == {"-"}

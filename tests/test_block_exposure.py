@@ -243,3 +243,17 @@ def test_an_adex_value_that_is_not_an_action_is_named(tmp_path):
 
 def test_the_block_is_declared_as_a_table():
     assert BLOCK.id == "exposure" and not BLOCK.open_safe and BLOCK.ard is ard
+
+
+def test_an_arm_without_treated_patients_prints_a_dash_not_a_percentage(tmp_path):
+    subjects = [*SUBJECTS, ["P6", "C", "2020-01-05", "false", "NR", "", "2021-01-01"]]
+    ledger = report.analyze(report.load_trial(_trial(tmp_path, subjects=subjects))).to_dict()
+    arm_c = ledger["by_arm"]["C"]["exposure"]
+    assert arm_c["n"] == 0 and arm_c["cycles"] == {} and arm_c["duration_days"]["mean"] is None
+    assert arm_c["modifications"]["any"] == {"count": 0, "proportion": None}
+    laid = table(ledger)
+    assert laid.columns[2] == "C" and laid.counts[2] == "N = 0"
+    rows = [(row.label, row.cells[2]) for row in laid.rows]
+    assert ("Any modification", "-") in rows and ("1", "-") in rows and ("Mean (SD)", "\u2014 (\u2014)") in rows
+    stats = {(r.variable, r.variable_level, r.stat_name): r for r in ard(arm_c, ledger)}
+    assert stats["action", "any", "p"].stat is None and stats["action", "any", "p"].stat_fmt == "-"

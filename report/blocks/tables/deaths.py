@@ -22,8 +22,7 @@ from ...inputs import derive
 from ...inputs.tidy_exposure import not_collected_name
 from ...layout.ard import Stat, source_name
 from ...layout.collected import NOT_COLLECTED
-from ...layout.descriptive_rows import NotedTable, share_stats
-from ...layout.formatting import count_percent
+from ...layout.descriptive_rows import NotedTable, n_percent, share_stats
 from ...layout.tables import TOTAL, ArmTable, Row
 from ..block import Block, Context
 
@@ -180,12 +179,9 @@ def _cause_rows(groups, total: dict) -> list[Row]:
 
 
 def _cells(groups, pick) -> tuple[str, ...]:
-    """n (%) in each column; a group without such a death counts 0 of its patients."""
-    cells = []
-    for _, part in groups:
-        share = pick(part) or {"count": 0, "proportion": 0.0 if part["n"] else None}
-        cells.append(count_percent(share["count"], share["proportion"]))
-    return tuple(cells)
+    """n (%) in each column; a group without such a death counts 0 of its patients; "-" in a
+    column of no patients."""
+    return tuple(n_percent(pick(part), part["n"]) for _, part in groups)
 
 
 def ard(part: dict | None, ledger: dict) -> list[Stat]:
