@@ -8,7 +8,8 @@ only the parameters (OS, PFS and BOR):
 
 - ADSL, one record per patient: STUDYID, USUBJID, SUBJID, SITEID, AGE, AGEU, SEX, RACE,
   ARM, ARMCD, TRT01P, TRT01A, ITTFL, SAFFL, RANDDT, TRTSDT, TRTEDT, DTHFL, DTHDT,
-  DTHCAUS, LSTALVDT, EOSSTT. Randomized 1:1 in blocks of four; two patients (one per
+  DTHCAUS, LSTALVDT, EOSSTT, DCSREAS, EOSDT (the end of study: death, or loss to
+  follow-up; none for patients ongoing at the cutoff). Randomized 1:1 in blocks of four; two patients (one per
   arm) were never treated (SAFFL = "N", no TRTSDT; TRT01A is the arm randomized to).
 - ADTTE, overall survival (OS) and progression-free survival (PFS) per patient: PARAMCD,
   PARAM, AVAL in days (AVALU = "DAYS") from STARTDT (= RANDDT) to ADT, CNSR (0 event,
@@ -20,6 +21,10 @@ only the parameters (OS, PFS and BOR):
   first dose (ABLFL = "Y"; a few patients have none), then one result per 21-day cycle on
   treatment (ONTRTFL = "Y"), at most eight. Its random numbers have a seed of their own, so
   the other datasets are the same bytes with or without it.
+- ADEX, exposure: one record per patient and 21-day cycle (AVISITN, AVISIT, ASTDT, AENDT,
+  EXDOSE, EXPLDOS, EXDOSU and EXACTN, a sponsor-defined variable holding the dose
+  modifications: DELAYED, REDUCED, INTERRUPTED), from TRTSDT to TRTEDT. Drawn from its own
+  seeded generator, so that the other datasets keep their bytes.
 - ADAE, treatment-emergent adverse events with CTCAE grades (AETOXGR "1" to "5"),
   AEDECOD, AEBODSYS, AESER, AEREL, ASTDT, TRTEMFL; a few records before the first dose
   carry TRTEMFL = "N" and are not counted. Each grade 5 event is the patient's death.
@@ -91,6 +96,7 @@ def main() -> None:
     write(time_to_event(adsl, outcomes), "adtte", "Time-to-Event Analysis Dataset", ADTTE_LABELS)
     write(best_response(adsl, outcomes, rng), "adrs", "Response Analysis Dataset", ADRS_LABELS)
     write(adverse_events(adsl, outcomes, rng), "adae", "Adverse Events Analysis Dataset", ADAE_LABELS)
+    write(exposure(outcomes, adsl, np.random.default_rng([SEED, 15])), "adex", "Exposure Analysis Dataset", ADEX_LABELS)
     write(laboratory(adsl, outcomes, np.random.default_rng(LAB_SEED)), "adlb", "Laboratory Analysis Dataset", ADLB_LABELS)
 
 
@@ -170,6 +176,8 @@ def subject_row(rng, subjid: str, code: str, randomized: dt.date, started, outco
         "LSTALVDT": outcome["last_alive"],
         "EOSSTT": "DISCONTINUED" if outcome["death"] else (
             "ONGOING" if outcome["last_alive"] == CUTOFF else "DISCONTINUED"),
+        "DCSREAS": "DEATH" if outcome["death"] else ("" if outcome["last_alive"] == CUTOFF else "LOST TO FOLLOW-UP"),
+        "EOSDT": outcome["death"] or (None if outcome["last_alive"] == CUTOFF else outcome["last_alive"]),
     }
 
 
@@ -278,6 +286,38 @@ def laboratory(adsl: pd.DataFrame, outcomes: list[dict], rng: np.random.Generato
     return pd.DataFrame(rows)
 
 
+# ---------------------------------------------------------------------- exposure
+
+CYCLE_DAYS = 21
+PLANNED_DOSE = 75.0  # mg/m2 of the chemotherapy, every cycle
+MODIFICATIONS = (("DELAYED", 0.10), ("REDUCED", 0.08), ("INTERRUPTED", 0.04))  # per cycle from cycle 2
+
+
+def exposure(outcomes: list[dict], adsl: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Cycles of 21 days from the first dose while treatment lasts; a delayed cycle starts a
+    week late, a reduced one gets 75% of the planned dose, an interrupted one half."""
+    rows = []
+    for subject, outcome in zip(adsl.to_dict("records"), outcomes):
+        start, last = outcome["treatment_start"], outcome["treatment_end"]
+        cycle = 1
+        while start is not None and start <= last:
+            actions = [name for name, p in MODIFICATIONS if cycle > 1 and rng.random() < p]
+            if "DELAYED" in actions:
+                start += dt.timedelta(days=7)
+                if start > last:
+                    break
+            fraction = 0.5 if "INTERRUPTED" in actions else 0.75 if "REDUCED" in actions else 1.0
+            rows.append({
+                "STUDYID": STUDY, "USUBJID": subject["USUBJID"], "TRT01A": subject["TRT01A"],
+                "AVISITN": float(cycle), "AVISIT": f"CYCLE {cycle}", "ASTDT": start,
+                "AENDT": min(start + dt.timedelta(days=CYCLE_DAYS - 1), last),
+                "EXDOSE": PLANNED_DOSE * fraction, "EXPLDOS": PLANNED_DOSE, "EXDOSU": "mg/m2",
+                "EXACTN": ";".join(actions),
+            })
+            start, cycle = start + dt.timedelta(days=CYCLE_DAYS), cycle + 1
+    return pd.DataFrame(rows)
+
+
 # ------------------------------------------------------------------------ writing
 
 ADSL_LABELS = {
@@ -288,6 +328,13 @@ ADSL_LABELS = {
     "SAFFL": "Safety Population Flag", "RANDDT": "Date of Randomization", "TRTSDT": "Date of First Exposure to Treatment",
     "TRTEDT": "Date of Last Exposure to Treatment", "DTHFL": "Subject Death Flag", "DTHDT": "Date of Death",
     "DTHCAUS": "Cause of Death", "LSTALVDT": "Date Last Known Alive", "EOSSTT": "End of Study Status",
+    "DCSREAS": "Reason for Discontinuation from Study", "EOSDT": "End of Study Date",
+}
+ADEX_LABELS = {
+    "STUDYID": "Study Identifier", "USUBJID": "Unique Subject Identifier", "TRT01A": "Actual Treatment for Period 01",
+    "AVISITN": "Analysis Visit (N)", "AVISIT": "Analysis Visit", "ASTDT": "Analysis Start Date",
+    "AENDT": "Analysis End Date", "EXDOSE": "Dose", "EXPLDOS": "Planned Dose", "EXDOSU": "Dose Units",
+    "EXACTN": "Dose Modifications",
 }
 ADTTE_LABELS = {
     "STUDYID": "Study Identifier", "USUBJID": "Unique Subject Identifier", "TRT01A": "Actual Treatment for Period 01",

@@ -95,6 +95,7 @@ class Analysis(_Section):
     exclude_arms: list[str] = []  # arms of the data left out of the analysis entirely
     early_death_days: list[Days] = [28]
     labs: Labs = Labs()  # [analysis.labs]: the laboratory shift table (report.inputs.spec_labs)
+    deaths_after_last_dose_days: Days = 30  # the deaths table's window after the last dose (where exposure is collected)
 
     @field_validator("landmarks")
     @classmethod
@@ -129,6 +130,8 @@ class Source(_Section):
     # collected; a file named here must exist.
     adverse_events: str | None = None
     labs: str | None = None  # tidy laboratory results; unset: labs.csv where it exists, else not collected
+    # Tidy input. Unset: exposure.csv where it exists, else exposure was not collected.
+    exposure: str | None = None
 
 
 class SimonRule(_Section):

@@ -51,6 +51,22 @@ class AdamLabs(_Section):
     analysis_flag: str | None = None  # e.g. "ANL01FL": only records flagged Y are read
 
 
+class AdamExposure(_Section):
+    """ADEX, one record per patient and cycle (or administration), onto the tidy exposure columns."""
+    # Unset: ADEX where it exists, else exposure was not collected; "" says it was not
+    # collected; a dataset named here must exist.
+    dataset: str | None = None
+    paramcd: str | None = None  # keep the records of this PARAMCD (a parameterised ADEX); None keeps all
+    cycle: str = "AVISITN"
+    start: list[str] = Field(default=["ASTDT", "EXSTDTC"], min_length=1)  # the first present
+    end: list[str] = ["AENDT", "EXENDTC"]  # the first present; none: not collected
+    dose: list[str] = ["EXDOSE", "AVAL"]  # the first present; none: not collected
+    planned_dose: str = "EXPLDOS"  # absent: not collected
+    # A sponsor-defined variable holding interrupted | reduced | delayed (";"-separated, any
+    # case), "none" or empty; None (the default): dose modifications not collected.
+    action: str | None = None
+
+
 class Adam(_Section):
     """Where the ADaM variables are: defaults follow the ADaM implementation guide."""
     adsl: str = "adsl"
@@ -69,3 +85,9 @@ class Adam(_Section):
     response: AdamResponse | None = None
     adverse_events: AdamAdverseEvents = AdamAdverseEvents()
     labs: AdamLabs = AdamLabs()
+    # Disposition: end-of-study status (COMPLETED, DISCONTINUED, ONGOING), the reason for
+    # discontinuation and the end-of-study date; each absent from ADSL is not collected.
+    study_status: str = "EOSSTT"
+    discontinued_reason: str = "DCSREAS"
+    study_end: str = "EOSDT"
+    exposure: AdamExposure = AdamExposure()

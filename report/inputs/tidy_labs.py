@@ -37,15 +37,6 @@ LAB_COLUMNS = (
 FRAME_COLUMNS = ("subject_id", "test", "label", "collected_on", "grade", "baseline", "post")
 
 
-def labs_path(named: str | None, data_dir: Path) -> Path | None:
-    """The file `[source] labs` names (it must exist), else labs.csv where it exists; None:
-    laboratory results were not collected."""
-    if named is not None:
-        return data_dir / named
-    default = data_dir / DEFAULT_FILE
-    return default if default.exists() else None
-
-
 def read_labs(path: Path | None, subjects: pd.DataFrame | None) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The results, typed, and every problem found (a subject_id not in `subjects` among them;
     `subjects` None: the subjects file could not be read, so only the cells are checked)."""
@@ -60,13 +51,6 @@ def read_labs(path: Path | None, subjects: pd.DataFrame | None) -> tuple[pd.Data
     problems += _lab_problems(frame, subjects, path.name)
     frame["label"], frame["post"] = frame["test"], None
     return _without_row(frame[["source_row", *FRAME_COLUMNS]]), problems
-
-
-def labs_or_raise(path: Path | None, subjects: pd.DataFrame) -> pd.DataFrame | None:
-    labs, problems = read_labs(path, subjects)
-    if problems:
-        raise InputError(problems)
-    return labs
 
 
 def _lab_problems(labs: pd.DataFrame, subjects: pd.DataFrame | None, file: str) -> list[Problem]:
