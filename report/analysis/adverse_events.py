@@ -142,3 +142,23 @@ def related(rows: pd.DataFrame) -> pd.Series:
 def collected(rows: pd.DataFrame, column: str) -> bool:
     """Whether the data hold the column (None in every row: not collected; report.inputs)."""
     return len(rows) == 0 or bool(rows[column].notna().any())
+
+
+def graded_socs(events: Events, grading: str) -> list[GradedGroup]:
+    """Each organ class and its terms by worst grade, by incidence (any grade)."""
+    socs = [graded_group(str(soc), rows, events.n, grading,
+                         {str(term): t for term, t in rows.groupby("term", sort=False)})
+            for soc, rows in events.rows.groupby("soc", sort=False)]
+    any_column = next(iter(GRADE_COLUMNS[grading]))
+    return by_incidence(socs, lambda g: g.worst[any_column].count, lambda g: g.label)
+
+
+def special_interest(events: Events, grading: str, name: str, terms: list[str]) -> GradedGroup:
+    """A group of terms of special interest: every listed term, matched to the events' terms
+    case-insensitively and named as the data spell it (the spec's spelling where no event has
+    it: a count of 0)."""
+    keys = events.rows["term"].map(lambda t: str(t).strip().casefold())
+    matched = {term: events.rows[(keys == term.strip().casefold()).to_numpy()] for term in terms}
+    rows = {(str(found["term"].iloc[0]) if len(found) else term): found for term, found in matched.items()}
+    members = pd.concat(list(rows.values())) if rows else events.rows.iloc[:0]
+    return graded_group(name, members, events.n, grading, rows)

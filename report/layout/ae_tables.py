@@ -34,14 +34,28 @@ SEVERITY_LABELS = {"grade_3_plus": "Severe"}
 
 @dataclass(frozen=True)
 class AeView:
-    """What an adverse-event partial prints: the table, its caption and its footnote."""
+    """What an adverse-event partial prints: the table, its caption and its footnote, and the
+    table's rows in bodies: each band (organ class, group of special interest) with its terms,
+    one <tbody> each, which the CSS keeps on one page where it fits (WeasyPrint repeats the
+    header on every page then; `break-before: avoid` on rows loses it where a band moves)."""
     table: ArmTable
     caption: str
     note: str
+    bodies: tuple[tuple[Row, ...], ...]
 
 
 def view(table: ArmTable, caption: str, ledger: dict, key: str, events: bool = False, grading: str = "") -> AeView:
-    return AeView(table, caption, note(ledger, key, events, grading))
+    return AeView(table, caption, note(ledger, key, events, grading), bands(table.rows))
+
+
+def bands(rows: tuple[Row, ...]) -> tuple[tuple[Row, ...], ...]:
+    """The rows cut before each band ("group" row)."""
+    bodies: list[list[Row]] = []
+    for row in rows:
+        if row.kind == "group" or not bodies:
+            bodies.append([])
+        bodies[-1].append(row)
+    return tuple(tuple(body) for body in bodies)
 
 
 def note(ledger: dict, key: str, events: bool = False, grading: str = "") -> str:
@@ -174,3 +188,56 @@ def share_stats(share: dict, n: int, context: str, **where: str) -> list[Stat]:
 def names(ledger: dict) -> tuple[str, str]:
     """The term's and the organ class's variables as the source names them."""
     return source_name(ledger, "term"), source_name(ledger, "soc")
+
+
+# ------------------------------------------------------------------ AET04 and special interest
+
+
+def graded_table(ledger: dict, key: str, groups: list[tuple[str, dict, list]], pick: Callable[[dict], list[dict]]) -> ArmTable:
+    """Bands (organ classes, groups of special interest) and their terms by worst grade, as
+    tern's AET04 lays them out: a row per band and term (patients with any grade), and below
+    it a row per worst-grade column ("Grade 3-4", "Grade 5"; or each severity), a column per
+    arm and the total. A term's grade row that no patient of the total has is left out (as
+    tern prunes empty rows); a band keeps all of its grade rows."""
+    parts = groups_of(ledger, key)
+    total = ledger[key]
+    if total is None:
+        return frame(ledger, key, [Row("Adverse events", (NOT_COLLECTED,) * len(parts), "group")])
+    by_label = [{g["label"]: g for g in pick(part)} for _, part in parts]
+    any_column, *columns = total["columns"]
+    rows = []
+    for label, worst, terms in groups:
+        found = [(part, band.get(label)) for (_, part), band in zip(parts, by_label)]
+        rows += _grade_rows(label, found, any_column, columns, lambda g: g["worst"], "group", worst, prune=False)
+        for term in terms:
+            rows += _grade_rows(term["label"], found, any_column, columns, lambda g, t=term["label"]: _worst(g, t),
+                                "indent", term["worst"], prune=True, grade_kind="sub deep")
+    return frame(ledger, key, rows, css="arms ae-terms ae-graded")
+
+
+def _grade_rows(label: str, found, any_column: str, columns: list[str], pick, kind: str, total_worst: dict,
+                prune: bool, grade_kind: str = "sub") -> list[Row]:
+    rows = [Row(label, _graded_cells(found, any_column, pick), kind)]
+    for column in columns:
+        if not prune or total_worst[column]["count"]:
+            rows.append(Row(column, _graded_cells(found, column, pick), grade_kind))
+    return rows
+
+
+def _worst(group: dict, term: str) -> dict | None:
+    key = term.casefold()  # a term of special interest may be spelt otherwise in another arm
+    return next((t["worst"] for t in group["terms"] if t["label"].casefold() == key), None)
+
+
+def _graded_cells(found, column: str, pick) -> tuple[str, ...]:
+    return tuple(share_cell(((pick(group) if group else None) or {}).get(column), part["n"]) for part, group in found)
+
+
+def graded_stats(worst: dict, n: int, grade: str, group2: str = "", group2_level: str = "") -> list[Stat]:
+    """n, N and p of each worst-grade column, as cards nests them: the grade variable `grade`
+    (as the source names it) at the column's level, within the row's term or organ class."""
+    stats = []
+    for column, share in worst.items():
+        stats += share_stats(share, n, "hierarchical", variable=grade, variable_level=column, group2=group2,
+                             group2_level=group2_level)
+    return stats

@@ -64,7 +64,8 @@ def laid_table(ledger: dict):
         for term in soc["terms"]:
             rows.append(at.count_row(term["term"], columns, lambda c, t=term["term"]: _term(c, t), arms, "indent",
                                      events=True))
-    return at.frame(ledger, BLOCK_ID, rows, stub="System organ class / preferred term")
+    return at.frame(ledger, BLOCK_ID, rows, stub="System organ class / preferred term",
+                    css="arms ae-terms ae-events")
 
 
 def _term(soc: dict, term: str) -> dict | None:
