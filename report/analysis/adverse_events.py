@@ -68,15 +68,16 @@ class Events:
     arms: tuple[tuple[str, frozenset], ...]  # Total with comparisons asked for: (arm, its safety ids), reference first
 
 
-def events_of(group: Group) -> Events | None:
-    """The safety population's events; None where adverse events were not collected."""
+def events_of(group: Group, compare: bool = True) -> Events | None:
+    """The safety population's events (with the arms to compare where `compare` and the spec
+    asks for p-values); None where adverse events were not collected."""
     if group.adverse_events is None:
         return None
     population = derive.safety_population(group.subjects)
     ids = frozenset(population["subject_id"])
     rows = group.adverse_events[group.adverse_events["subject_id"].isin(ids)].copy()
     rows["soc"] = rows["soc"].fillna(UNCODED_SOC)
-    return Events(ids, len(ids), rows, _compared_arms(group, population))
+    return Events(ids, len(ids), rows, _compared_arms(group, population) if compare else ())
 
 
 def _compared_arms(group: Group, population: pd.DataFrame) -> tuple[tuple[str, frozenset], ...]:

@@ -32,7 +32,7 @@ class AeWorstGrade:
 
 
 def ae_worst_grade(group: Group) -> AeWorstGrade | None:
-    events = ae.events_of(group)
+    events = ae.events_of(group, compare=False)
     if events is None:
         return None
     grading = group.grading

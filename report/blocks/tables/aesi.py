@@ -32,7 +32,7 @@ class Aesi:
 
 def aesi(group: Group) -> Aesi | None:
     defined = group.options.adverse_events.special_interest
-    events = ae.events_of(group)
+    events = ae.events_of(group, compare=False)
     if events is None or not defined:
         return None
     grading = group.grading
