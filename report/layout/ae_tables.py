@@ -71,7 +71,8 @@ def note(ledger: dict, key: str, events: bool = False, grading: str = "") -> str
     arms = compared(ledger, key)
     if arms:
         words.append(f"p-values: Fisher's exact test, two-sided, each arm against {ledger['arms'][0]}.")
-    words.append(f"{ZERO_N}: no patient in the column.")
+    if any(part is not None and not part["n"] for _, part in groups_of(ledger, key)):
+        words.append(f"{ZERO_N}: no patient in the column (no percentage, no p-value).")
     return " ".join(words)
 
 
@@ -90,6 +91,8 @@ def compared(ledger: dict, key: str) -> list[str]:
 def frame(ledger: dict, key: str, rows: list[Row], css: str = "arms ae-terms", stub: str = "") -> ArmTable:
     groups, arms = groups_of(ledger, key), compared(ledger, key)
     reference = ledger["arms"][0] if arms else ""
+    if len(groups) == 1:
+        css += " single"  # one column of figures: the labels take the width
     return ArmTable(
         columns=tuple(name for name, _ in groups) + tuple(arms),
         counts=tuple(f"N = {part['n']}" if part else "" for _, part in groups) + tuple(f"p vs {reference}" for _ in arms),
