@@ -5,6 +5,7 @@ a summary that asks for them."""
 from __future__ import annotations
 
 import math
+import re
 import shutil
 
 import pandas as pd
@@ -304,3 +305,46 @@ def test_fisher_p_equals_the_hypergeometric_sum(table):
 
 def test_fisher_p_is_none_for_an_empty_group():
     assert fisher_p(0, 0, 3, 10) is None and fisher_p(3, 10, 0, 0) is None
+
+
+# ------------------------------------------------------------------ pages of a long table
+
+
+def _long_trial(folder: Path) -> dict[str, list[str]]:
+    """Three arms, 240 patients, organ classes of 2 to 70 terms (one longer than a page)."""
+    rng = __import__("random").Random(7)
+    socs = {f"Organ class {i:02d}": [f"Term {i:02d}-{j:02d}" for j in range(n)]
+            for i, n in enumerate([70, 3, 12, 25, 2, 8, 30, 5, 18, 4, 40, 6])}
+    folder.mkdir()
+    (folder / "trial.toml").write_text(SPEC.replace('arms = ["A", "B", "C"]', 'arms = ["A", "B", "C"]')
+                                       .replace("[[analysis", "[report.summary]\nblocks = [\"ae_soc_pt\"]\n\n[[analysis", 1),
+                                       encoding="utf-8")
+    subjects = [(f"S{i:03d}", "ABC"[i % 3], "2020-01-01", "true", "NR", "", "2020-12-31") for i in range(240)]
+    pd.DataFrame(subjects, columns=SUBJECTS).to_csv(folder / "subjects.csv", index=False)
+    events = [(f"S{rng.randrange(240):03d}", term, soc, rng.randint(1, 5), "2020-02-01", "possible", "false", "", "false")
+              for soc, terms in socs.items() for term in terms for _ in range(rng.randint(1, 4))]
+    pd.DataFrame(events, columns=AE).to_csv(folder / "adverse_events.csv", index=False)
+    return socs
+
+
+def test_a_long_table_repeats_its_header_and_keeps_each_organ_class_on_one_page(tmp_path):
+    """WeasyPrint, as the report renders it: the header on every page of the table, and an
+    organ class that fits on a page printed whole on one (its rows are one <tbody>)."""
+    import pypdf
+
+    socs = _long_trial(tmp_path / "t")
+    bundle = report.build(report.load_trial(tmp_path / "t"), kind="summary", formats=("pdf",), out=tmp_path / "out")
+    pdf = next(p for p in bundle.files if p.suffix == ".pdf")
+    pages = [page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages]
+    assert len(pages) > 4
+    table_pages = [i for i, text in enumerate(pages) if "Term " in text]
+    assert all("p vs A" in pages[i] and "N = 80" in pages[i] for i in table_pages)
+
+    def page_of(label: str) -> int:
+        (found,) = [i for i, text in enumerate(pages) if re.search(rf"^{re.escape(label)}\b", text, re.M)]
+        return found
+
+    for soc, terms in socs.items():
+        if len(terms) <= 30:
+            assert {page_of(term) for term in terms} == {page_of(soc)}, soc
+    assert len({page_of(term) for term in socs["Organ class 00"]}) > 1  # longer than a page: it breaks within
