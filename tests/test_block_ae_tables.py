@@ -348,3 +348,24 @@ def test_a_long_table_repeats_its_header_and_keeps_each_organ_class_on_one_page(
         if len(terms) <= 30:
             assert {page_of(term) for term in terms} == {page_of(soc)}, soc
     assert len({page_of(term) for term in socs["Organ class 00"]}) > 1  # longer than a page: it breaks within
+
+
+# ------------------------------------------------------------------ the spec section
+
+
+@pytest.mark.parametrize("section, message", [
+    ('[analysis.adverse_events]\np_values = "maybe"\n', "p_values"),
+    ('[[analysis.adverse_events.special_interest]]\nname = "CRS"\nterms = []\n', "terms"),
+    ('[[analysis.adverse_events.special_interest]]\nname = "CRS"\nterms = ["a", "A"]\n', "a term is listed twice"),
+    ('[[analysis.adverse_events.special_interest]]\nname = "X"\nterms = ["a"]\n'
+     '[[analysis.adverse_events.special_interest]]\nname = "x"\nterms = ["b"]\n', "named twice"),
+    ('[analysis.adverse_events]\np_value = true\n', "p_value"),
+])
+def test_a_bad_adverse_event_section_is_refused_with_its_key_path(tmp_path, section, message):
+    from report.inputs.spec import load_spec
+
+    (tmp_path / "trial.toml").write_text(SPEC.split("[analysis.adverse_events]")[0] + section, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_spec(tmp_path)
+    text = str(caught.value)
+    assert "analysis.adverse_events" in text and message in text
