@@ -251,7 +251,7 @@ def _changed(before: dict, after: dict) -> set[str]:
     return {key for key in before if before[key] != after[key]}
 
 
-def test_changing_an_adverse_event_changes_the_safety_hash_only(tmp_path):
+def test_changing_an_adverse_event_changes_the_hashes_of_the_parts_reading_it_only(tmp_path):
     folder = _copy(tmp_path)
     before = _hashes(folder)
     events = folder / "adverse_events.csv"
@@ -259,7 +259,9 @@ def test_changing_an_adverse_event_changes_the_safety_hash_only(tmp_path):
     assert lines[1].startswith("S1318-001,Fever,") and ",1,2015-03-12," in lines[1]
     lines[1] = lines[1].replace(",1,2015-03-12,", ",2,2015-03-12,")
     events.write_text("".join(lines), encoding="utf-8")
-    assert _changed(before, _hashes(folder)) == {"safety"}
+    # and the blocks' parts that read the grade (the adverse-event tables)
+    graders = {key for key, part in block_parts().items() if "grade" in groups.reads_of(part).adverse_events}
+    assert _changed(before, _hashes(folder)) == {"safety", *graders}
 
 
 def _with_analysis(folder: Path, line: str) -> None:

@@ -17,12 +17,14 @@ from .derive import DAYS_PER_UNIT, TTE_COLUMNS, Endpoint
 from ..errors import InputError, Problem
 from .limits import date_outside
 from .source import SourceTables
+from .tidy_checks import ACTIONS
 from .spec import Adam, AdamAdverseEvents, Spec
 
 SUFFIXES = (".xpt", ".sas7bdat", ".csv", ".parquet")
 UNITS = {"DAY": "days", "DAYS": "days", "WEEK": "weeks", "WEEKS": "weeks",
          "MONTH": "months", "MONTHS": "months", "YEAR": "years", "YEARS": "years"}
-EMPTY_AE = pd.DataFrame(columns=["subject_id", "term", "soc", "grade", "onset_on", "attribution", "serious"])
+EMPTY_AE = pd.DataFrame(columns=["subject_id", "term", "soc", "grade", "onset_on", "attribution", "serious",
+                                 "action_taken", "fatal"])
 DEFAULT_ADAE = "adae"
 STUDY_STATUSES = ("COMPLETED", "DISCONTINUED", "ONGOING")
 # Subject columns no ADaM mapping fills (time-to-event rows come from ADTTE instead).
@@ -292,6 +294,7 @@ def _adverse_events(adae: _Dataset, subjects: pd.DataFrame | None, a: AdamAdvers
     for index in frame.index[~ids.isin(known)]:
         problems.append(Problem(adae.path.name, f"{ids[index]!r} is not in ADSL", adae.row(index), "USUBJID"))
     sub = _Dataset(adae.name, adae.path, frame)
+    _action_problems(sub, a.action, problems)
     onset = [v for v in (a.onset, "ASTDTM") if sub.has(v)]
     return pd.DataFrame({
         "subject_id": ids.to_numpy(),
@@ -299,9 +302,32 @@ def _adverse_events(adae: _Dataset, subjects: pd.DataFrame | None, a: AdamAdvers
         "soc": _text(frame[a.soc.upper()]).to_numpy() if sub.has(a.soc) else None,
         "grade": grade,
         "onset_on": _first_date(sub, onset) if onset else None,
-        "attribution": _text(frame[a.related.upper()]).str.lower().to_numpy() if sub.has(a.related) else None,
-        "serious": (_text(frame[a.serious.upper()]).str.upper() == "Y").to_numpy() if sub.has(a.serious) else False,
+        "attribution": _recorded(sub, a.related, str.lower),
+        "serious": _recorded(sub, a.serious, lambda v: v.upper() == "Y"),
+        "action_taken": _recorded(sub, a.action, str.upper),
+        "fatal": _recorded(sub, a.fatal, lambda v: v.upper() == "Y"),
     }).astype(object).where(lambda f: f.notna(), None), grading
+
+
+def _action_problems(data: _Dataset, variable: str, problems: list[Problem]) -> None:
+    """Each action taken that is not a CDISC ACN term (any case; blank is allowed)."""
+    if not data.has(variable):
+        return
+    for index, text in _text(data.col(variable)).items():
+        if text is not None and text.upper() not in ACTIONS:
+            problems.append(Problem(data.path.name, f"{text!r} is not one of {', '.join(ACTIONS)} (CDISC ACN, any case)",
+                                    data.row(index), variable.upper()))
+
+
+def _recorded(data: _Dataset, variable: str, value) -> np.ndarray:
+    """An optional ADAE variable, each record's `value(text)` ("" read as blank): None in every
+    record where the dataset lacks the variable or leaves it blank throughout (not collected)."""
+    if not data.has(variable):
+        return np.full(len(data.frame), None, dtype=object)
+    text = _text(data.col(variable))
+    if text.isna().all():
+        return np.full(len(data.frame), None, dtype=object)
+    return np.array([value(t or "") for t in text], dtype=object)
 
 
 def _grades(adae: _Dataset, frame: pd.DataFrame, a: AdamAdverseEvents, grading: str, problems: list[Problem]) -> list:

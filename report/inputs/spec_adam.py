@@ -33,6 +33,8 @@ class AdamAdverseEvents(_Section):
     treatment_emergent: str | None = "TRTEMFL"  # keep records flagged Y; None keeps all
     serious: str = "AESER"
     related: str = "AEREL"
+    action: str = "AEACN"  # action taken with the study treatment (CDISC ACN terms)
+    fatal: str = "AESDTH"  # results in death (Y/N)
     onset: str = "ASTDT"
 
 

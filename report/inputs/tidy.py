@@ -64,7 +64,12 @@ AE_COLUMNS = (
     Column("onset_on", "date", required=True, needs_value=True),
     Column("attribution", "text"),
     Column("serious", "bool", default=False),
+    Column("action_taken", "text"),  # CDISC ACN terms (report.inputs.tidy_checks.ACTIONS)
+    Column("fatal", "bool", default=False),
 )
+# Optional adverse-event columns whose absence means "not collected": None in every row
+# (a cell left empty in a present column is "" for text, false for yes/no).
+AE_COLLECTED = ("attribution", "serious", "action_taken", "fatal")
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +106,23 @@ def read_tidy(
         problems += _ae_problems(aes, subjects, ae_path.name)
     if problems:
         raise InputError(problems)
+    if aes is not None:
+        aes = _collected_or_none(aes)
     return TidyTables(_without_row(subjects), _without_row(aes) if ae_path is not None else None, not_collected)
+
+
+def _collected_or_none(aes: pd.DataFrame) -> pd.DataFrame:
+    """The optional adverse-event columns: None in every row where the file lacks the column
+    (not collected); in a present column an empty text cell is "" (recorded as blank), and an
+    action taken is its CDISC term in capitals."""
+    absent = set(aes.attrs.get("absent", ()))
+    aes = aes.copy()
+    for name in AE_COLLECTED:
+        if name in absent:
+            aes[name] = pd.Series([None] * len(aes), index=aes.index, dtype=object)
+        elif name in ("attribution", "action_taken"):
+            aes[name] = aes[name].map(lambda v: "" if v is None else (v.strip().upper() if name == "action_taken" else v))
+    return aes
 
 
 def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], unreadable: dict[str, np.ndarray]):

@@ -13,6 +13,9 @@ from .tidy_read import _distinct
 MRD_VALUES = {"negative", "positive"}
 STUDY_STATUSES = ("completed", "discontinued", "ongoing")
 ATTRIBUTIONS = {"unrelated", "unlikely", "possible", "probable", "definite"}
+# CDISC controlled terminology ACN (action taken with study treatment), any case.
+ACTIONS = ("DRUG WITHDRAWN", "DOSE REDUCED", "DOSE RATE REDUCED", "DOSE INCREASED", "DRUG INTERRUPTED",
+           "DOSE NOT CHANGED", "NOT APPLICABLE", "NOT EVALUABLE", "UNKNOWN")
 SUBJECT_DATES = ("enrolled_on", "response_on", "relapse_on", "died_on", "last_contact_on", "off_study_on")
 
 class _Findings:
@@ -107,6 +110,10 @@ def _ae_problems(ae: pd.DataFrame, s: pd.DataFrame, file: str) -> list[Problem]:
               lambda i: f"{grade[i]} is not a CTCAE grade (1-5)")
     found.add(_where(ae["attribution"], lambda a: a.lower() not in ATTRIBUTIONS), "attribution",
               lambda i: f"{attribution[i]!r} is not one of {', '.join(sorted(ATTRIBUTIONS))}")
+    if "action_taken" in ae.columns:
+        action = ae["action_taken"].to_numpy(dtype=object)
+        found.add(_where(ae["action_taken"], lambda a: a.strip().upper() not in ACTIONS), "action_taken",
+                  lambda i: f"{action[i]!r} is not one of {', '.join(ACTIONS)} (CDISC ACN, any case)")
     _soc_conflicts(ae, found)
     found.add(onset_day < enrolled_day, "onset_on",
               lambda i: f"{onset[i]} is before the patient's enrolled_on ({enrolled[i]})")

@@ -1,0 +1,165 @@
+"""What the adverse-event tables count (AET01, AET02, AET04, special interest), for one group
+of patients: patients (n) and events in the safety population, the proportion of its N, the
+worst grade of each patient, and Fisher's exact p-values of each arm against the reference.
+
+Patients are counted once per row (a patient with two events of a term counts once for it);
+events are records. The Total group holds every arm, so its part carries the comparisons
+(`p_values`: arm -> p of that arm against the reference arm, the first of the report's order).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import pandas as pd
+
+from ..inputs import derive
+from ..stats.fisher import fisher_p
+from .group import TOTAL, Group
+from .ledger import Share
+from .safety import UNCODED_SOC
+
+RELATED = {"possible", "probable", "definite", "y", "yes", "related"}  # attribution / AEREL, any case
+DISCONTINUED = {"DRUG WITHDRAWN"}
+MODIFIED = {"DOSE REDUCED", "DOSE RATE REDUCED", "DOSE INCREASED", "DRUG INTERRUPTED"}
+# Worst-grade columns: CTCAE grades, or the levels of a severity scale (1 mild, 2 moderate, 3 severe).
+GRADE_COLUMNS = {
+    "ctcae": {"Any grade": (1, 2, 3, 4, 5), "Grade 3-4": (3, 4), "Grade 5": (5,)},
+    "severity": {"Any severity": (1, 2, 3), "Mild": (1,), "Moderate": (2,), "Severe": (3,)},
+}
+AE_COLUMNS = ("term", "soc", "grade")  # what every adverse-event table reads of the events
+OVERVIEW_COLUMNS = ("attribution", "serious", "action_taken", "fatal")
+
+
+@dataclass(frozen=True)
+class Count:
+    subjects: int  # patients with at least one such event
+    proportion: float | None  # of the group's safety population; None where it has no patient
+    events: int
+    p_values: dict[str, float | None] | None = None  # Total only, where asked: arm -> p against the reference
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    count: Count
+
+
+@dataclass(frozen=True)
+class Graded:
+    """Patients by their worst grade of the row's events: column label -> n (proportion of N)."""
+    label: str
+    worst: dict[str, Share]
+
+
+@dataclass(frozen=True)
+class GradedGroup:
+    label: str  # an organ class, or a group of special interest
+    worst: dict[str, Share]
+    terms: tuple[Graded, ...]
+
+
+@dataclass(frozen=True)
+class Events:
+    """A group's safety population (`ids`, `n`) and its events, organ class filled in."""
+    ids: frozenset
+    n: int
+    rows: pd.DataFrame
+    arms: tuple[tuple[str, frozenset], ...]  # Total with comparisons asked for: (arm, its safety ids), reference first
+
+
+def events_of(group: Group, compare: bool = True) -> Events | None:
+    """The safety population's events (with the arms to compare where `compare` and the spec
+    asks for p-values); None where adverse events were not collected."""
+    if group.adverse_events is None:
+        return None
+    population = derive.safety_population(group.subjects)
+    ids = frozenset(population["subject_id"])
+    rows = group.adverse_events[group.adverse_events["subject_id"].isin(ids)].copy()
+    rows["soc"] = rows["soc"].fillna(UNCODED_SOC)
+    return Events(ids, len(ids), rows, _compared_arms(group, population) if compare else ())
+
+
+def _compared_arms(group: Group, population: pd.DataFrame) -> tuple[tuple[str, frozenset], ...]:
+    """The arms to compare (the Total group of a trial with arms, where p-values are asked for)."""
+    if group.label != TOTAL or not group.options.adverse_events.p_values:
+        return ()
+    present = sorted(a for a in group.subjects["arm"].dropna().unique())
+    if len(present) < 2:
+        return ()
+    order = [a for a in group.options.arms if a in present] + [a for a in present if a not in group.options.arms]
+    return tuple((arm, frozenset(population.loc[population["arm"] == arm, "subject_id"])) for arm in order)
+
+
+def share(count: int, n: int) -> Share:
+    return Share(count, count / n if n else None)
+
+
+def count(events: Events, rows: pd.DataFrame) -> Count:
+    """Patients with at least one of `rows` (and the events), with the comparisons of the Total."""
+    patients = set(rows["subject_id"])
+    return Count(len(patients), share(len(patients), events.n).proportion, len(rows), _p_values(events, patients))
+
+
+def _p_values(events: Events, patients: set) -> dict[str, float | None] | None:
+    if not events.arms:
+        return None
+    (_, reference), *others = events.arms
+    return {arm: fisher_p(len(patients & ids), len(ids), len(patients & reference), len(reference))
+            for arm, ids in others}
+
+
+def by_incidence(items: Iterable, patients, name) -> list:
+    """Most patients first, then by name."""
+    return sorted(items, key=lambda item: (-patients(item), name(item)))
+
+
+def terms_by_soc(events: Events) -> list[tuple[str, Count, list[Term]]]:
+    """Each organ class with its count and its terms' counts, by incidence."""
+    socs = []
+    for soc, rows in events.rows.groupby("soc", sort=False):
+        terms = [Term(str(term), count(events, t)) for term, t in rows.groupby("term", sort=False)]
+        socs.append((str(soc), count(events, rows), by_incidence(terms, lambda t: t.count.subjects, lambda t: t.term)))
+    return by_incidence(socs, lambda s: s[1].subjects, lambda s: s[0])
+
+
+def worst_grades(rows: pd.DataFrame, n: int, grading: str) -> dict[str, Share]:
+    """Patients of `rows` by their worst grade, in the grading's columns."""
+    worst = rows.groupby("subject_id")["grade"].max() if len(rows) else pd.Series(dtype=int)
+    return {label: share(int(worst.isin(grades).sum()), n) for label, grades in GRADE_COLUMNS[grading].items()}
+
+
+def graded_group(label: str, rows: pd.DataFrame, n: int, grading: str, terms: dict[str, pd.DataFrame]) -> GradedGroup:
+    graded = [Graded(term, worst_grades(t, n, grading)) for term, t in terms.items()]
+    any_column = next(iter(GRADE_COLUMNS[grading]))
+    return GradedGroup(label, worst_grades(rows, n, grading),
+                       tuple(by_incidence(graded, lambda g: g.worst[any_column].count, lambda g: g.label)))
+
+
+def related(rows: pd.DataFrame) -> pd.Series:
+    return rows["attribution"].map(lambda a: a is not None and str(a).strip().lower() in RELATED).astype(bool)
+
+
+def collected(rows: pd.DataFrame, column: str) -> bool:
+    """Whether the data hold the column (None in every row: not collected; report.inputs)."""
+    return len(rows) == 0 or bool(rows[column].notna().any())
+
+
+def graded_socs(events: Events, grading: str) -> list[GradedGroup]:
+    """Each organ class and its terms by worst grade, by incidence (any grade)."""
+    socs = [graded_group(str(soc), rows, events.n, grading,
+                         {str(term): t for term, t in rows.groupby("term", sort=False)})
+            for soc, rows in events.rows.groupby("soc", sort=False)]
+    any_column = next(iter(GRADE_COLUMNS[grading]))
+    return by_incidence(socs, lambda g: g.worst[any_column].count, lambda g: g.label)
+
+
+def special_interest(events: Events, grading: str, name: str, terms: list[str]) -> GradedGroup:
+    """A group of terms of special interest: every listed term, matched to the events' terms
+    case-insensitively and named as the data spell it (the spec's spelling where no event has
+    it: a count of 0)."""
+    keys = events.rows["term"].map(lambda t: str(t).strip().casefold())
+    matched = {term: events.rows[(keys == term.strip().casefold()).to_numpy()] for term in terms}
+    rows = {(str(found["term"].iloc[0]) if len(found) else term): found for term, found in matched.items()}
+    members = pd.concat(list(rows.values())) if rows else events.rows.iloc[:0]
+    return graded_group(name, members, events.n, grading, rows)
