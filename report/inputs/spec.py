@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from ..errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
+from .spec_demographics import Demographics
 from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # noqa: F401 (re-exported)
 from .spec_section import Section
 from .user_templates import folder_problems
@@ -93,6 +94,7 @@ class Analysis(_Section):
     arms: list[str] = []  # report order of the arms, the reference first (default: sorted)
     exclude_arms: list[str] = []  # arms of the data left out of the analysis entirely
     early_death_days: list[Days] = [28]
+    demographics: Demographics | None = None  # the demographic and baseline table (spec_demographics.py)
 
     @field_validator("landmarks")
     @classmethod
