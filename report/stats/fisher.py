@@ -70,16 +70,19 @@ class _Network:
             low = np.maximum(0, remaining - later)
             high = np.minimum(bound, remaining)
             counts = np.maximum(high - low + 1, 0)
+            self._count(int(counts.sum()))  # before the partial columns are made: they may be too many to hold
             index = np.repeat(np.arange(len(parts)), counts)
             values = np.concatenate([np.arange(lo, hi + 1) for lo, hi in zip(low, high)]) if len(index) else \
                 np.zeros(0, dtype=np.int64)
             parts = np.column_stack([parts[index], values])
             remaining = remaining[index] - values
-        self.steps += len(parts)
+        return parts
+
+    def _count(self, made: int) -> None:
+        self.steps += made
         if self.steps > MAX_STEPS:
             raise FisherTooLarge(f"the table (margins {self.rows} by {self.columns}) is too large for Fisher's exact "
                                  f"test here (more than {MAX_STEPS:,} partial tables): use the chi-square test")
-        return parts
 
     def _last_two(self, k: int, remaining: tuple[int, ...]) -> np.ndarray:
         """The log-weights of every completion of the last two columns."""

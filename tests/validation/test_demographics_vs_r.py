@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PILOT = ROOT / "tests" / "fixtures" / "adam" / "cdiscpilot01"
 RANDOM = ROOT / "tests" / "fixtures" / "adam" / "random-cdisc"
 TOL = 1e-9
-pytestmark = pytest.mark.needs("r")
+pytestmark = [pytest.mark.needs("r"), pytest.mark.needs("public-data")]
 
 R_CODE = r"""
 args <- commandArgs(TRUE)
