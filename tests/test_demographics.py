@@ -193,6 +193,9 @@ def test_ard_rows_carry_the_ledger_numbers(ledger):
 def test_without_the_section_age_and_sex_where_collected(tmp_path):
     ledger = report.analyze(report.load_trial()).to_dict()  # S1318
     assert list(ledger["demographics"]["variables"]) == ["age", "sex"]
+    assert all(v["comparison"] is None for v in ledger["demographics"]["variables"].values())  # one arm: no test
+    view = BLOCK.view(ledger, Context("summary"))
+    assert view.table.columns == ("Total",) and not any("p-values" in note for note in view.notes)
     assert ledger["demographics"]["population"] == "enrolled"
     rows = [r[:7] for r in ROWS]
     bare = report.analyze(report.load_trial(trial_folder(tmp_path, "", rows, HEADER[:7]))).to_dict()

@@ -11,8 +11,6 @@ import numpy as np
 
 # R's quantile types and numpy's names for them.
 QUANTILE_METHODS = {7: "linear", 2: "averaged_inverted_cdf"}
-QUANTILE_NAMES = {7: "R's default (type 7, linear interpolation)",
-                  2: "SAS's default (R type 2, PCTLDEF=5: the inverse of the empirical distribution, averaged at jumps)"}
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,6 @@ from typing import Sequence
 import numpy as np
 from scipy import special
 
-TEST_NAMES = {
-    "anova": "one-way analysis of variance (F test)",
-    "kruskal": "Kruskal-Wallis rank sum test (corrected for ties)",
-    "chisq": "Pearson's chi-square test (no continuity correction)",
-    "fisher": "Fisher's exact test (two-sided)",
-}
-
 
 @dataclass(frozen=True)
 class TestResult:

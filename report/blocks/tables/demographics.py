@@ -60,7 +60,7 @@ class Variable:
     missing: Share  # patients without one, of the column's N
     description: Description | None  # continuous
     categories: tuple[Category, ...] | None  # categorical, in the stated order
-    comparison: Comparison | None  # the total's part only, where a test is asked for
+    comparison: Comparison | None  # the total's part only, where a test is asked for and the population has two arms or more
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,8 @@ def _variable(index: int, v: DemographicVariable, column: list, arms: list, n: i
         column = grouped(column, v.cuts, v.group_labels())
     description = describe(column, quantile_type) if v.kind == "continuous" else None
     categories = _categories(v, column, n) if v.kind == "categorical" else None
-    comparison = _comparison(index, v, column, arms) if total and v.chosen_test != "none" else None
+    compared = total and v.chosen_test != "none" and len({a for a in arms if a is not None}) > 1  # arms to compare
+    comparison = _comparison(index, v, column, arms) if compared else None
     return Variable(v.column, v.label or v.column, v.kind, v.digits, tuple(v.cuts), count, _share(n - count, n),
                     description, categories, comparison)
 
