@@ -141,3 +141,38 @@ def test_the_table_prints_the_published_figures(ledger):
     assert "intent-to-treat population (N = 254)" in notes
     assert "one-way analysis of variance" in notes and "Pearson's chi-square test (no continuity correction)" in notes
     assert "type 7" in notes
+
+
+def test_the_pdf_keeps_each_variable_whole_and_repeats_the_header(tmp_path):
+    """The pilot's table runs over pages: every page of it starts with the column header, and
+    a variable's heading is on the page of its last row."""
+    from pypdf import PdfReader
+
+    from conftest import run_cli
+
+    folder = tmp_path / "pilot"
+    folder.mkdir()
+    text = (PILOT / "trial.toml").read_text(encoding="utf-8")
+    data = (ROOT.parent / "shared" / "data" / "cdiscpilot01").resolve()
+    text = text.replace('path = "../../../../../shared/data/cdiscpilot01"', f'path = "{data}"')
+    text = text.replace("[report]\nae_min_percent = 5", '[report]\nae_min_percent = 5\n\n[report.summary]\n'
+                        'blocks = ["masthead", "study", "demographics", "methods"]')
+    (folder / "trial.toml").write_text(text, encoding="utf-8")
+    result = run_cli("build", str(folder), "--out", str(tmp_path / "out"), "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    pdf = next((tmp_path / "out").rglob("summary.pdf"))
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages]
+    table = [p for p in pages if "Xanomeline Low Dose" in p and "p-value" in p]
+    assert len(table) >= 2  # the table runs over pages, its header on each
+    text = " <<PAGE>> ".join(pages)
+    region = text[text.index("Demographic and baseline characteristics, intent-to-treat population"):
+                  text.index("Population: intent-to-treat population")]
+    assert region.count("<<PAGE>>") >= 1
+    ledger = report.analyze(report.load_trial(PILOT)).to_dict()
+    for variable in ledger["demographics"]["variables"].values():
+        last = "Min, Max" if variable["kind"] == "continuous" else variable["categories"][-1]["label"]
+        if variable["missing"]["count"]:
+            last = "Missing"
+        start = region.index(variable["label"])
+        end = region.index(last, start)
+        assert "<<PAGE>>" not in region[start:end], f"{variable['label']} is split over pages"
