@@ -56,7 +56,7 @@ def demographics_view(ledger: dict, context=None) -> DemographicsView:
     columns = tuple(name for name, _ in groups) + (("p-value",) if tested else ())
     counts = tuple(f"N = {part['n']}" for _, part in groups) + (("",) if tested else ())
     table = ArmTable(columns=columns, counts=counts, subcolumns=("",), rows=tuple(r for s in sections for r in s),
-                     css="arms demographics")
+                     css="arms demographics" + (" single" if len(columns) == 1 else ""))
     caption = f"Demographic and baseline characteristics, {total['population_label']}"
     return DemographicsView(caption, table, sections, _notes(total, tested))
 
