@@ -121,6 +121,9 @@ def _notes(total: dict, tested: bool) -> tuple[str, ...]:
             if v["comparison"] is not None:
                 by_test.setdefault(v["comparison"]["test"], []).append(v["label"])
         named = "; ".join(f"{TESTS[test]} for {', '.join(labels)}" for test, labels in by_test.items())
-        notes.append(f"p-values compare the arms, of the patients with a value: {named}. "
-                     "\u2014: not computable (one arm or one category with values, or no variation).")
+        untestable = any(v["comparison"] is not None and v["comparison"]["p_value"] is None
+                         for v in total["variables"].values())
+        notes.append(f"p-values compare the arms, of the patients with a value: {named}."
+                     + (" \u2014: not computable (one arm or one category with values, or no variation)."
+                        if untestable else ""))
     return tuple(notes)
