@@ -279,3 +279,13 @@ def test_not_open_safe_and_not_on_any_default_page():
     assert not BLOCK.open_safe
     assert all("demographics" not in sheet.blocks for sheet in (SUMMARY, DSMB_OPEN, DSMB_CLOSED))
     assert "demographics" not in DSMB_OPEN.valid()
+
+
+def test_a_table_too_large_for_fisher_is_an_input_problem_naming_the_variable(tmp_path):
+    section = '\n[analysis.demographics]\n[[analysis.demographics.variables]]\ncolumn = "stage"\nkind = "categorical"\n' \
+              'test = "fisher"\n'
+    rows = [[f"P{i}", "ABC"[i % 3], "2021-01-01", "true", "NR", "", "2022-01-01", "60", "70", "I II III".split()[(i * 7) % 3]]
+            for i in range(600)]
+    trial = report.load_trial(trial_folder(tmp_path, section, rows))
+    with pytest.raises(InputError, match=r"analysis\.demographics\.variables\.0\.test: stage: .*use the chi-square test"):
+        report.analyze(trial)
