@@ -138,11 +138,21 @@ def _comparison(index: int, v: DemographicVariable, column: list, arms: list) ->
         samples = [np.array(xs) for xs in by_arm.values()]
         result = group_tests.anova(samples) if test == "anova" else group_tests.kruskal(samples)
     else:
-        table = pd.crosstab(pd.Series([a for a, _ in pairs], dtype=object), pd.Series([x for _, x in pairs], dtype=object))
-        result = group_tests.chisq(table.to_numpy()) if test == "chisq" else _fisher(index, v, table.to_numpy())
+        table = contingency(pairs)
+        result = group_tests.chisq(table) if test == "chisq" else _fisher(index, v, table)
     if result is None:
         return Comparison(test, None, None, None, None)
     return Comparison(test, result.statistic, result.parameter, result.df_residual, result.p_value)
+
+
+def contingency(pairs: list[tuple[str, str]]) -> np.ndarray:
+    """The counts of (arm, category) pairs: a row per arm, a column per category (those present)."""
+    rows = {arm: i for i, arm in enumerate(sorted({a for a, _ in pairs}))}
+    columns = {x: j for j, x in enumerate(sorted({x for _, x in pairs}))}
+    table = np.zeros((len(rows), len(columns)), dtype=np.int64)
+    for arm, x in pairs:
+        table[rows[arm], columns[x]] += 1
+    return table
 
 
 def _fisher(index: int, v: DemographicVariable, table: np.ndarray) -> group_tests.TestResult | None:
