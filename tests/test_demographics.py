@@ -186,6 +186,9 @@ def test_ard_rows_carry_the_ledger_numbers(ledger):
                     assert by[(v["column"], c["level"], "categorical", "p")] == c["share"]["proportion"]
             if v["comparison"]:
                 assert by[(v["column"], v["comparison"]["test"], "comparison", "p.value")] == v["comparison"]["p_value"]
+    empty = {(r.variable, r.stat_name): r for r in BLOCK.ard(ledger["by_arm"]["C"]["demographics"], ledger)
+             if r.variable_level == "I"}
+    assert empty["stage", "p"].stat is None and empty["stage", "p"].stat_fmt == "-"  # N = 0, as the table prints it
     assert any(r.context == "comparison" for r in BLOCK.ard(ledger["demographics"], ledger))
     assert not any(r.context == "comparison" for r in BLOCK.ard(ledger["by_arm"]["A"]["demographics"], ledger))
 

@@ -33,7 +33,7 @@ class DemographicsView:
 def stat_text(value: float | None, stat_name: str, digits: int) -> str:
     """A statistic as printed: SD one decimal more than the mean; p a percentage."""
     if value is None:
-        return MISSING
+        return ZERO_DENOMINATOR if stat_name == "p" else MISSING  # p: a column of no patients
     if stat_name == "n":
         return str(int(value))
     if stat_name == "p":
