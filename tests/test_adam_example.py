@@ -13,12 +13,13 @@ from pathlib import Path
 import pyreadstat
 import pytest
 
+import report
 from conftest import run_cli
 from report.resources import bundled_trial
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "adam-example"
-DATASETS = ("adsl", "adtte", "adrs", "adae")
+DATASETS = ("adsl", "adtte", "adrs", "adae", "adex", "adlb")
 ARMS = ("Chemotherapy", "Examplinib + chemotherapy")
 ENV = {"SOURCE_DATE_EPOCH": "1735689600"}
 
@@ -73,6 +74,26 @@ def hand_counts() -> dict[str, dict]:
             rows = [(t["AVAL"], t["CNSR"] == 0) for t in tte if t["PARAMCD"] == paramcd and arm[t["USUBJID"]] == name]
             counts[name][paramcd.lower()] = {"n": len(rows), "events": sum(e for _, e in rows), "median_days": km_median(rows)}
     return counts
+
+
+def test_adex_lies_within_each_patients_treatment_and_the_ledger_counts_it():
+    """ADEX: cycles of treated patients only, numbered 1, 2, ... in date order, between TRTSDT
+    and TRTEDT; the ledger's exposure and disposition equal the counts from the files."""
+    adsl = {s["USUBJID"]: s for s in read("adsl")}
+    adex = read("adex")
+    by_patient: dict[str, list[dict]] = {}
+    for record in adex:
+        by_patient.setdefault(record["USUBJID"], []).append(record)
+    assert set(by_patient) == {i for i, s in adsl.items() if s["SAFFL"] == "Y"}
+    for subject, records in by_patient.items():
+        assert [r["AVISITN"] for r in records] == list(range(1, len(records) + 1))
+        assert records[0]["ASTDT"] == adsl[subject]["TRTSDT"] and records[-1]["AENDT"] <= adsl[subject]["TRTEDT"]
+    ledger = report.analyze(report.load_trial(EXAMPLE)).to_dict()
+    assert ledger["exposure"]["with_records"] == len(by_patient)
+    assert ledger["exposure"]["modifications"]["delayed"]["count"] == len(
+        {r["USUBJID"] for r in adex if "DELAYED" in r["EXACTN"]})
+    assert ledger["disposition"]["status"]["ongoing"]["count"] == sum(s["EOSSTT"] == "ONGOING" for s in adsl.values())
+    assert all((s["EOSDT"] is None or s["EOSDT"] != s["EOSDT"]) == (s["EOSSTT"] == "ONGOING") for s in adsl.values())
 
 
 def km_median(rows: list[tuple[float, bool]]) -> float | None:

@@ -70,7 +70,7 @@ def test_reproduce_v1_is_byte_identical(archive):
     result = run_cli("archive", "reproduce", V1, "--out", str(archive))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.split("\n")
-    for name in ("summary.pdf", "summary.html", "results.json"):
+    for name in ("summary.pdf", "summary.html", "results.json", "ard.csv"):
         assert any(line.strip() == f"identical  {name}" for line in lines), result.stdout
 
 
@@ -111,7 +111,7 @@ def test_inputs_over_the_embedding_limit_stay_out_of_the_pdf(example_trial, tmp_
     with pikepdf.open(bundle.directory / "summary.pdf") as pdf:
         attached = set(pdf.attachments)
         provenance = json.loads(pdf.attachments["provenance.json"].get_file().read_bytes())
-    assert attached == {"results.json", "provenance.json"}
+    assert attached == {"results.json", "ard.csv", "provenance.json"}
     assert {e["name"] for e in provenance["input_hashes"]} == {"trial.toml", "subjects.csv", "adverse_events.csv"}
 
 

@@ -90,8 +90,8 @@ def test_continuous_variables_equal_the_published_table(ledger, key):
     assert tuple(number(v["description"]["mean"], 1) for v in parts) == means
     assert tuple(number(v["description"]["sd"], 2) for v in parts) == sds
     assert tuple(number(v["description"]["median"], 1) for v in parts) == medians
-    assert tuple(number(v["description"]["minimum"], 1) for v in parts) == minima
-    assert tuple(number(v["description"]["maximum"], 1) for v in parts) == maxima
+    assert tuple(number(v["description"]["min"], 1) for v in parts) == minima
+    assert tuple(number(v["description"]["max"], 1) for v in parts) == maxima
     assert number(parts[-1]["comparison"]["p_value"], 4) == p
     assert parts[-1]["comparison"]["test"] == "anova"
 

@@ -114,9 +114,10 @@ def test_blocks_are_found_in_the_order_of_their_module_names(tmp_path):
 
 def test_the_deaths_block_is_found_and_computes_its_part():
     assert BLOCKS["deaths"].compute is not None and "deaths" in block_parts()
-    from report.blocks import tables
-    found_ids = [b.id for b in found(tables)]
-    assert "deaths" in found_ids and list(BLOCKS)[-len(found_ids):] == found_ids  # listed blocks first, then the found ones
+    import report.blocks.tables as tables
+
+    ids = [block.id for block in found(tables)]  # in the order of their module names
+    assert "deaths" in ids and list(BLOCKS)[-len(ids):] == ids  # listed blocks first, then the found ones
 
 
 def _with_module(tmp_path: Path, name: str, text: str, code: str) -> subprocess.CompletedProcess:

@@ -8,13 +8,23 @@ only the parameters (OS, PFS and BOR):
 
 - ADSL, one record per patient: STUDYID, USUBJID, SUBJID, SITEID, AGE, AGEU, SEX, RACE,
   ARM, ARMCD, TRT01P, TRT01A, ITTFL, SAFFL, RANDDT, TRTSDT, TRTEDT, DTHFL, DTHDT,
-  DTHCAUS, LSTALVDT, EOSSTT. Randomized 1:1 in blocks of four; two patients (one per
+  DTHCAUS, LSTALVDT, EOSSTT, DCSREAS, EOSDT (the end of study: death, or loss to
+  follow-up; none for patients ongoing at the cutoff). Randomized 1:1 in blocks of four; two patients (one per
   arm) were never treated (SAFFL = "N", no TRTSDT; TRT01A is the arm randomized to).
 - ADTTE, overall survival (OS) and progression-free survival (PFS) per patient: PARAMCD,
   PARAM, AVAL in days (AVALU = "DAYS") from STARTDT (= RANDDT) to ADT, CNSR (0 event,
   1 censored), EVNTDESC, CNSDTDSC. Patients alive at the data cutoff are censored there;
   a few are lost to follow-up earlier.
 - ADRS, best overall response (PARAMCD "BOR", AVALC CR, PR, SD, PD or NE, ADT).
+- ADLB, laboratory results graded by CTCAE for three tests (PARAMCD NEUT, PLAT, ALT; PARAM,
+  AVISIT, ADT, ATOXGR "0" to "4", BTOXGR, ABLFL, ONTRTFL): a baseline record on the day of the
+  first dose (ABLFL = "Y"; a few patients have none), then one result per 21-day cycle on
+  treatment (ONTRTFL = "Y"), at most eight. Its random numbers have a seed of their own, so
+  the other datasets are the same bytes with or without it.
+- ADEX, exposure: one record per patient and 21-day cycle (AVISITN, AVISIT, ASTDT, AENDT,
+  EXDOSE, EXPLDOS, EXDOSU and EXACTN, a sponsor-defined variable holding the dose
+  modifications: DELAYED, REDUCED, INTERRUPTED), from TRTSDT to TRTEDT. Drawn from its own
+  seeded generator, so that the other datasets keep their bytes.
 - ADAE, treatment-emergent adverse events with CTCAE grades (AETOXGR "1" to "5"),
   AEDECOD, AEBODSYS, AESER, AEREL, ASTDT, TRTEMFL; a few records before the first dose
   carry TRTEMFL = "N" and are not counted. Each grade 5 event is the patient's death.
@@ -66,6 +76,14 @@ TERMS = (  # AEDECOD, AEBODSYS, weight, grade weights 1-4
 )
 EXTRA_EVENTS = {"CHEMO": 2.6, "EXMP+CHEMO": 3.4}  # mean adverse events per treated patient
 RELATEDNESS = ("UNRELATED", "UNLIKELY", "POSSIBLE", "PROBABLE", "DEFINITE")
+LAB_SEED = SEED + 1
+LAB_TESTS = {  # PARAMCD: (PARAM, grade weights 0-4 on treatment by ARMCD, weights at baseline)
+    "NEUT": ("Neutrophil count decreased", {"CHEMO": (70, 12, 9, 6, 3), "EXMP+CHEMO": (60, 14, 12, 9, 5)}, (92, 6, 2, 0, 0)),
+    "PLAT": ("Platelet count decreased", {"CHEMO": (85, 9, 4, 1.5, 0.5), "EXMP+CHEMO": (80, 11, 5, 3, 1)}, (90, 8, 2, 0, 0)),
+    "ALT": ("Alanine aminotransferase increased", {"CHEMO": (90, 7, 2, 1, 0), "EXMP+CHEMO": (85, 10, 3, 1.5, 0.5)}, (88, 10, 2, 0, 0)),
+}
+LAB_CYCLES = 8  # results on treatment, one per 21-day cycle, at most
+NO_BASELINE = 0.05  # patients without a baseline result of a test
 # The fixed date written into every header; SAS transport headers hold ddMMMyy:hh:mm:ss.
 HEADER_DATE = b"30JUN24:00:00:00"
 HEADER_DATE_PATTERN = re.compile(rb"\d\d[A-Z]{3}\d\d:\d\d:\d\d:\d\d")
@@ -78,6 +96,8 @@ def main() -> None:
     write(time_to_event(adsl, outcomes), "adtte", "Time-to-Event Analysis Dataset", ADTTE_LABELS)
     write(best_response(adsl, outcomes, rng), "adrs", "Response Analysis Dataset", ADRS_LABELS)
     write(adverse_events(adsl, outcomes, rng), "adae", "Adverse Events Analysis Dataset", ADAE_LABELS)
+    write(exposure(outcomes, adsl, np.random.default_rng([SEED, 15])), "adex", "Exposure Analysis Dataset", ADEX_LABELS)
+    write(laboratory(adsl, outcomes, np.random.default_rng(LAB_SEED)), "adlb", "Laboratory Analysis Dataset", ADLB_LABELS)
 
 
 # ------------------------------------------------------------------------ patients
@@ -156,6 +176,8 @@ def subject_row(rng, subjid: str, code: str, randomized: dt.date, started, outco
         "LSTALVDT": outcome["last_alive"],
         "EOSSTT": "DISCONTINUED" if outcome["death"] else (
             "ONGOING" if outcome["last_alive"] == CUTOFF else "DISCONTINUED"),
+        "DCSREAS": "DEATH" if outcome["death"] else ("" if outcome["last_alive"] == CUTOFF else "LOST TO FOLLOW-UP"),
+        "EOSDT": outcome["death"] or (None if outcome["last_alive"] == CUTOFF else outcome["last_alive"]),
     }
 
 
@@ -239,6 +261,63 @@ def ae_row(rng, subject: dict, term: str, soc: str, grade: int, onset: dt.date, 
     }
 
 
+# -------------------------------------------------------------------- laboratory
+
+def laboratory(adsl: pd.DataFrame, outcomes: list[dict], rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for subject, outcome in zip(adsl.to_dict("records"), outcomes):
+        start = outcome["treatment_start"]
+        if start is None:
+            continue
+        days = min((outcome["treatment_end"] - start).days, LAB_CYCLES * 21)
+        for paramcd, (param, on_treatment, at_baseline) in LAB_TESTS.items():
+            baseline = None if rng.random() < NO_BASELINE else int(rng.choice(5, p=np.array(at_baseline) / 100))
+            weights = np.array(on_treatment[outcome["code"]], dtype=float)
+            visits = [("BASELINE", start, baseline, "Y", "")] if baseline is not None else []
+            for cycle, day in enumerate(range(21, days + 1, 21), start=2):
+                visits.append((f"CYCLE {cycle} DAY 1", start + dt.timedelta(days=day),
+                               int(rng.choice(5, p=weights / weights.sum())), "", "Y"))
+            for visit, when, grade, ablfl, ontrtfl in visits:
+                rows.append({
+                    "STUDYID": STUDY, "USUBJID": subject["USUBJID"], "TRT01A": subject["TRT01A"],
+                    "PARAMCD": paramcd, "PARAM": param, "AVISIT": visit, "ADT": when, "ATOXGR": str(grade),
+                    "BTOXGR": "" if baseline is None else str(baseline), "ABLFL": ablfl, "ONTRTFL": ontrtfl,
+                })
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- exposure
+
+CYCLE_DAYS = 21
+PLANNED_DOSE = 75.0  # mg/m2 of the chemotherapy, every cycle
+MODIFICATIONS = (("DELAYED", 0.10), ("REDUCED", 0.08), ("INTERRUPTED", 0.04))  # per cycle from cycle 2
+
+
+def exposure(outcomes: list[dict], adsl: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Cycles of 21 days from the first dose while treatment lasts; a delayed cycle starts a
+    week late, a reduced one gets 75% of the planned dose, an interrupted one half."""
+    rows = []
+    for subject, outcome in zip(adsl.to_dict("records"), outcomes):
+        start, last = outcome["treatment_start"], outcome["treatment_end"]
+        cycle = 1
+        while start is not None and start <= last:
+            actions = [name for name, p in MODIFICATIONS if cycle > 1 and rng.random() < p]
+            if "DELAYED" in actions:
+                start += dt.timedelta(days=7)
+                if start > last:
+                    break
+            fraction = 0.5 if "INTERRUPTED" in actions else 0.75 if "REDUCED" in actions else 1.0
+            rows.append({
+                "STUDYID": STUDY, "USUBJID": subject["USUBJID"], "TRT01A": subject["TRT01A"],
+                "AVISITN": float(cycle), "AVISIT": f"CYCLE {cycle}", "ASTDT": start,
+                "AENDT": min(start + dt.timedelta(days=CYCLE_DAYS - 1), last),
+                "EXDOSE": PLANNED_DOSE * fraction, "EXPLDOS": PLANNED_DOSE, "EXDOSU": "mg/m2",
+                "EXACTN": ";".join(actions),
+            })
+            start, cycle = start + dt.timedelta(days=CYCLE_DAYS), cycle + 1
+    return pd.DataFrame(rows)
+
+
 # ------------------------------------------------------------------------ writing
 
 ADSL_LABELS = {
@@ -249,6 +328,13 @@ ADSL_LABELS = {
     "SAFFL": "Safety Population Flag", "RANDDT": "Date of Randomization", "TRTSDT": "Date of First Exposure to Treatment",
     "TRTEDT": "Date of Last Exposure to Treatment", "DTHFL": "Subject Death Flag", "DTHDT": "Date of Death",
     "DTHCAUS": "Cause of Death", "LSTALVDT": "Date Last Known Alive", "EOSSTT": "End of Study Status",
+    "DCSREAS": "Reason for Discontinuation from Study", "EOSDT": "End of Study Date",
+}
+ADEX_LABELS = {
+    "STUDYID": "Study Identifier", "USUBJID": "Unique Subject Identifier", "TRT01A": "Actual Treatment for Period 01",
+    "AVISITN": "Analysis Visit (N)", "AVISIT": "Analysis Visit", "ASTDT": "Analysis Start Date",
+    "AENDT": "Analysis End Date", "EXDOSE": "Dose", "EXPLDOS": "Planned Dose", "EXDOSU": "Dose Units",
+    "EXACTN": "Dose Modifications",
 }
 ADTTE_LABELS = {
     "STUDYID": "Study Identifier", "USUBJID": "Unique Subject Identifier", "TRT01A": "Actual Treatment for Period 01",
@@ -267,6 +353,13 @@ ADAE_LABELS = {
     "AEDECOD": "Dictionary-Derived Term", "AEBODSYS": "Body System or Organ Class",
     "AETOXGR": "Standard Toxicity Grade", "AESER": "Serious Event", "AEREL": "Causality",
     "ASTDT": "Analysis Start Date", "TRTEMFL": "Treatment Emergent Analysis Flag",
+}
+
+ADLB_LABELS = {
+    "STUDYID": "Study Identifier", "USUBJID": "Unique Subject Identifier", "TRT01A": "Actual Treatment for Period 01",
+    "PARAMCD": "Parameter Code", "PARAM": "Parameter", "AVISIT": "Analysis Visit", "ADT": "Analysis Date",
+    "ATOXGR": "Analysis Toxicity Grade", "BTOXGR": "Baseline Toxicity Grade", "ABLFL": "Baseline Record Flag",
+    "ONTRTFL": "On Treatment Record Flag",
 }
 
 

@@ -17,6 +17,7 @@ from .group import Group, Reads, arm_group, reads_of, total
 from .hashes import input_hashes
 from .ledger import RESERVED_KEYS, SCHEMA_VERSION, ArmResults, EndpointInfo, Methods, Results, TrialId
 from .parts import CORE
+from .variables import source_variables
 from ..stats.proportions import METHOD_NAMES
 from ..inputs.spec import Analysis
 from ..inputs.trial import Trial
@@ -37,7 +38,8 @@ def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -
         schema_version=SCHEMA_VERSION,
         trial=TrialId(trial.spec.trial.id, trial.spec.trial.title),
         data_cutoff=trial.cutoff,
-        methods=_methods(options, trial.grading, _population_phrases(trial.spec)),
+        methods=_methods(options, trial.grading, _population_phrases(trial.spec),
+                         source_variables(trial.spec, trial.grading)),
         **{name: getattr(whole, name) for name in CORE},
         endpoints={e.name: EndpointInfo(e.label, e.origin, e.population) for e in trial.endpoints},
         arms=tuple(arms),
@@ -91,7 +93,7 @@ def _population_phrases(spec) -> dict[str, str]:
     return {"efficacy": "were eligible and treated", "safety": "received treatment"}
 
 
-def _methods(options: Analysis, grading: str, populations: dict[str, str]) -> Methods:
+def _methods(options: Analysis, grading: str, populations: dict[str, str], variables: dict[str, str]) -> Methods:
     return Methods(
         proportion_ci=options.proportion_ci,
         proportion_ci_name=METHOD_NAMES[options.proportion_ci],
@@ -104,4 +106,5 @@ def _methods(options: Analysis, grading: str, populations: dict[str, str]) -> Me
         early_death_days=tuple(options.early_death_days),
         ae_grading=grading,
         populations=populations,
+        variables=variables,
     )

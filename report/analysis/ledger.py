@@ -70,6 +70,7 @@ class Methods:
     early_death_days: tuple[int, ...]
     ae_grading: str  # ctcae (grades 1-5) or severity (1 mild, 2 moderate, 3 severe)
     populations: dict[str, str]  # efficacy, safety: each population's definition as a sentence's predicate
+    variables: dict[str, str] = field(default_factory=dict)  # the pipeline's columns as the source names them (ard.csv)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Iterable
 
 from ..analysis.ledger import RESERVED_KEYS
 from . import tables
+from .ard import baseline_ard, results_ard, safety_ard, status_ard
 from .block import Block, Context
 from .figures import adverse_event_figures, conduct_figures, survival_figures
 from ..layout import dsmb_views as dv
@@ -54,19 +55,20 @@ BLOCKS: dict[str, Block] = {b.id: b for b in (
     Block("study", "Study", ("population", "accrual", "baseline", "excluded_arms"), False, P + "study.html.j2", view=sv.study_view),
     Block("results", "Results", ("response", "mrd", "survival", "by_arm", "comparisons"), False,
           P + "results.html.j2", P + "results_arms.html.j2", figures=survival_figures,
-          view=sv.results_view),
+          view=sv.results_view, ard=results_ard),
     Block("toxicity", "Toxicity", ("safety", "by_arm"), False, P + "toxicity.html.j2", P + "toxicity_arms.html.j2",
           figures=adverse_event_figures, shown=_toxicity_shown, view=_toxicity_view),
     Block("next_steps", "Next steps", ("survival",), False, P + "next_steps.html.j2", view=sv.next_steps_view),
     Block("methods", "Methods", ("methods",), False, P + "methods.html.j2", view=sv.methods_view),
     Block("title", "DSMB title page", ("trial", "data_cutoff", "report"), True, P + "dsmb/title.html.j2", view=dv.title_view),
     Block("status", "Study status", ("accrual", "dsmb"), True, P + "dsmb/status.html.j2", figures=conduct_figures,
-          view=dv.status_view),
+          view=dv.status_view, ard=status_ard),
     Block("changes", "Changes since the previous report", ("dsmb",), True, P + "dsmb/changes.html.j2", view=dv.changes_view),
     Block("stopping", "Stopping rules", ("stopping",), False, P + "dsmb/stopping.html.j2", view=_stopping_view),
     Block("baseline", "Baseline characteristics", ("population", "baseline"), True, P + "dsmb/baseline.html.j2",
-          P + "dsmb/baseline_arms.html.j2", view=dv.baseline_view),
-    Block("safety", "Safety, all treated patients", ("safety", "dsmb"), True, P + "dsmb/safety.html.j2", view=dv.safety_view),
+          P + "dsmb/baseline_arms.html.j2", view=dv.baseline_view, ard=baseline_ard),
+    Block("safety", "Safety, all treated patients", ("safety", "dsmb"), True, P + "dsmb/safety.html.j2", view=dv.safety_view,
+          ard=safety_ard),
     Block("notes", "Notes", ("data_cutoff", "methods"), True, P + "dsmb/notes.html.j2", view=dv.notes_view),
     # The meeting abstract's parts (report.layout.abstract.PARTS writes them), on its page only.
     Block("abstract_background", "Background", (), False, A + "section.html.j2", pages=ABSTRACT),

@@ -12,6 +12,7 @@ from ..analysis import analysis
 from ..analysis.group import Group
 from ..analysis.ledger import Results
 from ..inputs.trial import Trial
+from .ard import ard_rows
 from .catalogue import BLOCKS
 
 
@@ -23,3 +24,10 @@ def parts() -> dict[str, Callable[[Group], object]]:
 def results(trial: Trial) -> Results:
     """The numbers ledger of `trial`, with every block's part."""
     return analysis.analyze(trial, parts())
+
+
+def ard(ledger: dict, open_side: bool = False) -> list[dict]:
+    """The rows of ard.csv for `ledger`: every block of the catalogue with `ard`, in catalogue
+    order; `open_side`: the open-safe blocks only (the open DSMB report's), whatever the spec asks,
+    for all patients only (never by arm, whatever the ledger holds)."""
+    return ard_rows(ledger, [block for block in BLOCKS.values() if block.open_safe or not open_side], arms=not open_side)

@@ -183,12 +183,20 @@ class _Renderer:
 
 @app.command()
 @guarded
-def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff, data: Optional[Path] = Data) -> None:
-    """Print the numbers ledger (results.json) to standard output."""
+def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff, data: Optional[Path] = Data,
+            ard: bool = typer.Option(False, "--ard", help="Print the ledger in long form (ard.csv) instead.")) -> None:
+    """Print the numbers ledger (results.json), or with --ard its long form (ard.csv), to standard output."""
     from ..blocks.ledger import results
     from ..inputs.trial import load_trial
 
-    sys.stdout.write(results(load_trial(trial_dir, cutoff=cutoff, data=data)).to_json())
+    ledger = results(load_trial(trial_dir, cutoff=cutoff, data=data))
+    if ard:
+        from ..kinds.common import ard_csv
+
+        sys.stdout.buffer.write(ard_csv(ledger.to_dict()))
+        sys.stdout.flush()
+        return
+    sys.stdout.write(ledger.to_json())
 
 
 @app.command()

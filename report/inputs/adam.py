@@ -25,8 +25,9 @@ UNITS = {"DAY": "days", "DAYS": "days", "WEEK": "weeks", "WEEKS": "weeks",
          "MONTH": "months", "MONTHS": "months", "YEAR": "years", "YEARS": "years"}
 EMPTY_AE = pd.DataFrame(columns=["subject_id", "term", "soc", "grade", "onset_on", "attribution", "serious"])
 DEFAULT_ADAE = "adae"
+STUDY_STATUSES = ("COMPLETED", "DISCONTINUED", "ONGOING")
 # Subject columns no ADaM mapping fills (time-to-event rows come from ADTTE instead).
-UNMAPPED = ("response_cycle", "mrd", "relapse_on", "off_study_on", "off_study_reason")
+UNMAPPED = ("response_cycle", "mrd", "relapse_on", "ineligible_reason")
 
 
 class _Dataset:
@@ -59,6 +60,12 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     adtte = _open(data_dir, m.adtte, "adtte", problems) if m.adtte else None
     adae = _open_adae(data_dir, m.adverse_events.dataset, problems)
     adrs = _open(data_dir, m.response.dataset, "response.dataset", problems) if m.response else None
+    from .adam_labs import adam_labs, open_adlb  # it reads datasets with this module's helpers
+
+    adlb = open_adlb(data_dir, m.labs.dataset, problems)
+    from .adam_exposure import exposure, open_adex  # it reads datasets as this module does
+
+    adex = open_adex(data_dir, m.exposure.dataset, problems)
     if problems:
         raise InputError(problems)
     subjects = _subjects(adsl, m, problems)
@@ -66,15 +73,19 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
         rows = [adsl.row(i) for i in range(len(subjects))]
         problems += arm_problems(subjects["arm"], rows, adsl.path.name, m.arm.upper(), spec.analysis)
         problems += _with_demographics(subjects, adsl, spec, rows)
+    if subjects is not None and adsl.has(m.study_status):
+        problems += _status_problems(adsl, m.study_status)
     if adrs is not None and subjects is not None:
         _add_best_response(subjects, adrs, m, problems)
     tte, endpoints = _time_to_event(adtte, subjects, m, problems) if adtte is not None else (None, ())
     ae, grading = _adverse_events(adae, subjects, m.adverse_events, problems) if adae is not None else (None, "ctcae")
+    ex, absent = exposure(adex, subjects, m.subject, m.exposure, problems) if adex is not None else (None, frozenset())
+    labs = adam_labs(adlb, subjects, m.subject, m.labs, problems) if adlb is not None else None
     if problems:
         raise InputError(problems)
-    inputs = tuple(d.path for d in (adsl, adrs, adtte, adae) if d is not None)
+    inputs = tuple(d.path for d in (adsl, adrs, adtte, adae, adex, adlb) if d is not None)
     return SourceTables(subjects, ae, inputs, tte if tte is not None else _no_tte(), endpoints, grading,
-                        _not_collected(adsl, m))
+                        _not_collected(adsl, m) | absent, exposure=ex, labs=labs)
 
 
 def _with_demographics(subjects: pd.DataFrame, adsl: _Dataset, spec: Spec, rows: list[int]) -> list[Problem]:
@@ -106,9 +117,17 @@ def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _D
 def _not_collected(adsl: _Dataset, m: Adam) -> frozenset[str]:
     """Subject columns ADaM input does not give: unmapped ones, and ADSL variables it lacks."""
     absent = {column for column, variable in (("age", "AGE"), ("sex", "SEX"), ("death_cause", m.death_cause),
-                                              ("died_on", m.death_date))
+                                              ("died_on", m.death_date), ("study_status", m.study_status),
+                                              ("off_study_reason", m.discontinued_reason), ("off_study_on", m.study_end))
               if not adsl.has(variable)}
     return frozenset(absent | set(UNMAPPED))
+
+
+def _status_problems(adsl: _Dataset, variable: str) -> list[Problem]:
+    """A problem for each end-of-study status that is none of COMPLETED, DISCONTINUED, ONGOING."""
+    return [Problem(adsl.path.name, f"{value!r} is not one of {', '.join(STUDY_STATUSES)} ([adam] study_status)",
+                    adsl.row(index), variable)
+            for index, value in _text(adsl.col(variable)).items() if value and value.upper() not in STUDY_STATUSES]
 
 
 def _open(data_dir: Path, name: str, key: str, problems: list[Problem]) -> _Dataset | None:
@@ -195,7 +214,10 @@ def _subjects(adsl: _Dataset, m: Adam, problems: list[Problem]) -> pd.DataFrame 
         "died_on": died,
         "death_cause": optional(m.death_cause),
         "last_contact_on": _dates(adsl.col(m.last_alive)) if adsl.has(m.last_alive) else died,
-        "off_study_on": None, "off_study_reason": None,
+        "off_study_on": _dates(adsl.col(m.study_end)) if adsl.has(m.study_end) else None,
+        "off_study_reason": optional(m.discontinued_reason),
+        "ineligible_reason": None,
+        "study_status": _text(adsl.col(m.study_status)).str.lower() if adsl.has(m.study_status) else None,
     }).astype(object).where(lambda f: f.notna(), None)
 
 

@@ -21,6 +21,7 @@ from ..errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
 from .spec_demographics import Demographics
 from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # noqa: F401 (re-exported)
+from .spec_labs import Labs
 from .spec_section import Section
 from .user_templates import folder_problems
 
@@ -94,6 +95,8 @@ class Analysis(_Section):
     arms: list[str] = []  # report order of the arms, the reference first (default: sorted)
     exclude_arms: list[str] = []  # arms of the data left out of the analysis entirely
     early_death_days: list[Days] = [28]
+    labs: Labs = Labs()  # [analysis.labs]: the laboratory shift table (report.inputs.spec_labs)
+    deaths_after_last_dose_days: Days = 30  # the deaths table's window after the last dose (where exposure is collected)
     demographics: Demographics | None = None  # the demographic and baseline table (spec_demographics.py)
 
     @field_validator("landmarks")
@@ -128,6 +131,9 @@ class Source(_Section):
     # Tidy input. Unset: adverse_events.csv where it exists, else adverse events were not
     # collected; a file named here must exist.
     adverse_events: str | None = None
+    labs: str | None = None  # tidy laboratory results; unset: labs.csv where it exists, else not collected
+    # Tidy input. Unset: exposure.csv where it exists, else exposure was not collected.
+    exposure: str | None = None
 
 
 class SimonRule(_Section):

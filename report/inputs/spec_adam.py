@@ -36,6 +36,37 @@ class AdamAdverseEvents(_Section):
     onset: str = "ASTDT"
 
 
+class AdamLabs(_Section):
+    """`[adam.labs]`: laboratory results graded by CTCAE (ADLB), for the shift table."""
+    # Unset: ADLB where it exists, else laboratory results were not collected; "" says they
+    # were not collected; a dataset named here must exist.
+    dataset: str | None = None
+    test: str = "PARAMCD"  # the test's code: what [analysis.labs] tests names
+    label: str = "PARAM"  # the test's name in the table, where the dataset has it
+    grade: str = "ATOXGR"  # the record's CTCAE grade (0-4); empty: not graded, left out
+    date: str = "ADT"
+    baseline_flag: str = "ABLFL"  # the baseline record (Y), where the dataset has the variable
+    baseline_grade: str = "BTOXGR"  # used where the dataset has no baseline_flag variable
+    post_baseline: str | None = "ONTRTFL"  # post-baseline records (Y), where present; else dated after ADSL's start
+    analysis_flag: str | None = None  # e.g. "ANL01FL": only records flagged Y are read
+
+
+class AdamExposure(_Section):
+    """ADEX, one record per patient and cycle (or administration), onto the tidy exposure columns."""
+    # Unset: ADEX where it exists, else exposure was not collected; "" says it was not
+    # collected; a dataset named here must exist.
+    dataset: str | None = None
+    paramcd: str | None = None  # keep the records of this PARAMCD (a parameterised ADEX); None keeps all
+    cycle: str = "AVISITN"
+    start: list[str] = Field(default=["ASTDT", "EXSTDTC"], min_length=1)  # the first present
+    end: list[str] = ["AENDT", "EXENDTC"]  # the first present; none: not collected
+    dose: list[str] = ["EXDOSE", "AVAL"]  # the first present; none: not collected
+    planned_dose: str = "EXPLDOS"  # absent: not collected
+    # A sponsor-defined variable holding interrupted | reduced | delayed (";"-separated, any
+    # case), "none" or empty; None (the default): dose modifications not collected.
+    action: str | None = None
+
+
 class Adam(_Section):
     """Where the ADaM variables are: defaults follow the ADaM implementation guide."""
     adsl: str = "adsl"
@@ -54,3 +85,10 @@ class Adam(_Section):
     aval_unit: Literal["days", "weeks", "months", "years"] | None = None  # when ADTTE has no AVALU
     response: AdamResponse | None = None
     adverse_events: AdamAdverseEvents = AdamAdverseEvents()
+    labs: AdamLabs = AdamLabs()
+    # Disposition: end-of-study status (COMPLETED, DISCONTINUED, ONGOING), the reason for
+    # discontinuation and the end-of-study date; each absent from ADSL is not collected.
+    study_status: str = "EOSSTT"
+    discontinued_reason: str = "DCSREAS"
+    study_end: str = "EOSDT"
+    exposure: AdamExposure = AdamExposure()

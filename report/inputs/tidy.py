@@ -53,6 +53,8 @@ SUBJECT_COLUMNS = (
     Column("last_contact_on", "date", required=True),
     Column("off_study_on", "date"),
     Column("off_study_reason", "text"),
+    Column("ineligible_reason", "text"),
+    Column("study_status", "text"),  # completed | discontinued | ongoing, any case (report.inputs.tidy_checks)
 )
 
 AE_COLUMNS = (

@@ -11,6 +11,7 @@ from ..errors import Problem
 from .tidy_read import _distinct
 
 MRD_VALUES = {"negative", "positive"}
+STUDY_STATUSES = ("completed", "discontinued", "ongoing")
 ATTRIBUTIONS = {"unrelated", "unlikely", "possible", "probable", "definite"}
 SUBJECT_DATES = ("enrolled_on", "response_on", "relapse_on", "died_on", "last_contact_on", "off_study_on")
 
@@ -55,6 +56,9 @@ def _subject_problems(
               lambda i: f"a responder ({best[i]}) needs the date of response")
     found.add(has["mrd"] & ~s["mrd"].isin(MRD_VALUES).to_numpy(), "mrd",
               lambda i: f"{mrd[i]!r} is not negative, positive or empty")
+    status = s["study_status"].to_numpy(dtype=object)
+    found.add(_where(s["study_status"], lambda v: v.lower() not in STUDY_STATUSES), "study_status",
+              lambda i: f"{status[i]!r} is not one of {', '.join(STUDY_STATUSES)}")
     found.add(_where(s["response_cycle"], lambda c: c < 1), "response_cycle", lambda i: "cycles are numbered from 1")
     found.add(_where(s["age"], lambda a: not 0 <= a <= 120), "age", lambda i: f"{age[i]:g} is not a plausible age")
     found.add(has["relapse_on"] & empty["response_on"], "relapse_on",

@@ -17,8 +17,11 @@ from ..resources import bundled_trial
 from .source import SourceTables
 from .spec import SPEC_FILE, Spec, load_spec
 from .tidy import read_tidy
+from .tidy_labs import DEFAULT_FILE as DEFAULT_LABS_FILE, read_labs
+from .tidy_exposure import read_exposure
 
 DEFAULT_AE_FILE = "adverse_events.csv"
+DEFAULT_EXPOSURE_FILE = "exposure.csv"
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,22 +105,34 @@ def _tidy_endpoints(subjects: pd.DataFrame, spec: Spec, not_collected: frozenset
 
 
 def _read_tidy(spec: Spec, data_dir: Path) -> SourceTables:
-    subjects_path, ae_path = data_dir / spec.source.subjects, _ae_path(spec, data_dir)
-    tables = read_tidy(
-        subjects_path, ae_path, responders=spec.analysis.responders, categories=spec.analysis.response_categories,
-        arms=spec.analysis,
-    )
-    inputs = (subjects_path, ae_path) if ae_path is not None else (subjects_path,)
-    return SourceTables(tables.subjects, tables.adverse_events, inputs, not_collected=tables.not_collected)
+    subjects_path, ae_path = data_dir / spec.source.subjects, _optional_path(spec.source.adverse_events, DEFAULT_AE_FILE, data_dir)
+    exposure_path = _optional_path(spec.source.exposure, DEFAULT_EXPOSURE_FILE, data_dir)
+    labs_file = _optional_path(spec.source.labs, DEFAULT_LABS_FILE, data_dir)
+    problems, tables = [], None
+    try:
+        tables = read_tidy(
+            subjects_path, ae_path, responders=spec.analysis.responders, categories=spec.analysis.response_categories,
+            arms=spec.analysis,
+        )
+    except InputError as error:  # the exposure and labs files' problems are reported with them
+        problems = list(error.problems)
+    exposure, absent = (read_exposure(exposure_path, tables.subjects if tables else None, problems)
+                        if exposure_path is not None else (None, frozenset()))
+    labs, lab_problems = read_labs(labs_file, tables.subjects if tables else None)
+    problems += lab_problems
+    if problems:
+        raise InputError(problems)
+    inputs = tuple(p for p in (subjects_path, ae_path, exposure_path, labs_file) if p is not None)
+    return SourceTables(tables.subjects, tables.adverse_events, inputs, not_collected=tables.not_collected | absent,
+                        exposure=exposure, labs=labs)
 
 
-def _ae_path(spec: Spec, data_dir: Path) -> Path | None:
-    """The adverse-event file: the one the spec names (it must exist), else
-    adverse_events.csv where it exists; None where adverse events were not collected."""
-    if spec.source.adverse_events is not None:
-        return data_dir / spec.source.adverse_events
-    default = data_dir / DEFAULT_AE_FILE
-    return default if default.exists() else None
+def _optional_path(named: str | None, default: str, data_dir: Path) -> Path | None:
+    """An optional file: the one the spec names (it must exist), else `default` where it
+    exists; None where the data were not collected."""
+    if named is not None:
+        return data_dir / named
+    return data_dir / default if (data_dir / default).exists() else None
 
 
 def _read_adam(spec: Spec, data_dir: Path) -> SourceTables:

@@ -59,14 +59,27 @@ class Rendered:
     manifest: dict = field(default_factory=dict)  # what the kind adds to the manifest
 
 
-def archival_attachments(job: Job, results_json: bytes, with_data: bool = True) -> dict[str, bytes]:
-    """Embedded in archival PDFs: the ledger, the provenance and (unless confidential) the inputs.
+def ard_csv(ledger: dict, open_side: bool = False) -> bytes:
+    """ard.csv (DESIGN section 7a): the ledger in long form, as the listings' CSV (CRLF, UTF-8,
+    text cells inert in a spreadsheet); `open_side`: the open-safe blocks' rows only."""
+    from ..blocks.ledger import ard
+    from ..layout.ard import COLUMNS
+    from ..render.spreadsheet import csv_bytes
+
+    return csv_bytes(ard(ledger, open_side), COLUMNS)
+
+
+def archival_attachments(job: Job, results_json: bytes, with_data: bool = True,
+                         ard: bytes | None = None) -> dict[str, bytes]:
+    """Embedded in archival PDFs: the ledger, its long form (ard.csv, where given), the
+    provenance and (unless confidential) the inputs.
 
     Inputs larger than EMBED_INPUTS_MAX_BYTES in all stay out of the PDF, which would
     otherwise grow by megabytes and take seconds to compress; the provenance still names
     them by hash and the archive's store keeps them.
     """
-    files = {"results.json": results_json, "provenance.json": _json_bytes(job.provenance)}
+    files = {"results.json": results_json, **({"ard.csv": ard} if ard is not None else {}),
+             "provenance.json": _json_bytes(job.provenance)}
     if with_data and sum(path.stat().st_size for path in job.trial.inputs) <= EMBED_INPUTS_MAX_BYTES:
         files.update({path.name: path.read_bytes() for path in job.trial.inputs})
     return files
@@ -76,8 +89,9 @@ def _json_bytes(value: dict) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: dict[str, str]) -> dict[str, bytes]:
-    """`<stem>.html` and the archival `<stem>.pdf`, as the job's formats ask."""
+def html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: dict[str, str],
+                 ard: bytes | None = None) -> dict[str, bytes]:
+    """`<stem>.html` and the archival `<stem>.pdf` (embedding the ledger and `ard`), as the job's formats ask."""
     from ..render.render import figures_as_images
 
     files = {}
@@ -85,7 +99,7 @@ def html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: d
         files[f"{stem}.html"] = html.encode("utf-8")
     if "pdf" in job.formats:
         job.step("Rendering PDF")
-        attachments = archival_attachments(job, results_json)
+        attachments = archival_attachments(job, results_json, ard=ard)
         files[f"{stem}.pdf"] = job.pdf(figures_as_images(html, figures), archival=True, attachments=attachments,
                                        on=job.on)
     return files

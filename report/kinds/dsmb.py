@@ -21,7 +21,7 @@ from ..errors import InputError, Problem
 from ..inputs.trial import Trial
 from ..layout.formatting import long_date
 from ..layout.dsmb_views import LISTING_CAP  # rows of a listing shown in a report; the full listing goes into the bundle
-from .common import Job, Rendered, archival_attachments, page_for
+from .common import Job, Rendered, archival_attachments, ard_csv, page_for
 from .kind import DSMB_CLOSED, DSMB_OPEN, laid_out
 from .kind import figures as sheet_figures
 
@@ -57,7 +57,9 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     closed_extra = _extra(DSMB_CLOSED, spec, closed_ledger)
     html_closed = render_html(DSMB_CLOSED.template, page_for(trial, closed_ledger, figures, note, closed_extra,
                                                              on=job.on, signed=job.signed))
-    files = {"results.json": _json(open_ledger), **full_listings(open_ledger["dsmb"])}
+    # ard.csv: the open ledger's open-safe blocks only; the closed one travels inside the closed PDF.
+    files = {"results.json": _json(open_ledger), "ard.csv": ard_csv(open_ledger, open_side=True),
+             **full_listings(open_ledger["dsmb"])}
     if "html" in job.formats:
         files[f"{OPEN}.html"] = html_open.encode("utf-8")
         if job.password is None:
@@ -66,13 +68,13 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     requests = [(figures_as_images(html_closed, figures), {"on": job.on})]
     if "pdf" in job.formats:
         # The open report's PDF carries only the open ledger: patient data hold efficacy.
-        attachments = archival_attachments(job, files["results.json"], with_data=False)
+        attachments = archival_attachments(job, files["results.json"], with_data=False, ard=files["ard.csv"])
         requests.append((figures_as_images(html_open, conduct), {"archival": True, "attachments": attachments,
                                                                   "on": job.on}))
     closed_pdf, *open_pdf = job.pdfs(requests)  # side by side, given a worker for each
     if open_pdf:
         files[f"{OPEN}.pdf"] = open_pdf[0]
-    attachment = {"results-closed.json": _json(closed_ledger)}
+    attachment = {"results-closed.json": _json(closed_ledger), "ard-closed.csv": ard_csv(closed_ledger)}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else with_attachments(closed_pdf, attachment))
     extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": computed.compared_with}

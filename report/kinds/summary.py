@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from ..analysis.ledger import Results, ledger_json
-from .common import Job, Rendered, html_and_pdf, page_for
+from .common import Job, Rendered, ard_csv, html_and_pdf, page_for
 from .kind import SUMMARY, figures, laid_out
 
 
 def summary_files(job: Job, results: Results) -> Rendered:
-    """results.json, summary.html and the archival summary.pdf, as the job's formats ask."""
+    """results.json, ard.csv, summary.html and the archival summary.pdf, as the job's formats ask."""
     from ..render.render import render_html
 
     ledger, spec = results.to_dict(), job.trial.spec
@@ -17,5 +17,5 @@ def summary_files(job: Job, results: Results) -> Rendered:
                     signed=job.signed)
     job.step("Laying out")
     html = render_html(SUMMARY.template, page)
-    files = {"results.json": ledger_json(ledger).encode("utf-8")}
-    return Rendered({**files, **html_and_pdf(job, "summary", html, files["results.json"], drawn)})
+    files = {"results.json": ledger_json(ledger).encode("utf-8"), "ard.csv": ard_csv(ledger)}
+    return Rendered({**files, **html_and_pdf(job, "summary", html, files["results.json"], drawn, files["ard.csv"])})

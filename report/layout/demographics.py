@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .descriptive_rows import NO_DENOMINATOR, n_percent
 from .formatting import MISSING, number, percent
 from .tables import TOTAL, ArmTable, Row
 from .wording import p_value
 
-ZERO_DENOMINATOR = "-"
 QUANTILES = {7: "R's default, type 7 (linear interpolation between order statistics)",
              2: "SAS's default, R type 2 (the empirical distribution's inverse, averaged at its jumps; PCTLDEF=5)"}
 TESTS = {"anova": "one-way analysis of variance (F test)",
@@ -33,7 +33,7 @@ class DemographicsView:
 def stat_text(value: float | None, stat_name: str, digits: int) -> str:
     """A statistic as printed: SD one decimal more than the mean; p a percentage."""
     if value is None:
-        return ZERO_DENOMINATOR if stat_name == "p" else MISSING  # p: a column of no patients
+        return NO_DENOMINATOR if stat_name == "p" else MISSING  # p: a column of no patients
     if stat_name == "n":
         return str(int(value))
     if stat_name == "p":
@@ -73,22 +73,16 @@ def _section(variable: dict, key: str, groups, tested: bool) -> tuple[Row, ...]:
         rows += _continuous_rows(parts, variable["digits"], blank)
     else:
         for category in variable["categories"]:
-            cells = tuple(_count(_category(v, category["level"]), n) for v, n in zip(parts, ns))
+            cells = tuple(n_percent(_category(v, category["level"]), n) for v, n in zip(parts, ns))
             rows.append(Row(category["label"], cells + blank, "indent"))
     if variable["missing"]["count"]:
-        rows.append(Row("Missing", tuple(_count(v["missing"]["count"], n) for v, n in zip(parts, ns)) + blank, "indent"))
+        rows.append(Row("Missing", tuple(n_percent(v["missing"], n) for v, n in zip(parts, ns)) + blank, "indent"))
     return tuple(rows)
 
 
-def _category(variable: dict, level: str) -> int:
-    return next((c["share"]["count"] for c in variable["categories"] if c["level"] == level), 0)
-
-
-def _count(count: int, n: int) -> str:
-    """n (%) of the column's N; a column of no patients: "-"."""
-    if not n:
-        return ZERO_DENOMINATOR
-    return f"{count} ({percent(count / n, 1)})"
+def _category(variable: dict, level: str) -> dict | None:
+    """The share of a category in one column (None: the column has none of it, a count of 0)."""
+    return next((c["share"] for c in variable["categories"] if c["level"] == level), None)
 
 
 def _continuous_rows(parts: list[dict], digits: int, blank: tuple) -> list[Row]:
@@ -102,14 +96,14 @@ def _continuous_rows(parts: list[dict], digits: int, blank: tuple) -> list[Row]:
         Row("Mean (SD)", cells(lambda d: f"{num(d['mean'])} ({num(d['sd'], 1)})" if d["n"] else MISSING), "indent"),
         Row("Median", cells(lambda d: num(d["median"])), "indent"),
         Row("Q1, Q3", cells(lambda d: f"{num(d['q1'])}, {num(d['q3'])}" if d["n"] else MISSING), "indent"),
-        Row("Min, Max", cells(lambda d: f"{num(d['minimum'])}, {num(d['maximum'])}" if d["n"] else MISSING), "indent"),
+        Row("Min, Max", cells(lambda d: f"{num(d['min'])}, {num(d['max'])}" if d["n"] else MISSING), "indent"),
     ]
 
 
 def _notes(total: dict, tested: bool) -> tuple[str, ...]:
     notes = [f"Population: {total['population_label']} (N = {total['n']}). Percentages are of the column's N, the "
              "patients of the population in that column, those with a missing value included; a column of no "
-             f"patients shows \u201c{ZERO_DENOMINATOR}\u201d. SD: standard deviation (n \u2212 1)."]
+             f"patients shows \u201c{NO_DENOMINATOR}\u201d. SD: standard deviation (n \u2212 1)."]
     notes.append(f"Q1, Q3: quartiles by {QUANTILES[total['quantile_type']]}.")
     grouped = [v["label"] for v in total["variables"].values() if v["cuts"]]
     if grouped:

@@ -19,12 +19,12 @@ TOTAL = "Total"
 class Row:
     label: str
     cells: tuple[str, ...]
-    kind: str = ""  # "group" (bold band), "sub" (indented, muted), "indent"
+    kind: str = ""  # "group" (bold band), "sub" (indented, muted), "indent", "deeper" (under an indented row, muted)
     note: str = ""  # the footnote its label refers to, or ""
 
     @property
     def indented(self) -> bool:
-        return self.kind in ("indent", "sub")
+        return self.kind in ("indent", "sub", "deeper")
 
 
 @dataclass(frozen=True)

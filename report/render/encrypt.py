@@ -6,13 +6,17 @@ import io
 PASSWORD_ENV = "TRIALREPORT_CLOSED_PASSWORD"
 
 
+def _mime(name: str) -> str:
+    return "text/csv" if name.endswith(".csv") else "application/json"
+
+
 def encrypted_pdf(pdf: bytes, password: str, attachments: dict[str, bytes] | None = None) -> bytes:
     """The PDF with `attachments` embedded, encrypted with AES-256 (PDF 2.0, R6)."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
         for name, data in (attachments or {}).items():
-            document.attachments[name] = pikepdf.AttachedFileSpec(document, data, mime_type="application/json")
+            document.attachments[name] = pikepdf.AttachedFileSpec(document, data, mime_type=_mime(name))
         out = io.BytesIO()
         document.save(out, encryption=pikepdf.Encryption(user=password, owner=password, R=6, aes=True))
         return out.getvalue()
@@ -24,7 +28,7 @@ def with_attachments(pdf: bytes, attachments: dict[str, bytes]) -> bytes:
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
         for name, data in attachments.items():
-            document.attachments[name] = pikepdf.AttachedFileSpec(document, data, mime_type="application/json")
+            document.attachments[name] = pikepdf.AttachedFileSpec(document, data, mime_type=_mime(name))
         out = io.BytesIO()
         document.save(out, deterministic_id=True)
         return out.getvalue()

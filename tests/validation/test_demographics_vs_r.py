@@ -55,7 +55,7 @@ for (i in seq_len(nrow(spec))) {
         q <- quantile(present, c(0.25, 0.75), type = qtype, names = FALSE)
         say("stat", s$key, g, "mean", num(mean(present))); say("stat", s$key, g, "median", num(median(present)))
         say("stat", s$key, g, "q1", num(q[1])); say("stat", s$key, g, "q3", num(q[2]))
-        say("stat", s$key, g, "minimum", num(min(present))); say("stat", s$key, g, "maximum", num(max(present)))
+        say("stat", s$key, g, "min", num(min(present))); say("stat", s$key, g, "max", num(max(present)))
         say("stat", s$key, g, "sd", if (length(present) > 1) num(sd(present)) else "NA")
       }
     } else {

@@ -26,7 +26,7 @@ from ...inputs.spec_demographics import POPULATIONS, DemographicVariable
 from ...layout.ard import Stat, source_name
 from ...layout.demographics import demographics_view, p_text, stat_text
 from ...stats import group_tests
-from ...stats.descriptive import Description, describe
+from ...stats.summary_statistics import Summary, summary
 from ...stats.fisher import FisherTooLarge, fisher_p_value
 from ..block import Block
 
@@ -58,7 +58,7 @@ class Variable:
     cuts: tuple[float, ...]  # a grouped continuous column's cut points, else ()
     n: int  # patients with a value
     missing: Share  # patients without one, of the column's N
-    description: Description | None  # continuous
+    description: Summary | None  # continuous
     categories: tuple[Category, ...] | None  # categorical, in the stated order
     comparison: Comparison | None  # the total's part only, where a test is asked for and the population has two arms or more
 
@@ -107,7 +107,7 @@ def _variable(index: int, v: DemographicVariable, column: list, arms: list, n: i
     count = sum(present)
     if v.cuts:
         column = grouped(column, v.cuts, v.group_labels())
-    description = describe(column, quantile_type) if v.kind == "continuous" else None
+    description = summary(column, quantile_type) if v.kind == "continuous" else None
     categories = _categories(v, column, n) if v.kind == "categorical" else None
     compared = total and v.chosen_test != "none" and len({a for a in arms if a is not None}) > 1  # arms to compare
     comparison = _comparison(index, v, column, arms) if compared else None
@@ -188,7 +188,7 @@ def ard(part: dict | None, ledger: dict) -> Iterable[Stat]:
 
 
 CONTINUOUS_STATS = (("n", "n"), ("mean", "mean"), ("sd", "sd"), ("median", "median"), ("p25", "q1"), ("p75", "q3"),
-                    ("min", "minimum"), ("max", "maximum"))
+                    ("min", "min"), ("max", "max"))
 
 
 def _continuous_stats(variable: dict, name: str) -> Iterable[Stat]:

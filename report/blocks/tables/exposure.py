@@ -1,0 +1,193 @@
+"""Exposure (EXT01): treatment received by the safety population, from the exposure rows (one
+per patient and cycle or administration; report.inputs.tidy_exposure, ADaM ADEX).
+
+- Cycles started: patients by their number of distinct cycles (1 to 9, then 10 or more),
+  n (% of the safety population), and patients of it without an exposure record; cycles per patient summarised
+  over patients with a record.
+- Treatment duration, days: last end (its start where the end is empty or not collected)
+  minus first start, plus one: R `as.numeric(max(end) - min(start)) + 1` per patient.
+- Relative dose intensity: sum of doses over sum of planned doses per patient (records with
+  both), R `sum(dose) / sum(planned_dose)`, shown as a percentage.
+- Dose modifications: patients with any record interrupted, reduced or delayed, n (%).
+Summaries are n, mean, SD, median, Q1, Q3 (R `quantile(type = 7)`), min, max
+(report.stats.summary_statistics). None where exposure was not collected; each part None
+where its column was not collected, never 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ...analysis.group import Group, Part, Reads
+from ...analysis.ledger import Share
+from ...inputs import derive
+from ...inputs.tidy_exposure import ACTIONS, not_collected_name
+from ...layout.ard import Stat, source_name
+from ...layout.collected import NOT_COLLECTED
+from ...layout.descriptive_rows import NotedTable, share_cells, share_stats, summary_rows, summary_stats
+from ...layout.tables import TOTAL, ArmTable, Row
+from ...stats.summary_statistics import Summary, summary
+from ..block import Block, Context
+
+NO_RECORD = "No exposure record"
+MANY_CYCLES = 10  # from this many cycles on, patients are counted together ("10+")
+ANY = "any"
+
+
+@dataclass(frozen=True)
+class Exposure:
+    n: int  # the safety population
+    with_records: int  # of it, patients with at least one exposure record
+    cycles: dict[str, Share]  # cycles started ("1" to "9", "10+") -> patients, ascending; "0": no record
+    cycles_summary: Summary  # cycles per patient with a record
+    duration_days: Summary  # first start to last end, inclusive
+    duration_to: str  # "end": to the last end date; "start": end dates not collected, to the last start
+    dose_intensity: Summary | None  # sum dose / sum planned dose per patient; None: not collected
+    modifications: dict[str, Share] | None  # any, interrupted, reduced, delayed; None: not collected
+
+
+def exposure(group: Group) -> Exposure | None:
+    """The exposure of one group's safety population (None: exposure not collected)."""
+    if group.exposure is None:
+        return None
+    safety = derive.safety_population(group.subjects)
+    n = len(safety)
+    rows = group.exposure[group.exposure["subject_id"].isin(set(safety["subject_id"]))]
+    absent = group.not_collected
+    to_end = not_collected_name("end_on") not in absent
+    per_patient = rows.groupby("subject_id", sort=True)
+    counts = per_patient["cycle"].nunique()
+    dosed = not_collected_name("dose") not in absent and not_collected_name("planned_dose") not in absent
+    acted = not_collected_name("action") not in absent
+    return Exposure(
+        n=n,
+        with_records=len(counts),
+        cycles=_cycle_counts(counts, n),
+        cycles_summary=summary(counts.tolist()),
+        duration_days=summary(_durations(rows, to_end)),
+        duration_to="end" if to_end else "start",
+        dose_intensity=summary(_intensities(rows)) if dosed else None,
+        modifications=_modifications(rows, n) if acted else None,
+    )
+
+
+def _cycle_counts(counts: pd.Series, n: int) -> dict[str, Share]:
+    """Patients by cycles started: "1" to "9", then "10+" (ten or more), ascending; "0" first."""
+    bands = counts.map(lambda c: str(int(c)) if c < MANY_CYCLES else f"{MANY_CYCLES}+")
+    tally = bands.value_counts()
+    shares = {band: _share(int(tally[band]), n) for band in sorted(tally.index, key=lambda b: int(b.rstrip("+")))}
+    missing = n - len(counts)
+    return {**({"0": _share(missing, n)} if missing else {}), **shares}
+
+
+def _durations(rows: pd.DataFrame, to_end: bool) -> list[int]:
+    ends = [e if to_end and e is not None and not pd.isna(e) else s for s, e in zip(rows["start_on"], rows["end_on"])]
+    frame = pd.DataFrame({"subject_id": rows["subject_id"].to_numpy(), "start": rows["start_on"].to_numpy(), "end": ends})
+    spans = frame.groupby("subject_id", sort=True).agg(first=("start", "min"), last=("end", "max"))
+    return [(last - first).days + 1 for first, last in zip(spans["first"], spans["last"])]
+
+
+def _intensities(rows: pd.DataFrame) -> list[float]:
+    both = rows[rows["dose"].notna() & rows["planned_dose"].notna()]
+    sums = both.groupby("subject_id", sort=True)[["dose", "planned_dose"]].agg(lambda v: float(sum(v)))
+    return [d / p for d, p in zip(sums["dose"], sums["planned_dose"]) if p > 0]
+
+
+def _modifications(rows: pd.DataFrame, n: int) -> dict[str, Share]:
+    acted = rows[rows["action"].notna()]
+    patients = {action: set(acted.loc[acted["action"].str.split(";").map(lambda a, x=action: x in a), "subject_id"])
+                for action in ACTIONS}
+    return {ANY: _share(len(set().union(*patients.values())), n),
+            **{action: _share(len(ids), n) for action, ids in patients.items()}}
+
+
+def _share(count: int, n: int) -> Share:
+    return Share(count, count / n if n else None)
+
+
+# ------------------------------------------------------------------ layout
+
+
+METHODS = ("SD: standard deviation (n \u2212 1 denominator); Q1, Q3: quartiles as R's quantile type 7. "
+           "Cycles per patient and the summaries below it are of the patients with an exposure record.")
+DURATION = {"end": "Treatment duration: days from the first start to the last end date of treatment, both counted "
+                   "(last end \u2212 first start + 1; a record without an end date ends on its start).",
+            "start": "Treatment duration: days from the first to the last start of a cycle, both counted (end dates "
+                     "were not collected)."}
+INTENSITY = "Relative dose intensity: per patient, the sum of doses given over the sum of planned doses, in %."
+
+
+def view(ledger: dict, context: Context | None = None) -> NotedTable:
+    """The table and its note, which names the methods and what the data hold."""
+    total = ledger["exposure"]
+    if total is None:
+        return NotedTable(table(ledger), "Exposure was not collected: the data hold no exposure records.")
+    note = ["Safety population; n (% of N) per column.", DURATION[total["duration_to"]], METHODS]
+    if total["dose_intensity"] is not None:
+        note.insert(2, INTENSITY)
+    return NotedTable(table(ledger), " ".join(note))
+
+
+def table(ledger: dict, context: Context | None = None) -> ArmTable:
+    """The exposure table: one column per arm (where there are arms), then the total."""
+    groups = [(arm, ledger["by_arm"][arm]["exposure"]) for arm in ledger["arms"]] + [(TOTAL, ledger["exposure"])]
+    total = ledger["exposure"]
+    if total is None:
+        rows = [Row("Exposure to treatment", tuple(NOT_COLLECTED for _ in groups), "group")]
+    else:
+        rows = _cycle_rows(groups, total)
+        rows += summary_rows(groups, lambda p: p["cycles_summary"], "Cycles per patient", extreme_digits=0)
+        rows += summary_rows(groups, lambda p: p["duration_days"], "Treatment duration, days", extreme_digits=0)
+        rows += summary_rows(groups, lambda p: p["dose_intensity"], "Relative dose intensity, %", scale=100)
+        rows += _modification_rows(groups, total)
+    return ArmTable(
+        columns=tuple(name for name, _ in groups),
+        counts=tuple(f"N = {part['n']}" if part is not None else "" for _, part in groups),
+        subcolumns=("",),
+        rows=tuple(rows),
+    )
+
+
+def _cycle_rows(groups, total: dict) -> list[Row]:
+    rows = [Row("Cycles started, n (%)", tuple("" for _ in groups), "group")]
+    for cycles in total["cycles"]:
+        label = NO_RECORD if cycles == "0" else f"{MANY_CYCLES} or more" if cycles.endswith("+") else cycles
+        rows.append(Row(label, share_cells(groups, lambda p, c=cycles: p["cycles"].get(c)), "indent"))
+    return rows
+
+
+def _modification_rows(groups, total: dict) -> list[Row]:
+    if total["modifications"] is None:
+        return [Row("Dose modifications", tuple(NOT_COLLECTED for _ in groups), "group")]
+    labels = {ANY: "Any modification", **{a: a.capitalize() for a in ACTIONS}}
+    return [Row("Patients with dose modifications, n (%)", tuple("" for _ in groups), "group"),
+            *(Row(label, share_cells(groups, lambda p, k=key: p["modifications"][k]), "indent")
+              for key, label in labels.items())]
+
+
+def ard(part: dict | None, ledger: dict) -> list[Stat]:
+    """The exposure part's ard.csv rows for one group."""
+    if part is None:
+        return []
+    cycle, action = source_name(ledger, "cycle"), source_name(ledger, "action")
+    stats = [stat for level, share in part["cycles"].items() for stat in share_stats(share, part["n"], cycle, level)]
+    stats += summary_stats(part["cycles_summary"], "cycles_per_patient")
+    stats += summary_stats(part["duration_days"], "treatment_duration_days", digits=1)
+    stats += summary_stats(part["dose_intensity"], "relative_dose_intensity", scale=100)
+    for level, share in (part["modifications"] or {}).items():
+        stats += share_stats(share, part["n"], action, level)
+    return stats
+
+
+BLOCK = Block(
+    id="exposure",
+    title="Exposure",
+    keys=("exposure", "by_arm"),
+    open_safe=False,
+    partial="partials/exposure.html.j2",
+    compute=Part(exposure, Reads(subjects=("safety",), exposure=("cycle", "start_on", "end_on", "dose", "planned_dose",
+                                                                  "action"), not_collected=True)),
+    view=view,
+    ard=ard,
+)

@@ -1,0 +1,259 @@
+"""The exposure block (EXT01; report/blocks/tables/exposure.py) and its input (tidy exposure.csv,
+ADaM ADEX): figures computed by hand on a tiny trial, counts from the ADaM example's XPT
+files, "not collected", the table, the ard rows, and bad input named by file, row and column."""
+from __future__ import annotations
+
+import csv
+import math
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+import report
+from report.blocks.tables.exposure import BLOCK, NO_RECORD, ard, table, view
+from report.errors import InputError
+from report.layout.collected import NOT_COLLECTED
+
+ROOT = Path(__file__).resolve().parents[1]
+ADAM_EXAMPLE = ROOT / "data" / "adam-example"
+SPEC = """
+[trial]
+id = "T-EXPOSURE"
+title = "A tiny trial with exposure"
+
+[study]
+population = "Adults"
+background = "Background."
+
+[analysis]
+responders = ["CR"]
+"""
+SUBJECTS = [
+    ["subject_id", "arm", "enrolled_on", "treated", "best_response", "died_on", "last_contact_on"],
+    ["P1", "A", "2019-12-30", "true", "NR", "", "2021-01-01"],
+    ["P2", "A", "2020-02-28", "true", "NR", "", "2021-01-01"],
+    ["P3", "A", "2020-01-01", "false", "NR", "", "2021-01-01"],  # not treated: outside the safety population
+    ["P4", "B", "2020-01-05", "true", "NR", "", "2021-01-01"],
+    ["P5", "B", "2020-01-05", "true", "NR", "", "2021-01-01"],  # treated, no exposure record
+]
+EXPOSURE = [
+    ["subject_id", "cycle", "start_on", "end_on", "dose", "planned_dose", "action"],
+    ["P1", "1", "2020-01-01", "2020-01-21", "100", "100", ""],
+    ["P1", "2", "2020-01-22", "2020-02-11", "75", "100", "Reduced"],
+    ["P1", "3", "2020-02-19", "", "50", "100", "delayed; INTERRUPTED"],  # no end: ends on its start
+    ["P2", "1", "2020-03-01", "2020-03-21", "100", "100", "none"],
+    ["P4", "1", "2020-01-10", "2020-01-30", "80", "80", ""],
+    ["P4", "1", "2020-01-17", "2020-01-17", "80", "80", ""],  # a second administration in cycle 1
+    ["P4", "2", "2020-02-01", "2020-02-21", "40", "", "none"],  # no planned dose: not in the intensity
+]
+
+
+def _write(folder: Path, name: str, rows: list[list[str]]) -> None:
+    with (folder / name).open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def _trial(tmp_path: Path, exposure=EXPOSURE, subjects=SUBJECTS) -> Path:
+    folder = tmp_path / "trial"
+    folder.mkdir(exist_ok=True)
+    (folder / "trial.toml").write_text(SPEC, encoding="utf-8")
+    _write(folder, "subjects.csv", subjects)
+    if exposure is not None:
+        _write(folder, "exposure.csv", exposure)
+    return folder
+
+
+@pytest.fixture()
+def ledger(tmp_path) -> dict:
+    return report.analyze(report.load_trial(_trial(tmp_path))).to_dict()
+
+
+def _share(count: int, n: int) -> dict:
+    return {"count": count, "proportion": count / n}
+
+
+def test_the_figures_equal_figures_worked_by_hand(ledger):
+    total = ledger["exposure"]
+    assert total["n"] == 4 and total["with_records"] == 3  # P1, P2, P4, P5 treated; P5 without a record
+    assert total["cycles"] == {"0": _share(1, 4), "1": _share(1, 4), "2": _share(1, 4), "3": _share(1, 4)}
+    assert list(total["cycles"]) == ["0", "1", "2", "3"]
+    cycles = total["cycles_summary"]  # 3, 1, 2 distinct cycles
+    assert (cycles["n"], cycles["mean"], cycles["sd"], cycles["median"]) == (3, 2.0, 1.0, 2.0)
+    assert (cycles["q1"], cycles["q3"], cycles["min"], cycles["max"]) == (1.5, 2.5, 1.0, 3.0)
+    # duration, inclusive: P1 1 Jan - 19 Feb = 50 days, P2 1-21 Mar = 21, P4 10 Jan - 21 Feb = 43
+    days = total["duration_days"]
+    assert (days["n"], days["mean"], days["median"], days["min"], days["max"]) == (3, 38.0, 43.0, 21.0, 50.0)
+    assert days["sd"] == pytest.approx(math.sqrt(((50 - 38) ** 2 + (21 - 38) ** 2 + (43 - 38) ** 2) / 2), abs=1e-12)
+    assert (days["q1"], days["q3"]) == (32.0, 46.5)  # R quantile type 7: 21 + (43 - 21)/2, 43 + (50 - 43)/2
+    assert total["duration_to"] == "end"
+    # intensity: P1 225/300, P2 100/100, P4 160/160 (its cycle 2 has no planned dose)
+    intensity = total["dose_intensity"]
+    assert intensity["n"] == 3 and intensity["mean"] == pytest.approx(2.75 / 3, abs=1e-15)
+    assert (intensity["median"], intensity["q1"], intensity["min"]) == (1.0, 0.875, 0.75)
+    assert total["modifications"] == {"any": _share(1, 4), "interrupted": _share(1, 4), "reduced": _share(1, 4),
+                                      "delayed": _share(1, 4)}
+
+
+def test_each_arm_counts_its_own_safety_population(ledger):
+    a, b = ledger["by_arm"]["A"]["exposure"], ledger["by_arm"]["B"]["exposure"]
+    assert a["n"] == 2 and a["cycles"] == {"1": _share(1, 2), "3": _share(1, 2)}  # P3 untreated
+    assert b["n"] == 2 and b["cycles"] == {"0": _share(1, 2), "2": _share(1, 2)}
+    assert b["modifications"]["any"] == _share(0, 2) and b["duration_days"]["sd"] is None  # one patient: no SD
+
+
+def test_the_table_and_its_note(ledger):
+    laid = view(ledger)
+    assert laid.table.columns == ("A", "B", "Total") and laid.table.counts == ("N = 2", "N = 2", "N = 4")
+    rows = {row.label: row.cells for row in laid.table.rows}
+    assert rows[NO_RECORD] == ("0 (0.0%)", "1 (50.0%)", "1 (25.0%)")
+    means = [row.cells for row in laid.table.rows if row.label == "Mean (SD)"]  # cycles, duration, intensity
+    assert [cells[2] for cells in means] == ["2.0 (1.0)", f"38.0 ({math.sqrt(229):.1f})", "91.7 (14.4)"]
+    assert means[0][1] == "2.0 (\u2014)"  # one patient in arm B: no SD
+    assert rows["Interrupted"] == ("1 (50.0%)", "0 (0.0%)", "1 (25.0%)")
+    labels = [row.label for row in laid.table.rows]
+    assert labels.index("Treatment duration, days") < labels.index("Relative dose intensity, %")
+    assert "quantile type 7" in laid.note and "last end" in laid.note
+
+
+def test_the_ard_rows_carry_the_ledgers_numbers(ledger):
+    for part in [ledger["exposure"], *(p["exposure"] for p in ledger["by_arm"].values())]:
+        rows = {(r.variable, r.variable_level, r.stat_name): r for r in ard(part, ledger)}
+        for level, share in part["cycles"].items():
+            assert rows["cycle", level, "n"].stat == share["count"] and rows["cycle", level, "N"].stat == part["n"]
+            assert rows["cycle", level, "p"].stat == share["proportion"]
+        for key, name in (("mean", "mean"), ("sd", "sd"), ("median", "median"), ("q1", "p25"), ("q3", "p75"),
+                          ("min", "min"), ("max", "max"), ("n", "n")):
+            assert rows["treatment_duration_days", "", name].stat == part["duration_days"][key]
+            assert rows["relative_dose_intensity", "", name].stat == part["dose_intensity"][key]
+        assert rows["action", "reduced", "n"].stat == part["modifications"]["reduced"]["count"]
+        assert {r.context for r in rows.values()} == {"categorical", "continuous"}
+
+
+# ------------------------------------------------------------------ not collected
+
+
+def test_no_exposure_file_is_not_collected(tmp_path):
+    ledger = report.analyze(report.load_trial(_trial(tmp_path, exposure=None))).to_dict()
+    assert ledger["exposure"] is None and all(p["exposure"] is None for p in ledger["by_arm"].values())
+    rows = view(ledger).table.rows
+    assert [(row.label, set(row.cells)) for row in rows] == [("Exposure to treatment", {NOT_COLLECTED})]
+    assert ard(None, ledger) == []
+
+
+def test_the_s1318_example_has_no_exposure():
+    ledger = report.analyze(report.load_trial()).to_dict()
+    assert ledger["exposure"] is None and "not collected" in view(ledger).note
+
+
+def test_columns_the_file_lacks_are_not_collected_not_zero(tmp_path):
+    narrow = [row[:3] for row in EXPOSURE]  # subject_id, cycle, start_on
+    ledger = report.analyze(report.load_trial(_trial(tmp_path, exposure=narrow))).to_dict()
+    total = ledger["exposure"]
+    assert total["dose_intensity"] is None and total["modifications"] is None and total["duration_to"] == "start"
+    assert total["duration_days"]["max"] == 50.0  # P1: 1 Jan to the start of cycle 3, 19 Feb
+    rows = {row.label: row.cells for row in table(ledger).rows}
+    assert set(rows["Relative dose intensity, %"]) == {NOT_COLLECTED} and set(rows["Dose modifications"]) == {NOT_COLLECTED}
+    assert "first to the last start" in view(ledger).note
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_every_problem_is_named_at_once_with_the_subjects_problems(tmp_path):
+    bad = [EXPOSURE[0],
+           ["P1", "0", "2020-01-01", "", "", "", ""],
+           ["P9", "1", "2020-01-01", "", "", "", ""],
+           ["P2", "1", "2020-03-01", "2020-02-01", "-5", "", "paused"],
+           ["P2", "x", "2020-13-01", "", "", "", "reduced;held"]]
+    subjects = [*SUBJECTS, ["P1", "A", "2020-01-01", "true", "NR", "", "2021-01-01"]]  # P1 repeated
+    with pytest.raises(InputError) as error:
+        report.load_trial(_trial(tmp_path, exposure=bad, subjects=subjects))
+    found = {(p.file, p.row, p.column) for p in error.value.problems}
+    assert ("subjects.csv", 7, "subject_id") in found
+    assert {("exposure.csv", 2, "cycle"), ("exposure.csv", 4, "end_on"),
+            ("exposure.csv", 4, "dose"), ("exposure.csv", 4, "action"), ("exposure.csv", 5, "cycle"),
+            ("exposure.csv", 5, "start_on"), ("exposure.csv", 5, "action")} <= found
+    messages = {(p.row, p.column): p.message for p in error.value.problems if p.file == "exposure.csv"}
+    assert "'paused' is not an action" in messages[4, "action"] and "'held'" in messages[5, "action"]
+
+
+def test_a_patient_not_in_the_subjects_file_is_named(tmp_path):
+    with pytest.raises(InputError) as error:
+        report.load_trial(_trial(tmp_path, exposure=[*EXPOSURE, ["P9", "1", "2020-01-01", "", "", "", ""]]))
+    assert [str(p) for p in error.value.problems] == [
+        f"exposure.csv, row {len(EXPOSURE) + 1}, column subject_id: 'P9' is not in the subjects file"]
+
+
+def test_a_named_exposure_file_must_exist(tmp_path):
+    folder = _trial(tmp_path, exposure=None)
+    (folder / "trial.toml").write_text(SPEC + '\n[source]\nexposure = "cycles.csv"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="cycles.csv: file not found"):
+        report.load_trial(folder)
+
+
+# ------------------------------------------------------------------ the ADaM example
+
+
+def test_the_adam_example_counts_equal_counts_from_the_xpt_files():
+    adsl, _ = pyreadstat.read_xport(str(ADAM_EXAMPLE / "adsl.xpt"))
+    adex, _ = pyreadstat.read_xport(str(ADAM_EXAMPLE / "adex.xpt"))
+    ledger = report.analyze(report.load_trial(ADAM_EXAMPLE)).to_dict()
+    for name, rows in {"Total": adsl, **dict(tuple(adsl.groupby("TRT01A")))}.items():
+        part = ledger["exposure"] if name == "Total" else ledger["by_arm"][name]["exposure"]
+        safety = rows.loc[rows["SAFFL"] == "Y", "USUBJID"]
+        ex = adex[adex["USUBJID"].isin(safety)]
+        cycles = ex.groupby("USUBJID")["AVISITN"].nunique()
+        assert part["n"] == len(safety) and part["with_records"] == len(cycles)
+        assert part["cycles_summary"]["mean"] == pytest.approx(cycles.mean(), abs=1e-12)
+        days = (pd.to_datetime(ex["AENDT"]).groupby(ex["USUBJID"]).max()
+                - pd.to_datetime(ex["ASTDT"]).groupby(ex["USUBJID"]).min()).dt.days + 1
+        assert part["duration_days"]["median"] == pytest.approx(days.median(), abs=1e-12)
+        sums = ex.groupby("USUBJID")[["EXDOSE", "EXPLDOS"]].sum()
+        assert part["dose_intensity"]["mean"] == pytest.approx((sums["EXDOSE"] / sums["EXPLDOS"]).mean(), abs=1e-12)
+        reduced = ex.loc[ex["EXACTN"].str.contains("REDUCED"), "USUBJID"].nunique()
+        assert part["modifications"]["reduced"]["count"] == reduced
+        assert part["modifications"]["any"]["count"] == ex.loc[ex["EXACTN"] != "", "USUBJID"].nunique()
+
+
+def test_an_adex_without_the_action_variable_is_not_collected(tmp_path):
+    data = tmp_path / "adam"
+    shutil.copytree(ADAM_EXAMPLE, data)
+    adex, _ = pyreadstat.read_xport(str(data / "adex.xpt"))
+    pyreadstat.write_xport(adex.drop(columns=["EXACTN", "EXPLDOS"]), str(data / "adex.xpt"), table_name="ADEX")
+    ledger = report.analyze(report.load_trial(data)).to_dict()
+    assert ledger["exposure"]["modifications"] is None and ledger["exposure"]["dose_intensity"] is None
+    assert ledger["exposure"]["cycles_summary"]["n"] == 88
+
+
+def test_an_adex_value_that_is_not_an_action_is_named(tmp_path):
+    data = tmp_path / "adam"
+    shutil.copytree(ADAM_EXAMPLE, data)
+    adex, _ = pyreadstat.read_xport(str(data / "adex.xpt"))
+    adex.loc[3, "EXACTN"] = "HELD"
+    adex.loc[5, "AVISITN"] = 0.0
+    pyreadstat.write_xport(adex, str(data / "adex.xpt"), table_name="ADEX")
+    with pytest.raises(InputError) as error:
+        report.load_trial(data)
+    assert {(p.file, p.row, p.column) for p in error.value.problems} == {("adex.xpt", 4, "EXACTN"),
+                                                                         ("adex.xpt", 6, "AVISITN")}
+
+
+def test_the_block_is_declared_as_a_table():
+    assert BLOCK.id == "exposure" and not BLOCK.open_safe and BLOCK.ard is ard
+
+
+def test_an_arm_without_treated_patients_prints_a_dash_not_a_percentage(tmp_path):
+    subjects = [*SUBJECTS, ["P6", "C", "2020-01-05", "false", "NR", "", "2021-01-01"]]
+    ledger = report.analyze(report.load_trial(_trial(tmp_path, subjects=subjects))).to_dict()
+    arm_c = ledger["by_arm"]["C"]["exposure"]
+    assert arm_c["n"] == 0 and arm_c["cycles"] == {} and arm_c["duration_days"]["mean"] is None
+    assert arm_c["modifications"]["any"] == {"count": 0, "proportion": None}
+    laid = table(ledger)
+    assert laid.columns[2] == "C" and laid.counts[2] == "N = 0"
+    rows = [(row.label, row.cells[2]) for row in laid.rows]
+    assert ("Any modification", "-") in rows and ("1", "-") in rows and ("Mean (SD)", "\u2014 (\u2014)") in rows
+    stats = {(r.variable, r.variable_level, r.stat_name): r for r in ard(arm_c, ledger)}
+    assert stats["action", "any", "p"].stat is None and stats["action", "any", "p"].stat_fmt == "-"
