@@ -179,10 +179,14 @@ def ard(part: dict | None, ledger: dict) -> Iterable[Stat]:
                 yield Stat(context, "n", share["count"], str(share["count"]), name, category["level"])
                 yield Stat(context, "N", part["n"], str(part["n"]), name, category["level"])
                 yield Stat(context, "p", share["proportion"], stat_text(share["proportion"], "p", 0), name, category["level"])
-        yield Stat(context, "N_miss", variable["missing"]["count"], str(variable["missing"]["count"]), name)
+        missing = variable["missing"]
+        yield Stat(context, "N_nonmiss", variable["n"], str(variable["n"]), name)
+        yield Stat(context, "N_miss", missing["count"], str(missing["count"]), name)
+        yield Stat(context, "p_miss", missing["proportion"], stat_text(missing["proportion"], "p", 0), name)
         comparison = variable["comparison"]
         if comparison is not None:
-            for stat_name, key in (("statistic", "statistic"), ("parameter", "parameter"), ("p.value", "p_value")):
+            for stat_name, key in (("statistic", "statistic"), ("parameter", "parameter"), ("df.residual", "df_residual"),
+                                   ("p.value", "p_value")):
                 text = p_text(comparison[key]) if key == "p_value" else stat_text(comparison[key], "mean", 4)
                 yield Stat("comparison", stat_name, comparison[key], text, name, comparison["test"])
 
