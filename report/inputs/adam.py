@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .arms import arm_problems
+from . import demographic_columns as dc
 from .derive import DAYS_PER_UNIT, TTE_COLUMNS, Endpoint
 from ..errors import InputError, Problem
 from .limits import date_outside
@@ -73,6 +74,7 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     if subjects is not None:
         rows = [adsl.row(i) for i in range(len(subjects))]
         problems += arm_problems(subjects["arm"], rows, adsl.path.name, m.arm.upper(), spec.analysis)
+        problems += _with_demographics(subjects, adsl, spec, rows)
     if subjects is not None and adsl.has(m.study_status):
         problems += _status_problems(adsl, m.study_status)
     if adrs is not None and subjects is not None:
@@ -86,6 +88,24 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     inputs = tuple(d.path for d in (adsl, adrs, adtte, adae, adex, adlb) if d is not None)
     return SourceTables(subjects, ae, inputs, tte if tte is not None else _no_tte(), endpoints, grading,
                         _not_collected(adsl, m) | absent, exposure=ex, labs=labs)
+
+
+def _with_demographics(subjects: pd.DataFrame, adsl: _Dataset, spec: Spec, rows: list[int]) -> list[Problem]:
+    """The intent-to-treat flag (where ADSL lacks it: the efficacy flag, unless the demographic
+    table asks for it) and the demographic table's values (report.inputs.demographic_columns)."""
+    m, problems = spec.adam, []
+    demographics = spec.analysis.demographics
+    if adsl.has(m.itt_flag):
+        subjects["itt"] = _flag(adsl.col(m.itt_flag))
+    else:
+        subjects["itt"] = subjects["efficacy"]
+        if demographics is not None and demographics.population == "itt":
+            problems += adsl.missing({"itt_flag (for [analysis.demographics] population = \"itt\")": m.itt_flag})
+    values, found = dc.demographic_values(
+        dc.variables(spec.analysis, _not_collected(adsl, m)), lambda c: adsl.col(c) if adsl.has(c) else None,
+        list(adsl.frame.columns), adsl.path.name, rows)
+    subjects[dc.COLUMN] = pd.Series(values if not found else [()] * len(subjects), index=subjects.index, dtype=object)
+    return problems + found
 
 
 def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _Dataset | None:

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
 from .spec_adverse_events import AdverseEventTables
+from .spec_demographics import Demographics
 from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # noqa: F401 (re-exported)
 from .spec_labs import Labs
 from .spec_section import Section
@@ -98,6 +99,7 @@ class Analysis(_Section):
     labs: Labs = Labs()  # [analysis.labs]: the laboratory shift table (report.inputs.spec_labs)
     deaths_after_last_dose_days: Days = 30  # the deaths table's window after the last dose (where exposure is collected)
     adverse_events: AdverseEventTables = AdverseEventTables()  # [analysis.adverse_events]
+    demographics: Demographics | None = None  # the demographic and baseline table (spec_demographics.py)
 
     @field_validator("landmarks")
     @classmethod

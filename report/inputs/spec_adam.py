@@ -77,6 +77,7 @@ class Adam(_Section):
     arm: str = "TRT01A"
     efficacy_flag: str = "ITTFL"
     safety_flag: str = "SAFFL"
+    itt_flag: str = "ITTFL"  # the intent-to-treat population, where ADSL has it
     # Time zero: the first of these ADSL variables present.
     start: list[str] = Field(default=["RANDDT", "TRTSDT"], min_length=1)
     death_date: str = "DTHDT"

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .arms import arm_problems
+from . import demographic_columns as dc
 from ..errors import InputError, Problem
 from .spec import Analysis
 from .limits import date_outside
@@ -100,8 +101,10 @@ def read_tidy(
         subjects["efficacy"] = subjects["eligible"].astype(bool) & subjects["treated"].astype(bool)
         subjects["safety"] = subjects["treated"].astype(bool)
         problems += _subject_problems(subjects, subjects_path.name, responders, categories, unreadable)
+        subjects["itt"] = True  # tidy input: every patient enrolled is in the intent-to-treat population
         if arms is not None:
             problems += arm_problems(subjects["arm"], subjects["source_row"], subjects_path.name, "arm", arms)
+            problems += _with_demographics(subjects, arms, not_collected, subjects_path.name)
     if subjects is not None and aes is not None:
         problems += _ae_problems(aes, subjects, ae_path.name)
     if problems:
@@ -123,6 +126,16 @@ def _collected_or_none(aes: pd.DataFrame) -> pd.DataFrame:
         elif name in ("attribution", "action_taken"):
             aes[name] = aes[name].map(lambda v: "" if v is None else (v.strip().upper() if name == "action_taken" else v))
     return aes
+
+
+def _with_demographics(subjects: pd.DataFrame, analysis: Analysis, absent: frozenset[str], file: str) -> list[Problem]:
+    """The demographic table's values (report.inputs.demographic_columns) in `subjects`; the problems."""
+    derived = {"source_row", "efficacy", "safety", "itt"}
+    available = [c for c in subjects.columns if c not in absent and c not in derived]
+    values, problems = dc.demographic_values(dc.variables(analysis, absent), lambda c: subjects[c] if c in available else None,
+                                             available, file, list(subjects["source_row"]))
+    subjects[dc.COLUMN] = pd.Series(values if not problems else [()] * len(subjects), index=subjects.index, dtype=object)
+    return problems
 
 
 def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], unreadable: dict[str, np.ndarray]):
