@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .adam import _Dataset, _find, _first_date, _open, _text
+from .adam_datasets import _Dataset, _find, _first_date, _open, _text
 from .spec_adam import AdamLabs
 from .tidy_labs import FRAME_COLUMNS, GRADES
 
