@@ -120,7 +120,7 @@ def lab_rows(subjects: list[dict], courses: dict[str, Course], events: list[dict
         visits = _visits(s, courses[s["role"]])
         mine = [e for e in events if e["subject_id"] == s["subject_id"] and e["term"] in LAB_EVENTS]
         for test in LAB_TESTS:
-            grades = [_grade(rng, test, s, phase) for _, phase in visits]
+            grades = _trajectory(rng, test, s, [phase for _, phase in visits])
             for e in mine:
                 target, floor = LAB_EVENTS[e["term"]]
                 after = [i for i, (on, _) in enumerate(visits) if on >= e["onset_on"]]
@@ -149,18 +149,40 @@ def _phase(s: dict, on: dt.date) -> str:
     return "remission" if s["response_on"] and on >= s["response_on"] else "induction"
 
 
-def _grade(rng: random.Random, test: str, s: dict, phase: str) -> int:
-    """A plausible CTCAE grade: cytopenias at diagnosis, recovery with response (full in CR,
-    partial in CRi), persisting cytopenias without response, transient ALT rises."""
-    responder, cr = s["best_response"] in ("CR", "CRi"), s["best_response"] == "CR"
-    choices = {
-        "Neutrophil count decreased": {"baseline": [2, 3, 3, 4], "induction": [2, 3, 4] if responder else [3, 4, 4],
-                                       "response": [0, 1, 2] if cr else [2, 3], "remission": [0, 0, 1, 1, 2]},
-        "Platelet count decreased": {"baseline": [2, 3, 4], "induction": [1, 2, 3] if responder else [3, 4],
-                                     "response": [0, 1] if cr else [2, 3], "remission": [0, 0, 1] if cr else [0, 1, 1, 2]},
-        "Anemia": {"baseline": [1, 2, 2, 3], "induction": [1, 2] if responder else [1, 2, 3],
-                   "response": [0, 1, 1], "remission": [0, 1, 1]},
-        "Alanine aminotransferase increased": {"baseline": [0, 0, 0, 1], "induction": [0, 0, 1, 1, 2],
-                                               "response": [0, 0, 0, 1], "remission": [0, 0, 0, 1]},
-    }
-    return rng.choice(choices[test][phase])
+# CTCAE grades to draw from, by test and phase (CR: full count recovery; CRi: platelets not).
+CHOICES = {
+    "Neutrophil count decreased": {"baseline": [2, 3, 3, 4], "CR": [0, 1, 2], "CRi": [1, 2],
+                                   "remission": [0, 0, 1, 1, 2]},
+    "Platelet count decreased": {"baseline": [2, 3, 3, 4], "CR": [0, 1], "CRi": [2, 3],
+                                 "remission": [0, 0, 1, 1, 2]},
+    "Anemia": {"baseline": [1, 2, 2, 3], "CR": [0, 1, 1], "CRi": [1, 1, 2], "remission": [0, 1, 1]},
+    "Alanine aminotransferase increased": {"baseline": [0, 0, 0, 1], "CR": [0, 0, 0, 1], "CRi": [0, 0, 0, 1],
+                                           "remission": [0, 0, 0, 1]},
+}
+
+
+def _trajectory(rng: random.Random, test: str, s: dict, phases: list[str]) -> list[int]:
+    """A plausible course of CTCAE grades: cytopenias at diagnosis that recover step by step
+    to the response (fully in CR, partly in CRi) and persist without response; ALT rising
+    now and then in the first weeks of blinatumomab."""
+    choice = CHOICES[test]
+    start = rng.choice(choice["baseline"])
+    reached = rng.choice(choice[s["best_response"]]) if s["best_response"] in ("CR", "CRi") else None
+    induction = phases.count("induction")
+    grades, step = [], 0
+    for phase in phases:
+        if phase == "baseline":
+            grades.append(start)
+        elif phase == "response":
+            grades.append(reached)
+        elif phase == "remission":  # recovering a grade at a time at most
+            grades.append(max(rng.choice(choice["remission"]), grades[-1] - 1))
+        elif test == "Alanine aminotransferase increased":
+            grades.append(rng.choice([0, 1, 1, 2] if step < 2 else [0, 0, 1]))
+            step += 1
+        elif reached is not None:
+            step += 1
+            grades.append(round(start + (reached - start) * step / (induction + 1)))
+        else:
+            grades.append(min(4, max(2, start + rng.choice([-1, 0, 0, 1]))))
+    return grades
