@@ -69,9 +69,16 @@ def labs() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def generate():
+    """generate.py as a module (it puts its folder on sys.path for treatment.py: undone here)."""
+    path, modules = list(sys.path), set(sys.modules)
     spec = importlib.util.spec_from_file_location("s1318_generate", EXAMPLE / "generate.py")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = path
+        for name in set(sys.modules) - modules:
+            del sys.modules[name]
     return module
 
 
