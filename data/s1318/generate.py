@@ -47,10 +47,14 @@ registration (study_status "completed"). The files beyond the analysis's own col
   runs 28 infusion days, so it ends later; a cycle stops early at relapse, progression,
   withdrawal or a fatal event. POMP maintenance is not in exposure.csv: a four-drug oral
   and intravenous regimen has no single dose (its dates are used for action_taken);
-- labs.csv (treatment.py): CTCAE grades (0-4) of four laboratory tests at registration
-  (baseline Y) and on days 8, 15 and 28 of each cycle, and 14 days after the last.
+- labs.csv (treatment.py): CTCAE grades (0-4) of neutrophil count decreased, platelet
+  count decreased, anemia and ALT increased at registration (baseline Y: the last value
+  on or before the first dose), on days 8, 15 (and 22 in cycle 1) and the last infusion
+  day of each cycle, and 14 days after the last cycle; hyperglycemia is not among them
+  (its CTCAE grade depends on the intervention, not on a laboratory value alone).
 
-Run it from anywhere: `python data/s1318/generate.py`. Output is deterministic.
+Run it from anywhere: `python data/s1318/generate.py [folder]` (default: beside this
+script). Output is deterministic (seeded; the same bytes on every run).
 """
 from __future__ import annotations
 
