@@ -161,6 +161,9 @@ CHOICES = {
 }
 
 
+TOP = {"Neutrophil count decreased": 4, "Platelet count decreased": 4, "Anemia": 3}  # anemia of grade 4 is an emergency
+
+
 def _trajectory(rng: random.Random, test: str, s: dict, phases: list[str]) -> list[int]:
     """A plausible course of CTCAE grades: cytopenias at diagnosis that recover step by step
     to the response (fully in CR, partly in CRi) and persist without response; ALT rising
@@ -184,5 +187,5 @@ def _trajectory(rng: random.Random, test: str, s: dict, phases: list[str]) -> li
             step += 1
             grades.append(round(start + (reached - start) * step / (induction + 1)))
         else:
-            grades.append(min(4, max(2, start + rng.choice([-1, 0, 0, 1]))))
+            grades.append(min(TOP[test], max(2, start + rng.choice([-1, 0, 0, 1]))))
     return grades
