@@ -79,11 +79,12 @@ def test_sentences_read_as_a_statistician_writes_them(diff):
     assert (f"Responders (CR or CRi): 16 of 26 (61.5%; 95% CI 40.6%{DASH}79.8%) -> "
             f"19 of 29 (65.5%; 95% CI 45.7%{DASH}82.1%).") in sentences
     assert "MRD-negative: 9 of 10 -> 12 of 13." in sentences
-    assert "Grade 3+ adverse events: 19 patients (73.1%) -> 20 (69.0%); 1 new event." in sentences
+    assert "Grade 3+ adverse events: 20 patients (76.9%) -> 21 (72.4%); 1 new event." in sentences
     assert "Any adverse event: 26 patients (100.0%) -> 29 (100.0%); 7 new events." in sentences
     assert "Deaths: 10 -> 16." in sentences
     assert "Fever: 7 -> 8 patients." in sentences
-    assert "Overall survival at 6 months: 75.9% -> 79.3%; at 12 months: 70.0% -> 64.8%; 6 new deaths." in sentences
+    assert ("Overall survival at 6 months: 75.9% -> 79.3%; at 12 months: 62.3% -> 64.8%; "
+            "median 17.6 months -> 17.1 months; 6 new deaths.") in sentences
     assert NO_CHANGE not in sentences
     assert all(s.endswith(".") for s in sentences)
 
