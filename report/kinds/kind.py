@@ -38,7 +38,8 @@ class Kind:
     sheets: tuple[Sheet, ...]
 
 
-SUMMARY_BLOCKS = ("masthead", "key_results", "study", "results", "toxicity", "next_steps", "methods")
+SUMMARY_BLOCKS = ("masthead", "key_results", "study", "disposition", "demographics", "results", "exposure", "toxicity",
+                  "aesi", "labs_shift", "deaths", "next_steps", "methods")
 # The summary's ledger has no DSMB part (dsmb, stopping): of the DSMB blocks, those that need none;
 # and every block that computes its own part (its ledger holds them all).
 COMPUTED = tuple(i for i, b in BLOCKS.items() if b.compute is not None)
@@ -47,7 +48,9 @@ SUMMARY = Sheet("summary", "summary.html.j2", SUMMARY_BLOCKS, "summary",
 DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
                   ("title", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
 DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",
-                    ("title", "status", "changes", "stopping", "results", "baseline", "safety", "toxicity", "methods"),
+                    ("title", "status", "changes", "stopping", "disposition", "baseline", "demographics", "results",
+                     "exposure", "safety", "ae_overview", "toxicity", "ae_soc_pt", "aesi", "labs_shift", "deaths",
+                     "methods"),
                     "dsmb_closed")
 ABSTRACT_BLOCKS = ("abstract_background", "abstract_methods", "abstract_results", "abstract_conclusions",
                    "abstract_table")
