@@ -219,13 +219,21 @@ def test_the_adam_example_counts_equal_counts_from_the_xpt_files():
     assert ledger["deaths"]["within_last_dose"]["count"] and ledger["deaths"]["beyond_last_dose"]["count"]
 
 
-def test_the_note_says_from_when_windows_count(ledger):
+def test_the_note_says_from_when_windows_count(ledger, tmp_path):
     assert "counted in days from the first treatment" in view(ledger).note
     s1318 = report.analyze(report.load_trial()).to_dict()
-    assert "counted in days from registration (the data hold no exposure records)" in view(s1318).note
+    assert "counted in days from the first treatment" in view(s1318).note
     rows = {row.label: row.cells for row in table(s1318).rows}
-    assert rows["Within 30 days of the last dose"] == (NOT_COLLECTED,)  # S1318 holds no exposure
-    assert rows["On study"] == ("3 (10.3%)",) and rows["After going off study"] == ("13 (44.8%)",)
+    assert rows["Within 30 days of the last dose"] == ("3 (10.3%)",)  # 16 deaths of 29
+    assert rows["More than 30 days after the last dose"] == ("13 (44.8%)",)
+    assert rows["On study"] == ("5 (17.2%)",) and rows["After going off study"] == ("11 (37.9%)",)
+    unexposed = tmp_path / "s1318"
+    shutil.copytree(bundled_trial("s1318"), unexposed)
+    (unexposed / "exposure.csv").unlink()
+    without = report.analyze(report.load_trial(unexposed)).to_dict()
+    assert "counted in days from registration (the data hold no exposure records)" in view(without).note
+    rows = {row.label: row.cells for row in table(without).rows}
+    assert rows["Within 30 days of the last dose"] == (NOT_COLLECTED,)
 
 
 def test_the_ard_rows_carry_the_ledgers_numbers(ledger):
@@ -274,9 +282,9 @@ def test_no_cause_column_is_not_collected_not_missing(tmp_path, folder):
 # ------------------------------------------------------------------ a trial asks for it
 
 
-def test_no_default_page_shows_it_and_the_open_page_refuses_it(folder, tmp_path):
+def test_the_summary_and_closed_pages_show_it_and_the_open_page_refuses_it(folder, tmp_path):
     assert not BLOCK.open_safe
-    assert "deaths" not in SUMMARY_BLOCKS + DSMB_OPEN.blocks + DSMB_CLOSED.blocks
+    assert "deaths" in SUMMARY_BLOCKS and "deaths" in DSMB_CLOSED.blocks and "deaths" not in DSMB_OPEN.blocks
     assert "deaths" in SUMMARY.valid() and "deaths" in DSMB_CLOSED.valid() and "deaths" not in DSMB_OPEN.valid()
     spec_dir = tmp_path / "spec"
     spec_dir.mkdir()
@@ -306,7 +314,7 @@ def test_a_summary_that_asks_for_it_shows_it_where_asked(tmp_path, folder):
     for cell in table(report.analyze(report.load_trial(data)).to_dict()).rows[0].cells:
         assert f"<td>{cell}</td>" in section
     default = _build_html(bundled_trial("s1318"), tmp_path / "default", None)["summary.html"]
-    assert 'id="deaths"' not in default
+    assert default.index('id="toxicity"') < default.index('id="deaths"')  # after the adverse events
 
 
 def test_the_closed_dsmb_report_shows_it_by_arm(tmp_path, folder):

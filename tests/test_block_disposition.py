@@ -100,15 +100,17 @@ def test_without_status_or_off_study_dates_the_status_is_not_collected(tmp_path)
     assert "not collected" in view(ledger).note
 
 
-def test_the_s1318_example_derives_its_status_and_has_no_ineligibility_reasons():
+def test_the_s1318_example_records_its_status_and_ineligibility_reasons():
     ledger = report.analyze(report.load_trial()).to_dict()
     raw = pd.read_csv(report.resources.bundled_trial("s1318") / "subjects.csv")
     total = ledger["disposition"]
-    assert total["status_from"] == "derived" and total["ineligible_reasons"] is None
-    assert total["status"]["ongoing"]["count"] == int(raw["off_study_on"].isna().sum())
-    assert total["discontinued_reasons"]["named"]["Relapse"]["count"] == int((raw["off_study_reason"] == "Relapse").sum())
-    rows = {row.label: row.cells for row in table(ledger).rows}
-    assert rows["Reason"] == (NOT_COLLECTED,)  # under Ineligible: the data hold no ineligibility reason
+    assert total["status_from"] == "recorded"
+    for status in ("completed", "discontinued", "ongoing"):
+        assert total["status"][status]["count"] == int((raw["study_status"] == status).sum()), status
+    assert total["discontinued_reasons"]["named"]["Relapse"]["count"] == int(
+        ((raw["off_study_reason"] == "Relapse") & (raw["study_status"] == "discontinued")).sum())
+    reasons = raw["ineligible_reason"].dropna().value_counts()
+    assert {k: v["count"] for k, v in total["ineligible_reasons"]["named"].items()} == dict(reasons.items())
 
 
 def test_the_table(ledger):

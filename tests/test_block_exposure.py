@@ -143,9 +143,18 @@ def test_no_exposure_file_is_not_collected(tmp_path):
     assert ard(None, ledger) == []
 
 
-def test_the_s1318_example_has_no_exposure():
+def test_the_s1318_example_counts_its_cycles_and_without_the_file_says_not_collected(tmp_path):
     ledger = report.analyze(report.load_trial()).to_dict()
-    assert ledger["exposure"] is None and "not collected" in view(ledger).note
+    raw = pd.read_csv(report.resources.bundled_trial("s1318") / "exposure.csv")
+    per_patient = raw.groupby("subject_id")["cycle"].nunique()
+    assert ledger["exposure"]["with_records"] == len(per_patient)
+    assert {k: v["count"] for k, v in ledger["exposure"]["cycles"].items()} == {
+        str(k): int(v) for k, v in per_patient.value_counts().sort_index().items()}
+    unexposed = tmp_path / "s1318"
+    shutil.copytree(report.resources.bundled_trial("s1318"), unexposed)
+    (unexposed / "exposure.csv").unlink()
+    without = report.analyze(report.load_trial(unexposed)).to_dict()
+    assert without["exposure"] is None and "not collected" in view(without).note
 
 
 def test_columns_the_file_lacks_are_not_collected_not_zero(tmp_path):
