@@ -135,7 +135,7 @@ def test_three_arm_trial_open_report_names_no_arm_and_closed_report_has_them(tmp
         assert arm not in open_text
     closed = " ".join(pages(files["dsmb-closed.pdf"], PASSWORD))
     assert all(arm in closed for arm in ("A: Drug X", "B: Placebo", "C: Combination"))
-    assert "Baseline characteristics by arm" in closed and "Hazard ratio" in closed
+    assert "Demographic and baseline characteristics" in closed and "Hazard ratio" in closed
 
 
 def test_long_listings_are_capped_in_reports_and_complete_in_the_bundle(tmp_path):

@@ -48,9 +48,8 @@ SUMMARY = Sheet("summary", "summary.html.j2", SUMMARY_BLOCKS, "summary",
 DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
                   ("title", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
 DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",
-                    ("title", "status", "changes", "stopping", "disposition", "baseline", "demographics", "results",
-                     "exposure", "safety", "ae_overview", "toxicity", "ae_soc_pt", "aesi", "labs_shift", "deaths",
-                     "methods"),
+                    ("title", "status", "changes", "stopping", "disposition", "demographics", "results", "exposure",
+                     "safety", "ae_overview", "toxicity", "aesi", "labs_shift", "deaths", "methods"),
                     "dsmb_closed")
 ABSTRACT_BLOCKS = ("abstract_background", "abstract_methods", "abstract_results", "abstract_conclusions",
                    "abstract_table")
