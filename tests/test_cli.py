@@ -28,7 +28,8 @@ def test_build_writes_the_bundle_and_prints_its_paths(built):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["data_cutoff"] == "2018-07-31"
     assert {f["path"] for f in manifest["files"]} == {"summary.pdf", "summary.html", "results.json", "ard.csv"}
-    assert [Path(i["path"]).name for i in manifest["inputs"]] == ["trial.toml", "subjects.csv", "adverse_events.csv"]
+    assert [Path(i["path"]).name for i in manifest["inputs"]] == ["trial.toml", "subjects.csv", "adverse_events.csv",
+                                                                    "exposure.csv", "labs.csv"]
 
 
 def test_pdf_states_the_published_figures(built):
@@ -36,8 +37,10 @@ def test_pdf_states_the_published_figures(built):
     pdf = where / "output" / "S1318" / "summary" / "2018-07-31-v1" / "summary.pdf"
     raw = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
     text = " ".join(raw.replace("-\n", "-").split())  # undo line breaks
-    for heading in ("1. Study", "2. Results", "3. Toxicity", "4. Next steps"):
-        assert heading in text
+    headings = ("Study", "Disposition", "Demographic and baseline characteristics", "Results", "Exposure", "Toxicity",
+                "Adverse events of special interest", "Laboratory abnormalities", "Deaths", "Next steps")
+    for number, heading in enumerate(headings, start=1):
+        assert f"{number}. {heading}" in text
     assert "19 of 29 evaluable patients (66%; 95% CI 45.7%\u201382.1%)" in text
     assert "12 (92%; 95% CI 64.0%\u201399.8%) were MRD-negative" in text
     assert "Overall survival" in text and "was 79% at 6 months and 65% at 12 months" in text
