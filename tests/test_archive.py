@@ -26,6 +26,9 @@ def archive(tmp_path_factory):
     return root
 
 
+INPUTS = ["trial.toml", "subjects.csv", "adverse_events.csv", "exposure.csv", "labs.csv"]  # the S1318 example's
+
+
 def test_two_builds_make_v1_and_v2_indexed(archive):
     listed = run_cli("archive", "list", "--out", str(archive))
     assert listed.returncode == 0
@@ -34,14 +37,14 @@ def test_two_builds_make_v1_and_v2_indexed(archive):
         assert db.execute("SELECT id FROM versions ORDER BY number").fetchall() == [(V1,), (V2,)]
     manifest = json.loads((archive / V1 / "manifest.json").read_text())
     assert {"weasyprint", "lifelines", "pandas", "matplotlib", "python"} <= set(manifest["software"])
-    assert [i["name"] for i in manifest["inputs"]] == ["trial.toml", "subjects.csv", "adverse_events.csv"]
+    assert [i["name"] for i in manifest["inputs"]] == INPUTS
     assert any(t["path"] == "summary.html.j2" for t in manifest["templates"])
     assert manifest["generated_on"] == "2025-01-01" and manifest["created_at"]
 
 
 def test_inputs_are_stored_once_by_content(archive):
     stored = [p for p in (archive / "store").rglob("*") if p.is_file()]
-    assert len(stored) == 3  # two builds, three inputs, deduplicated
+    assert len(stored) == len(INPUTS)  # two builds, five inputs, deduplicated
     manifest = json.loads((archive / V1 / "manifest.json").read_text())
     for entry in manifest["inputs"]:
         assert (archive / "store" / "sha256" / entry["sha256"][:2] / entry["sha256"][2:]).is_file()
@@ -112,7 +115,7 @@ def test_inputs_over_the_embedding_limit_stay_out_of_the_pdf(example_trial, tmp_
         attached = set(pdf.attachments)
         provenance = json.loads(pdf.attachments["provenance.json"].get_file().read_bytes())
     assert attached == {"results.json", "ard.csv", "provenance.json"}
-    assert {e["name"] for e in provenance["input_hashes"]} == {"trial.toml", "subjects.csv", "adverse_events.csv"}
+    assert {e["name"] for e in provenance["input_hashes"]} == set(INPUTS)
 
 
 def test_diff_in_words(archive, tmp_path):
