@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import Problem
 from .adam_datasets import _Dataset, _find, _first_date, _open, _text
 from .spec_adam import AdamExposure
-from .tidy_exposure import ACTIONS, COLUMNS, not_collected_name
+from .tidy_exposure import ACTIONS, COLUMNS, not_collected_name, treatment_name
 
 DEFAULT_ADEX = "adex"
 
@@ -54,6 +54,8 @@ def exposure(adex: _Dataset, subjects: pd.DataFrame | None, subject: str, x: Ada
         "dose": _numbers(rows, doses[0], problems) if doses else None,
         "planned_dose": _numbers(rows, x.planned_dose, problems) if rows.has(x.planned_dose) else None,
         "action": _actions(rows, x.action, problems) if x.action and rows.has(x.action) else None,
+        "treatment": ([treatment_name(t) for t in _text(rows.col(x.treatment))]
+                      if x.treatment and rows.has(x.treatment) else None),
     }
     _known_subjects(rows, mapped["subject_id"], subjects, subject, problems)
     for index, start in zip(frame.index, mapped["start_on"]):

@@ -3,7 +3,9 @@
 Columns: `subject_id` and `cycle` (a whole number from 1) and `start_on` (a date) are
 required; `end_on` (a date), `dose` and `planned_dose` (numbers) and `action` (empty,
 "none", or any of interrupted, reduced, delayed separated by ";", in any case) are
-optional. An optional column the file lacks is not collected: the frame keeps it empty and
+optional, as is `treatment` (text: the treatment the row gives, e.g. "Blinatumomab" and
+"POMP maintenance"; empty or absent: the protocol treatment, one unnamed treatment, held as
+None). An optional column the file lacks is not collected: the frame keeps it empty and
 the trial's `not_collected` names it `exposure.<column>`, so that no table counts it as zero.
 Every problem is reported at once, by file, row and column.
 """
@@ -29,6 +31,7 @@ EXPOSURE_COLUMNS = (
     Column("dose", "number"),
     Column("planned_dose", "number"),
     Column("action", "text"),
+    Column("treatment", "text"),
 )
 COLUMNS = tuple(c.name for c in EXPOSURE_COLUMNS)
 
@@ -46,9 +49,15 @@ def read_exposure(path: Path, subjects: pd.DataFrame | None, problems: list[Prob
         return None, frozenset()
     absent = frozenset(not_collected_name(c) for c in frame.attrs["absent"] if c in OPTIONAL)
     frame["action"] = [_actions(a) if isinstance(a, str) else None for a in frame["action"]]
+    frame["treatment"] = [treatment_name(t) for t in frame["treatment"]]
     problems += _exposure_problems(frame, subjects, path.name)
     frame["action"] = [None if isinstance(a, ValueError) else a for a in frame["action"]]
     return _without_row(frame)[list(COLUMNS)], absent
+
+
+def treatment_name(cell) -> str | None:
+    """A treatment cell as the frame holds it: stripped text, None where empty (the protocol treatment)."""
+    return cell.strip() or None if isinstance(cell, str) else None
 
 
 def _actions(cell: str) -> str | None | ValueError:
