@@ -328,13 +328,15 @@ def test_several_treatments_ard_rows_carry_the_treatment_as_group2(treated):
     for part in [treated["exposure"], *(p["exposure"] for p in treated["by_arm"].values())]:
         stats = ard(part, treated)
         overall = {(r.variable, r.stat_name): r.stat for r in stats if not r.group2}
-        assert overall == {("treatment_duration_days", name): part["duration_days"][key] for key, name in
-                           (("n", "n"), ("mean", "mean"), ("sd", "sd"), ("median", "median"), ("q1", "p25"),
-                            ("q3", "p75"), ("min", "min"), ("max", "max"))}
+        assert overall == {("exposure_record", "n"): part["with_records"],
+                           **{("treatment_duration_days", name): part["duration_days"][key] for key, name in
+                              (("n", "n"), ("mean", "mean"), ("sd", "sd"), ("median", "median"), ("q1", "p25"),
+                               ("q3", "p75"), ("min", "min"), ("max", "max"))}}
         for name, own in part["by_treatment"].items():
             rows = {(r.variable, r.variable_level, r.stat_name): r.stat for r in stats
                     if (r.group2, r.group2_level) == ("treatment", name)}
-            assert rows == {(r.variable, r.variable_level, r.stat_name): r.stat for r in ard(own, treated)}
+            assert rows == {("exposure_record", "any", "n"): own["with_records"],
+                            **{(r.variable, r.variable_level, r.stat_name): r.stat for r in ard(own, treated)}}
             assert rows["cycles_per_patient", "", "mean"] == own["cycles_summary"]["mean"]
 
 

@@ -246,10 +246,15 @@ def ard(part: dict | None, ledger: dict) -> list[Stat]:
         return []
     if "by_treatment" not in part:
         return _treatment_stats(part, ledger)
-    stats = summary_stats(part["duration_days"], "treatment_duration_days", digits=1)
+    stats = [_with_records(part), *summary_stats(part["duration_days"], "treatment_duration_days", digits=1)]
     name = source_name(ledger, "treatment")
-    return stats + [replace(stat, group2=name, group2_level=level)
-                    for level, own in part["by_treatment"].items() for stat in _treatment_stats(own, ledger)]
+    return stats + [replace(stat, group2=name, group2_level=level) for level, own in part["by_treatment"].items()
+                    for stat in (_with_records(own), *_treatment_stats(own, ledger))]
+
+
+def _with_records(part: dict) -> Stat:
+    """Patients with an exposure record (of any treatment, or of the row's group2 treatment)."""
+    return Stat("categorical", "n", part["with_records"], str(part["with_records"]), "exposure_record", "any")
 
 
 def _treatment_stats(part: dict, ledger: dict) -> list[Stat]:
