@@ -153,7 +153,10 @@ def test_the_s1318_example_counts_its_cycles_and_without_the_file_says_not_colle
         assert part["with_records"] == len(per_patient)
         bands = per_patient.map(lambda c: str(c) if c < 10 else "10+").value_counts()
         assert {k: v["count"] for k, v in part["cycles"].items() if k != "0"} == {str(k): int(v) for k, v in bands.items()}
-    assert ledger["exposure"]["by_treatment"]["POMP maintenance"]["dose_intensity"] is None  # no dose to sum
+    pomp = ledger["exposure"]["by_treatment"]["POMP maintenance"]
+    assert pomp["dose_intensity"] is None and pomp["modifications"] is None  # no dose to sum, no action recorded
+    rows = [(row.label, row.cells) for row in table(ledger).rows]
+    assert rows[-1] == ("Dose modifications", (NOT_COLLECTED,)) and ("Relative dose intensity, %", (NOT_COLLECTED,)) in rows
     unexposed = tmp_path / "s1318"
     shutil.copytree(report.resources.bundled_trial("s1318"), unexposed)
     (unexposed / "exposure.csv").unlink()
@@ -309,6 +312,7 @@ def test_several_treatments_are_summarised_each_on_its_own(treated, ledger):
                                      "delayed": _share(1, 4)}
     arm_b = treated["by_arm"]["B"]["exposure"]["by_treatment"]["Maintenance"]
     assert arm_b["cycles"] == {"0": _share(1, 2), "1": _share(1, 2)}  # P5 has no record
+    assert arm_b["modifications"] is None  # P4's maintenance record names no action
 
 
 def test_several_treatments_are_a_band_each_and_the_note_says_so(treated):
@@ -319,9 +323,18 @@ def test_several_treatments_are_a_band_each_and_the_note_says_so(treated):
     assert induction < maintenance and NO_RECORD not in labels
     band = {row.label: row for row in laid.table.rows[maintenance:]}
     assert band[NO_RECORD_OF].cells == ("1 (50.0%)", "1 (50.0%)", "2 (50.0%)") and band[NO_RECORD_OF].kind == "nested"
-    assert band["Cycles started, n (%)"].kind == "indent" and band["Delayed"].cells == ("1 (50.0%)", "0 (0.0%)", "1 (25.0%)")
+    assert band["Cycles started, n (%)"].kind == "indent"
+    # arm B's maintenance records (P4) name no action: not collected there, not 0
+    assert band["Delayed"].cells == ("1 (50.0%)", NOT_COLLECTED, "1 (25.0%)")
     assert [row.kind for row in laid.table.rows if row.label == "Maintenance"] == ["group"]
     assert "several treatments" in laid.note and "Relative dose intensity" in laid.note
+
+
+def test_a_treatment_whose_records_name_no_action_has_modifications_not_collected(tmp_path):
+    quiet = [[*row[:7], "" if row[1].strip() == "Maintenance" else row[7]] for row in TREATED]
+    ledger = report.analyze(report.load_trial(_trial(tmp_path, exposure=quiet))).to_dict()
+    parts = ledger["exposure"]["by_treatment"]
+    assert parts["Maintenance"]["modifications"] is None and parts["Induction"]["modifications"]["any"] == _share(1, 4)
 
 
 def test_several_treatments_ard_rows_carry_the_treatment_as_group2(treated):

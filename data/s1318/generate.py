@@ -49,7 +49,8 @@ registration (study_status "completed"). The files beyond the analysis's own col
   9 mcg/day for 7 days) and delayed (begun after the 42 days). An interrupted cycle still
   runs 28 infusion days, so it ends later; a cycle stops early at relapse, progression,
   withdrawal or a fatal event. POMP courses leave `dose`, `planned_dose` and `action`
-  empty: a four-drug oral and intravenous regimen has no single dose to sum;
+  empty: a four-drug oral and intravenous regimen has no single dose to sum, and its dose
+  modifications are not modelled (the exposure table shows both as not collected for it);
 - labs.csv (treatment.py): CTCAE grades (0-4) of neutrophil count decreased, platelet
   count decreased, anemia and ALT increased at registration (baseline Y: the last value
   on or before the first dose), on days 8, 15 (and 22 in cycle 1) and the last infusion

@@ -102,13 +102,14 @@ def treatments(rows: pd.DataFrame) -> list[str]:
 def _exposure(rows: pd.DataFrame, n: int, absent: frozenset[str], own: bool = False) -> Exposure:
     """The figures of one treatment's rows (or of all, where there is one treatment). `own`:
     one of several treatments, whose dose intensity is not collected where none of its rows
-    holds both a dose and a planned dose (POMP's four drugs have no single dose)."""
+    holds both a dose and a planned dose (POMP's four drugs have no single dose), and whose
+    modifications are not collected where none of its rows records an action."""
     to_end = not_collected_name("end_on") not in absent
     per_patient = rows.groupby("subject_id", sort=True)
     counts = per_patient["cycle"].nunique()
     dosed = not_collected_name("dose") not in absent and not_collected_name("planned_dose") not in absent
     dosed = dosed and not (own and (rows["dose"].isna() | rows["planned_dose"].isna()).all())
-    acted = not_collected_name("action") not in absent
+    acted = not_collected_name("action") not in absent and not (own and rows["action"].isna().all())
     return Exposure(
         n=n,
         with_records=len(counts),
@@ -167,7 +168,9 @@ DURATION = {"end": "Treatment duration: days from the first start to the last en
 SEVERAL = ("SD: standard deviation (n \u2212 1 denominator); Q1, Q3: quartiles as R's quantile type 7. The data "
            "name several treatments, whose cycles are not pooled: each has its own band, of the patients with a "
            "record of it (cycles per patient and the summaries below it), in the order of their first start. "
-           "Treatment duration on any treatment runs from the first start of any treatment to the last end of any.")
+           "Treatment duration on any treatment runs from the first start of any treatment to the last end of any. Where "
+           "none of a treatment's records in a column holds a dose and a planned dose, its dose intensity is not "
+           "collected there; where none records an action, its dose modifications are not collected there.")
 INTENSITY = "Relative dose intensity: per patient, the sum of doses given over the sum of planned doses, in %."
 
 
@@ -234,8 +237,10 @@ def _modification_rows(groups, total: dict) -> list[Row]:
     if total["modifications"] is None:
         return [Row("Dose modifications", tuple(NOT_COLLECTED for _ in groups), "group")]
     labels = {ANY: "Any modification", **{a: a.capitalize() for a in ACTIONS}}
+    # One of several treatments may record no action in one arm: "Not collected" in its column.
+    acted = [(name, None if p is None or p["modifications"] is None else p) for name, p in groups]
     return [Row("Patients with dose modifications, n (%)", tuple("" for _ in groups), "group"),
-            *(Row(label, share_cells(groups, lambda p, k=key: p["modifications"][k]), "indent")
+            *(Row(label, share_cells(acted, lambda p, k=key: p["modifications"][k]), "indent")
               for key, label in labels.items())]
 
 
