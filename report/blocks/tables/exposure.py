@@ -87,8 +87,9 @@ def exposure(group: Group) -> Exposure | Treatments | None:
 
 
 def treatments(rows: pd.DataFrame) -> list[str]:
-    """The treatments the rows name (all of the trial's: every arm gets the same bands), in
-    the order of their first start, then of the file; [] or one where they name one."""
+    """The treatments the group's rows name, in the order of their first start, then of the
+    file; [] where they name one. (An arm whose rows name one treatment of a trial's several
+    gets a one-treatment part, whose column the bands show as not collected: a known limit.)"""
     if "treatment" not in rows:
         return []
     named = rows["treatment"].map(lambda t: UNNAMED if t is None or pd.isna(t) else t)
