@@ -157,6 +157,7 @@ def test_the_s1318_example_counts_its_cycles_and_without_the_file_says_not_colle
     assert pomp["dose_intensity"] is None and pomp["modifications"] is None  # no dose to sum, no action recorded
     rows = [(row.label, row.cells) for row in table(ledger).rows]
     assert rows[-1] == ("Dose modifications", (NOT_COLLECTED,)) and ("Relative dose intensity, %", (NOT_COLLECTED,)) in rows
+    assert "none of a treatment's records" in view(ledger).note
     unexposed = tmp_path / "s1318"
     shutil.copytree(report.resources.bundled_trial("s1318"), unexposed)
     (unexposed / "exposure.csv").unlink()
@@ -313,6 +314,8 @@ def test_several_treatments_are_summarised_each_on_its_own(treated, ledger):
     arm_b = treated["by_arm"]["B"]["exposure"]["by_treatment"]["Maintenance"]
     assert arm_b["cycles"] == {"0": _share(1, 2), "1": _share(1, 2)}  # P5 has no record
     assert arm_b["modifications"] is None  # P4's maintenance record names no action
+    induction_b = treated["by_arm"]["B"]["exposure"]["by_treatment"]["Induction"]
+    assert induction_b["modifications"]["any"] == _share(0, 2)  # P4's "none": recorded, no modification
 
 
 def test_several_treatments_are_a_band_each_and_the_note_says_so(treated):
@@ -328,6 +331,7 @@ def test_several_treatments_are_a_band_each_and_the_note_says_so(treated):
     assert band["Delayed"].cells == ("1 (50.0%)", NOT_COLLECTED, "1 (25.0%)")
     assert [row.kind for row in laid.table.rows if row.label == "Maintenance"] == ["group"]
     assert "several treatments" in laid.note and "Relative dose intensity" in laid.note
+    assert "none of a treatment's records" in laid.note  # arm B's maintenance records name no action
 
 
 def test_a_treatment_whose_records_name_no_action_has_modifications_not_collected(tmp_path):
@@ -335,6 +339,12 @@ def test_a_treatment_whose_records_name_no_action_has_modifications_not_collecte
     ledger = report.analyze(report.load_trial(_trial(tmp_path, exposure=quiet))).to_dict()
     parts = ledger["exposure"]["by_treatment"]
     assert parts["Maintenance"]["modifications"] is None and parts["Induction"]["modifications"]["any"] == _share(1, 4)
+    # every band of every column with an action and a dose: P4's maintenance delayed, P1's dosed
+    acted = [[*row[:7], "delayed" if row[0] == "P4" and row[1].strip() == "Maintenance" else row[7]] for row in TREATED]
+    acted = [[*row[:5], "10", "10", row[7]] if row[:2] == ["P1", "Maintenance"] else row for row in acted]
+    (tmp_path / "each").mkdir()
+    each = report.analyze(report.load_trial(_trial(tmp_path / "each", exposure=acted))).to_dict()
+    assert "none of a treatment's records" not in view(each).note
 
 
 def test_several_treatments_ard_rows_carry_the_treatment_as_group2(treated):

@@ -86,7 +86,7 @@ def _numbers(rows: _Dataset, variable: str, problems: list[Problem]) -> list:
 
 
 def _actions(rows: _Dataset, variable: str, problems: list[Problem]) -> list:
-    """Each record's actions in lower case joined by ";" (None: none)."""
+    """Each record's actions in lower case joined by ";" ("none": none recorded; None: empty)."""
     kept = []
     for index, cell in _text(rows.col(variable)).items():
         words = [w.strip().lower() for w in (cell or "").split(";") if w.strip()]
@@ -94,7 +94,7 @@ def _actions(rows: _Dataset, variable: str, problems: list[Problem]) -> list:
         if unknown:
             problems.append(Problem(rows.path.name, f"{cell!r} is not an action: use interrupted, reduced or delayed "
                                     "(separated by ';'), none, or leave it empty", rows.row(index), variable))
-        kept.append(";".join(a for a in ACTIONS if a in words) or None)
+        kept.append(";".join(a for a in ACTIONS if a in words) or ("none" if words else None))
     return kept
 
 

@@ -42,7 +42,8 @@ def not_collected_name(column: str) -> str:
 
 
 def read_exposure(path: Path, subjects: pd.DataFrame | None, problems: list[Problem]) -> tuple[pd.DataFrame | None, frozenset[str]]:
-    """The exposure rows, typed (`action` as its actions in lower case joined by ";", or None),
+    """The exposure rows, typed (`action` as its actions in lower case joined by ";", "none"
+    where the row says so, or None where it is empty; `treatment` stripped, or None),
     and the optional columns the file lacks; problems are added to `problems`."""
     frame = _read_table(path, EXPOSURE_COLUMNS, problems, {})
     if frame is None:
@@ -61,14 +62,14 @@ def treatment_name(cell) -> str | None:
 
 
 def _actions(cell: str) -> str | None | ValueError:
-    """'Reduced; interrupted' -> 'interrupted;reduced'; '' or 'none' -> None; a ValueError naming
-    the words that are not actions (reported by the checks)."""
+    """'Reduced; interrupted' -> 'interrupted;reduced'; 'none' -> 'none' (recorded: no action);
+    '' -> None; a ValueError naming the words that are not actions (reported by the checks)."""
     words = [w.strip().lower() for w in cell.split(";") if w.strip()]
     unknown = [w for w in words if w not in ACTIONS and w != "none"]
     if unknown:
         return ValueError(", ".join(repr(w) for w in unknown))
     kept = [a for a in ACTIONS if a in words]
-    return ";".join(kept) or None
+    return ";".join(kept) or ("none" if words else None)
 
 
 def _exposure_problems(e: pd.DataFrame, subjects: pd.DataFrame | None, file: str) -> list[Problem]:

@@ -104,7 +104,7 @@ def _exposure(rows: pd.DataFrame, n: int, absent: frozenset[str], own: bool = Fa
     """The figures of one treatment's rows (or of all, where there is one treatment). `own`:
     one of several treatments, whose dose intensity is not collected where none of its rows
     holds both a dose and a planned dose (POMP's four drugs have no single dose), and whose
-    modifications are not collected where none of its rows records an action."""
+    modifications are not collected where none of its rows records an action ("none" included)."""
     to_end = not_collected_name("end_on") not in absent
     per_patient = rows.groupby("subject_id", sort=True)
     counts = per_patient["cycle"].nunique()
@@ -169,9 +169,10 @@ DURATION = {"end": "Treatment duration: days from the first start to the last en
 SEVERAL = ("SD: standard deviation (n \u2212 1 denominator); Q1, Q3: quartiles as R's quantile type 7. The data "
            "name several treatments, whose cycles are not pooled: each has its own band, of the patients with a "
            "record of it (cycles per patient and the summaries below it), in the order of their first start. "
-           "Treatment duration on any treatment runs from the first start of any treatment to the last end of any. Where "
-           "none of a treatment's records in a column holds a dose and a planned dose, its dose intensity is not "
-           "collected there; where none records an action, its dose modifications are not collected there.")
+           "Treatment duration on any treatment runs from the first start of any treatment to the last end of any.")
+UNRECORDED = ("Where none of a treatment's records in a column holds a dose and a planned dose (or an action, "
+              "\u201cnone\u201d included), its dose intensity (or dose modifications) shows \u201cNot collected\u201d "
+              "there.")
 INTENSITY = "Relative dose intensity: per patient, the sum of doses given over the sum of planned doses, in %."
 
 
@@ -182,9 +183,13 @@ def view(ledger: dict, context: Context | None = None) -> NotedTable:
         return NotedTable(table(ledger), "Exposure was not collected: the data hold no exposure records.")
     several = "by_treatment" in total
     parts = list(total["by_treatment"].values()) if several else [total]
+    arms = [ledger["by_arm"][arm]["exposure"] for arm in ledger["arms"]]
+    bands = [*parts, *(band for arm in arms if arm and "by_treatment" in arm for band in arm["by_treatment"].values())]
     note = ["Safety population; n (% of N) per column.", DURATION[total["duration_to"]], SEVERAL if several else METHODS]
     if any(part["dose_intensity"] is not None for part in parts):
         note.insert(2, INTENSITY)
+    if several and any(band["dose_intensity"] is None or band["modifications"] is None for band in bands):
+        note.append(UNRECORDED)
     return NotedTable(table(ledger), " ".join(note))
 
 
