@@ -224,8 +224,10 @@ def test_the_note_says_from_when_windows_count(ledger, tmp_path):
     s1318 = report.analyze(report.load_trial()).to_dict()
     assert "counted in days from the first treatment" in view(s1318).note
     rows = {row.label: row.cells for row in table(s1318).rows}
-    assert rows["Within 30 days of the last dose"] == ("3 (10.3%)",)  # 16 deaths of 29
-    assert rows["More than 30 days after the last dose"] == ("13 (44.8%)",)
+    # 16 deaths of 29; the two deaths in remission during POMP maintenance are within 30 days of its last course
+    assert rows["Within 30 days of the last dose"] == ("5 (17.2%)",)
+    assert rows["More than 30 days after the last dose"] == ("11 (37.9%)",)
+    assert "last end date of any treatment" in view(s1318).note
     assert rows["On study"] == ("5 (17.2%)",) and rows["After going off study"] == ("11 (37.9%)",)
     unexposed = tmp_path / "s1318"
     shutil.copytree(bundled_trial("s1318"), unexposed)
@@ -234,6 +236,28 @@ def test_the_note_says_from_when_windows_count(ledger, tmp_path):
     assert "counted in days from registration (the data hold no exposure records)" in view(without).note
     rows = {row.label: row.cells for row in table(without).rows}
     assert rows["Within 30 days of the last dose"] == (NOT_COLLECTED,)
+
+
+def test_a_death_during_a_later_treatment_counts_within_the_window_of_its_last_dose(tmp_path):
+    """P1's induction cycle ended 100 days before death, its maintenance course 10 days before:
+    the last dose is the maintenance's (the last of any treatment), within the 21 days; without
+    the maintenance row the same death is more than 21 days after the last dose."""
+    subjects = [HEADER, ["P1", "A", "2020-01-01", "true", "NR", "2020-05-10", "Sepsis", "2020-05-10", ""],
+                ["P2", "A", "2020-01-01", "true", "NR", "", "", "2021-01-01", ""]]
+    induction = [["P1", "Blinatumomab", "1", "2020-01-02", "2020-01-31"], ["P2", "Blinatumomab", "1", "2020-01-02", ""]]
+    maintenance = [["P1", "POMP maintenance", "1", "2020-04-03", "2020-04-30"]]
+    counts = {}
+    for name, exposure in (("later", induction + maintenance), ("induction only", induction)):
+        folder = tmp_path / name.replace(" ", "_")
+        folder.mkdir()
+        (folder / "trial.toml").write_text(SPEC, encoding="utf-8")
+        for file, rows in (("subjects.csv", subjects),
+                           ("exposure.csv", [["subject_id", "treatment", "cycle", "start_on", "end_on"], *exposure])):
+            with (folder / file).open("w", newline="", encoding="utf-8") as handle:
+                csv.writer(handle, lineterminator="\n").writerows(rows)
+        part = report.analyze(report.load_trial(folder)).to_dict()["deaths"]
+        counts[name] = (part["within_last_dose"]["count"], part["beyond_last_dose"]["count"])
+    assert counts == {"later": (1, 0), "induction only": (0, 1)}  # 10 days after 30 April; 100 after 31 January
 
 
 def test_the_ard_rows_carry_the_ledgers_numbers(ledger):

@@ -13,7 +13,7 @@ import pyreadstat
 import pytest
 
 import report
-from report.blocks.tables.exposure import BLOCK, NO_RECORD, ard, table, view
+from report.blocks.tables.exposure import BLOCK, NO_RECORD, NO_RECORD_OF, ard, table, view
 from report.errors import InputError
 from report.layout.collected import NOT_COLLECTED
 
@@ -146,10 +146,18 @@ def test_no_exposure_file_is_not_collected(tmp_path):
 def test_the_s1318_example_counts_its_cycles_and_without_the_file_says_not_collected(tmp_path):
     ledger = report.analyze(report.load_trial()).to_dict()
     raw = pd.read_csv(report.resources.bundled_trial("s1318") / "exposure.csv")
-    per_patient = raw.groupby("subject_id")["cycle"].nunique()
-    assert ledger["exposure"]["with_records"] == len(per_patient)
-    assert {k: v["count"] for k, v in ledger["exposure"]["cycles"].items()} == {
-        str(k): int(v) for k, v in per_patient.value_counts().sort_index().items()}
+    assert ledger["exposure"]["with_records"] == raw["subject_id"].nunique() == 29
+    assert list(ledger["exposure"]["by_treatment"]) == ["Blinatumomab", "POMP maintenance"]
+    for name, part in ledger["exposure"]["by_treatment"].items():
+        per_patient = raw[raw["treatment"] == name].groupby("subject_id")["cycle"].nunique()
+        assert part["with_records"] == len(per_patient)
+        bands = per_patient.map(lambda c: str(c) if c < 10 else "10+").value_counts()
+        assert {k: v["count"] for k, v in part["cycles"].items() if k != "0"} == {str(k): int(v) for k, v in bands.items()}
+    pomp = ledger["exposure"]["by_treatment"]["POMP maintenance"]
+    assert pomp["dose_intensity"] is None and pomp["modifications"] is None  # no dose to sum, no action recorded
+    rows = [(row.label, row.cells) for row in table(ledger).rows]
+    assert rows[-1] == ("Dose modifications", (NOT_COLLECTED,)) and ("Relative dose intensity, %", (NOT_COLLECTED,)) in rows
+    assert "none of a treatment's records" in view(ledger).note
     unexposed = tmp_path / "s1318"
     shutil.copytree(report.resources.bundled_trial("s1318"), unexposed)
     (unexposed / "exposure.csv").unlink()
@@ -266,3 +274,112 @@ def test_an_arm_without_treated_patients_prints_a_dash_not_a_percentage(tmp_path
     assert ("Any modification", "-") in rows and ("1", "-") in rows and ("Mean (SD)", "\u2014 (\u2014)") in rows
     stats = {(r.variable, r.variable_level, r.stat_name): r for r in ard(arm_c, ledger)}
     assert stats["action", "any", "p"].stat is None and stats["action", "any", "p"].stat_fmt == "-"
+
+
+# ------------------------------------------------------------------ several treatments
+
+TREATED = [["subject_id", "treatment", "cycle", "start_on", "end_on", "dose", "planned_dose", "action"],
+           # maintenance first in the file: the bands follow the first start, not the file
+           ["P1", "Maintenance", "1", "2020-03-01", "2020-03-28", "", "", ""],
+           ["P1", "Maintenance", "2", "2020-03-29", "2020-04-10", "", "", "delayed"],
+           ["P4", " Maintenance ", "1", "2020-03-15", "2020-04-11", "10", "20", ""],
+           *([row[0], "Induction", *row[1:]] for row in EXPOSURE[1:])]
+
+
+@pytest.fixture()
+def treated(tmp_path) -> dict:
+    return report.analyze(report.load_trial(_trial(tmp_path, exposure=TREATED))).to_dict()
+
+
+def test_several_treatments_are_summarised_each_on_its_own(treated, ledger):
+    total = treated["exposure"]
+    assert set(total) == {"n", "with_records", "duration_days", "duration_to", "by_treatment"}
+    assert (total["n"], total["with_records"], total["duration_to"]) == (4, 3, "end")
+    # any treatment: P1 1 Jan - 10 Apr 2020 = 31 + 29 + 31 + 10 = 101 days, P2 21, P4 10 Jan - 11 Apr = 22 + 29 + 31 + 11 = 93
+    days = total["duration_days"]
+    assert (days["n"], days["median"], days["min"], days["max"]) == (3, 93.0, 21.0, 101.0)
+    assert days["mean"] == pytest.approx(215 / 3, abs=1e-12) and (days["q1"], days["q3"]) == (57.0, 97.0)
+    assert list(total["by_treatment"]) == ["Induction", "Maintenance"]
+    assert total["by_treatment"]["Induction"] == ledger["exposure"]  # the rows of the one-treatment trial
+    kept = total["by_treatment"]["Maintenance"]
+    assert kept["with_records"] == 2 and kept["cycles"] == {"0": _share(2, 4), "1": _share(1, 4), "2": _share(1, 4)}
+    cycles = kept["cycles_summary"]  # P1 2 courses, P4 1
+    assert (cycles["mean"], cycles["median"], cycles["q1"], cycles["q3"]) == (1.5, 1.5, 1.25, 1.75)
+    assert cycles["sd"] == pytest.approx(math.sqrt(0.5), abs=1e-15)
+    # P1 1 Mar - 10 Apr = 41 days, P4 15 Mar - 11 Apr = 28
+    assert (kept["duration_days"]["mean"], kept["duration_days"]["min"], kept["duration_days"]["max"]) == (34.5, 28.0, 41.0)
+    assert kept["dose_intensity"]["n"] == 1 and kept["dose_intensity"]["mean"] == 0.5  # P4 10/20; P1 no dose
+    assert kept["modifications"] == {"any": _share(1, 4), "interrupted": _share(0, 4), "reduced": _share(0, 4),
+                                     "delayed": _share(1, 4)}
+    arm_b = treated["by_arm"]["B"]["exposure"]["by_treatment"]["Maintenance"]
+    assert arm_b["cycles"] == {"0": _share(1, 2), "1": _share(1, 2)}  # P5 has no record
+    assert arm_b["modifications"] is None  # P4's maintenance record names no action
+    induction_b = treated["by_arm"]["B"]["exposure"]["by_treatment"]["Induction"]
+    assert induction_b["modifications"]["any"] == _share(0, 2)  # P4's "none": recorded, no modification
+
+
+def test_several_treatments_are_a_band_each_and_the_note_says_so(treated):
+    laid = view(treated)
+    labels = [row.label for row in laid.table.rows]
+    assert labels[0] == "Treatment duration, any treatment, days"
+    induction, maintenance = labels.index("Induction"), labels.index("Maintenance")
+    assert induction < maintenance and NO_RECORD not in labels
+    band = {row.label: row for row in laid.table.rows[maintenance:]}
+    assert band[NO_RECORD_OF].cells == ("1 (50.0%)", "1 (50.0%)", "2 (50.0%)") and band[NO_RECORD_OF].kind == "nested"
+    assert band["Cycles started, n (%)"].kind == "indent"
+    # arm B's maintenance records (P4) name no action: not collected there, not 0
+    assert band["Delayed"].cells == ("1 (50.0%)", NOT_COLLECTED, "1 (25.0%)")
+    assert [row.kind for row in laid.table.rows if row.label == "Maintenance"] == ["group"]
+    assert "several treatments" in laid.note and "Relative dose intensity" in laid.note
+    assert "none of a treatment's records" in laid.note  # arm B's maintenance records name no action
+
+
+def test_a_treatment_whose_records_name_no_action_has_modifications_not_collected(tmp_path):
+    quiet = [[*row[:7], "" if row[1].strip() == "Maintenance" else row[7]] for row in TREATED]
+    ledger = report.analyze(report.load_trial(_trial(tmp_path, exposure=quiet))).to_dict()
+    parts = ledger["exposure"]["by_treatment"]
+    assert parts["Maintenance"]["modifications"] is None and parts["Induction"]["modifications"]["any"] == _share(1, 4)
+    # every band of every column with an action and a dose: P4's maintenance delayed, P1's dosed
+    acted = [[*row[:7], "delayed" if row[0] == "P4" and row[1].strip() == "Maintenance" else row[7]] for row in TREATED]
+    acted = [[*row[:5], "10", "10", row[7]] if row[:2] == ["P1", "Maintenance"] else row for row in acted]
+    (tmp_path / "each").mkdir()
+    each = report.analyze(report.load_trial(_trial(tmp_path / "each", exposure=acted))).to_dict()
+    assert "none of a treatment's records" not in view(each).note
+
+
+def test_several_treatments_ard_rows_carry_the_treatment_as_group2(treated):
+    for part in [treated["exposure"], *(p["exposure"] for p in treated["by_arm"].values())]:
+        stats = ard(part, treated)
+        overall = {(r.variable, r.stat_name): r.stat for r in stats if not r.group2}
+        assert overall == {("exposure_record", "n"): part["with_records"],
+                           **{("treatment_duration_days", name): part["duration_days"][key] for key, name in
+                              (("n", "n"), ("mean", "mean"), ("sd", "sd"), ("median", "median"), ("q1", "p25"),
+                               ("q3", "p75"), ("min", "min"), ("max", "max"))}}
+        for name, own in part["by_treatment"].items():
+            rows = {(r.variable, r.variable_level, r.stat_name): r.stat for r in stats
+                    if (r.group2, r.group2_level) == ("treatment", name)}
+            assert rows == {("exposure_record", "any", "n"): own["with_records"],
+                            **{(r.variable, r.variable_level, r.stat_name): r.stat for r in ard(own, treated)}}
+            assert rows["cycles_per_patient", "", "mean"] == own["cycles_summary"]["mean"]
+
+
+def test_one_named_treatment_is_the_table_of_today(tmp_path, ledger):
+    named = [[*EXPOSURE[0], "treatment"], *([*row, "Drug X"] for row in EXPOSURE[1:])]
+    alone = report.analyze(report.load_trial(_trial(tmp_path, exposure=named))).to_dict()
+    assert alone["exposure"] == ledger["exposure"] and view(alone) == view(ledger)
+
+
+def test_an_adex_with_two_treatments_in_extrt_gives_a_band_each(tmp_path):
+    data = tmp_path / "adam"
+    shutil.copytree(ADAM_EXAMPLE, data)
+    adex, _ = pyreadstat.read_xport(str(data / "adex.xpt"))
+    adex["EXTRT"] = ["EXAMPLINIB" if n % 2 else "CISPLATIN" for n in adex["AVISITN"]]
+    pyreadstat.write_xport(adex, str(data / "adex.xpt"), table_name="ADEX")
+    ledger = report.analyze(report.load_trial(data)).to_dict()
+    by = ledger["exposure"]["by_treatment"]
+    assert set(by) == {"EXAMPLINIB", "CISPLATIN"}
+    safety = set(pyreadstat.read_xport(str(data / "adsl.xpt"))[0].query("SAFFL == 'Y'")["USUBJID"])
+    odd = adex[adex["USUBJID"].isin(safety) & (adex["EXTRT"] == "EXAMPLINIB")]
+    assert by["EXAMPLINIB"]["cycles_summary"]["mean"] == pytest.approx(odd.groupby("USUBJID")["AVISITN"].nunique().mean(),
+                                                                        abs=1e-12)
+    assert {r.group2 for r in ard(ledger["exposure"], ledger)} == {"", "EXTRT"}

@@ -53,12 +53,26 @@ def events() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def cycles() -> dict[str, list[dict]]:
+    """The blinatumomab cycles, by patient."""
     by_subject = defaultdict(list)
     for r in _read("exposure.csv"):
+        if r["treatment"] != "Blinatumomab":
+            continue
         by_subject[r["subject_id"]].append({**r, "cycle": int(r["cycle"]), "start_on": _date(r["start_on"]),
                                             "end_on": _date(r["end_on"]), "dose": int(r["dose"]),
                                             "planned_dose": int(r["planned_dose"]),
                                             "action": [a for a in r["action"].split(";") if a]})
+    return dict(by_subject)
+
+
+@pytest.fixture(scope="module")
+def maintenance() -> dict[str, list[dict]]:
+    """The POMP maintenance courses, by patient."""
+    by_subject = defaultdict(list)
+    for r in _read("exposure.csv"):
+        if r["treatment"] == "POMP maintenance":
+            by_subject[r["subject_id"]].append({**r, "cycle": int(r["cycle"]), "start_on": _date(r["start_on"]),
+                                                "end_on": _date(r["end_on"])})
     return dict(by_subject)
 
 
@@ -178,6 +192,41 @@ def test_cycles_fit_each_patients_timeline(subjects, cycles):
             assert len(rows) == cycle + 3 or s["relapse_on"] or s["died_on"]  # three post-remission cycles
         else:
             assert len(rows) <= 2
+
+
+def test_every_exposure_row_is_blinatumomab_or_pomp_maintenance():
+    assert {r["treatment"] for r in _read("exposure.csv")} == {"Blinatumomab", "POMP maintenance"}
+
+
+def test_pomp_courses_fit_each_patients_timeline(subjects, events, cycles, maintenance):
+    """Four-week courses, back to back, from 15 days after the last post-remission cycle ends, for
+    responders who completed it, until 18 months (548 days), relapse, a fatal event, death, going
+    off study or the cutoff (the last course cut there); no dose (four drugs have no single dose
+    to sum), no action."""
+    assert maintenance and set(maintenance) <= set(cycles)
+    fatal = {e["subject_id"]: e["onset_on"] for e in events if e["grade"] == 5}
+    for subject_id, rows in maintenance.items():
+        s, blinatumomab = subjects[subject_id], cycles[subject_id]
+        assert s["best_response"] in ("CR", "CRi") and len(blinatumomab) == int(s["response_cycle"]) + 3
+        assert rows[0]["start_on"] == blinatumomab[-1]["end_on"] + dt.timedelta(days=15)
+        assert [c["cycle"] for c in rows] == list(range(1, len(rows) + 1))
+        for before, after in zip(rows, rows[1:]):
+            assert (before["end_on"] - before["start_on"]).days == 27
+            assert after["start_on"] == before["end_on"] + dt.timedelta(days=1)
+        stop = min(d for d in (s["off_study_on"], s["relapse_on"], s["died_on"], fatal.get(subject_id), CUTOFF) if d)
+        assert rows[-1]["end_on"] == min(stop, rows[0]["start_on"] + dt.timedelta(days=547))
+        assert 0 <= (rows[-1]["end_on"] - rows[-1]["start_on"]).days <= 27
+        assert all(r["dose"] == r["planned_dose"] == r["action"] == "" for r in rows)
+    lasted = [(rows[-1]["end_on"] - rows[0]["start_on"]).days + 1 for rows in maintenance.values()]
+    assert max(lasted) == 548 and min(lasted) < 548  # some finished the 18 months, some stopped early
+
+
+def test_the_deaths_during_pomp_are_within_30_days_of_its_last_course(subjects, maintenance):
+    """The two deaths in remission during maintenance (intracranial hemorrhage, myocardial
+    infarction): their last course ends at the fatal event, within 30 days of the death."""
+    during = {i: rows for i, rows in maintenance.items() if subjects[i]["died_on"]
+              and 0 <= (subjects[i]["died_on"] - rows[-1]["end_on"]).days <= 30}
+    assert sorted(subjects[i]["death_cause"] for i in during) == ["Intracranial hemorrhage", "Myocardial infarction"]
 
 
 def test_doses_are_the_cycles_mcg(cycles):

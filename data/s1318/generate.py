@@ -40,13 +40,17 @@ registration (study_status "completed"). The files beyond the analysis's own col
   (blinatumomab, or POMP during maintenance; CDISC AEACN terms: DRUG WITHDRAWN,
   DRUG INTERRUPTED, DOSE NOT CHANGED, NOT APPLICABLE when none was under way, UNKNOWN)
   and `fatal` (true for grade 5);
-- exposure.csv (treatment.py): one row per blinatumomab cycle. `dose` and `planned_dose`
-  are the total mcg of the cycle (cycle 1: 9 mcg/day for 7 days then 28 mcg/day, 651 mcg;
+- exposure.csv (treatment.py): one row per blinatumomab cycle (treatment "Blinatumomab"),
+  then one per 4-week POMP maintenance course (treatment "POMP maintenance", numbered from 1,
+  from 15 days after the last post-remission cycle ends until 18 months, relapse, death,
+  going off study or the cutoff; the last course is cut there). Blinatumomab's `dose` and
+  `planned_dose` are the total mcg of the cycle (cycle 1: 9 mcg/day for 7 days then 28 mcg/day, 651 mcg;
   later cycles 28 mcg/day, 784 mcg); `action` lists interrupted, reduced (restarted at
   9 mcg/day for 7 days) and delayed (begun after the 42 days). An interrupted cycle still
   runs 28 infusion days, so it ends later; a cycle stops early at relapse, progression,
-  withdrawal or a fatal event. POMP maintenance is not in exposure.csv: a four-drug oral
-  and intravenous regimen has no single dose (its dates are used for action_taken);
+  withdrawal or a fatal event. POMP courses leave `dose`, `planned_dose` and `action`
+  empty: a four-drug oral and intravenous regimen has no single dose to sum, and its dose
+  modifications are not modelled (the exposure table shows both as not collected for it);
 - labs.csv (treatment.py): CTCAE grades (0-4) of neutrophil count decreased, platelet
   count decreased, anemia and ALT increased at registration (baseline Y: the last value
   on or before the first dose), on days 8, 15 (and 22 in cycle 1) and the last infusion
@@ -187,7 +191,7 @@ SUBJECT_FIELDS = [
     "last_contact_on", "off_study_on", "off_study_reason", "study_status", "ineligible_reason",
 ]
 AE_FIELDS = ["subject_id", "term", "soc", "grade", "onset_on", "attribution", "serious", "action_taken", "fatal"]
-EXPOSURE_FIELDS = ["subject_id", "cycle", "start_on", "end_on", "dose", "planned_dose", "action"]
+EXPOSURE_FIELDS = ["subject_id", "treatment", "cycle", "start_on", "end_on", "dose", "planned_dose", "action"]
 LAB_FIELDS = ["subject_id", "test", "collected_on", "grade", "baseline"]
 
 

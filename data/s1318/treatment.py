@@ -103,10 +103,34 @@ def _planned_end(c: Course) -> dt.date:
     return c.stop_on or c.cycles[-1].end_on
 
 
+BLINATUMOMAB, POMP = "Blinatumomab", "POMP maintenance"
+POMP_COURSE_DAYS = 28  # exposure.csv gives POMP as 4-week courses
+
+
 def exposure_rows(subjects: list[dict], courses: dict[str, Course]) -> list[dict]:
-    return [{"subject_id": s["subject_id"], "cycle": x.number, "start_on": x.start_on, "end_on": x.end_on,
-             "dose": x.dose, "planned_dose": x.planned_dose, "action": ";".join(x.actions)}
-            for s in subjects if s["role"] in courses for x in courses[s["role"]].cycles]
+    """Each patient's blinatumomab cycles, then their POMP maintenance courses."""
+    rows = []
+    for s in subjects:
+        if s["role"] not in courses:
+            continue
+        c = courses[s["role"]]
+        rows += [{"subject_id": s["subject_id"], "treatment": BLINATUMOMAB, "cycle": x.number, "start_on": x.start_on,
+                  "end_on": x.end_on, "dose": x.dose, "planned_dose": x.planned_dose, "action": ";".join(x.actions)}
+                 for x in c.cycles]
+        rows += [{"subject_id": s["subject_id"], "treatment": POMP, "cycle": number, "start_on": start, "end_on": end,
+                  "dose": None, "planned_dose": None, "action": ""} for number, start, end in maintenance_courses(c)]
+    return rows
+
+
+def maintenance_courses(c: Course) -> list[tuple[int, dt.date, dt.date]]:
+    """(number, first day, last day) of each 4-week POMP course, the last cut at the end of
+    maintenance (18 months, relapse, death, going off study or the cutoff)."""
+    if c.maintenance is None:
+        return []
+    first, last = c.maintenance
+    starts = range(0, (last - first).days + 1, POMP_COURSE_DAYS)
+    return [(i + 1, first + dt.timedelta(days=d), min(first + dt.timedelta(days=d + POMP_COURSE_DAYS - 1), last))
+            for i, d in enumerate(starts)]
 
 
 def lab_rows(subjects: list[dict], courses: dict[str, Course], events: list[dict]) -> list[dict]:

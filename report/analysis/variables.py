@@ -8,7 +8,8 @@ from ..inputs.spec import Spec
 # The pipeline's columns a figure of the ledger is computed from (report.inputs.derive).
 COLUMNS = ("subject_id", "arm", "age", "sex", "eligible", "treated", "efficacy", "safety", "enrolled_on",
            "best_response", "response_cycle", "mrd", "died_on", "death_cause", "endpoint", "days", "event",
-           "term", "soc", "grade", "serious", "attribution", "onset_on", "off_study_reason", "lab_test", "lab_grade")
+           "term", "soc", "grade", "serious", "attribution", "onset_on", "off_study_reason", "lab_test", "lab_grade",
+           "treatment")
 
 # Columns whose tidy file names them otherwise (labs.csv: `test`, `grade`).
 TIDY = {"lab_test": "test", "lab_grade": "grade"}
@@ -27,5 +28,6 @@ def source_variables(spec: Spec, grading: str) -> dict[str, str]:
         "death_cause": m.death_cause, "endpoint": "PARAMCD", "days": "AVAL", "event": "CNSR", "term": ae.term,
         "soc": ae.soc, "grade": ae.grade if grading == "ctcae" else ae.severity, "serious": ae.serious,
         "attribution": ae.related, "onset_on": ae.onset, "lab_test": m.labs.test, "lab_grade": m.labs.grade,
+        "treatment": m.exposure.treatment or "EXTRT",  # the exposure's treatment (ard.csv's group2)
     }
     return {column: named[column].upper() if column in named else column for column in COLUMNS}

@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import Problem
 from .adam_datasets import _Dataset, _find, _first_date, _open, _text
 from .spec_adam import AdamExposure
-from .tidy_exposure import ACTIONS, COLUMNS, not_collected_name
+from .tidy_exposure import ACTIONS, COLUMNS, not_collected_name, treatment_name
 
 DEFAULT_ADEX = "adex"
 
@@ -54,6 +54,8 @@ def exposure(adex: _Dataset, subjects: pd.DataFrame | None, subject: str, x: Ada
         "dose": _numbers(rows, doses[0], problems) if doses else None,
         "planned_dose": _numbers(rows, x.planned_dose, problems) if rows.has(x.planned_dose) else None,
         "action": _actions(rows, x.action, problems) if x.action and rows.has(x.action) else None,
+        "treatment": ([treatment_name(t) for t in _text(rows.col(x.treatment))]
+                      if x.treatment and rows.has(x.treatment) else None),
     }
     _known_subjects(rows, mapped["subject_id"], subjects, subject, problems)
     for index, start in zip(frame.index, mapped["start_on"]):
@@ -84,7 +86,7 @@ def _numbers(rows: _Dataset, variable: str, problems: list[Problem]) -> list:
 
 
 def _actions(rows: _Dataset, variable: str, problems: list[Problem]) -> list:
-    """Each record's actions in lower case joined by ";" (None: none)."""
+    """Each record's actions in lower case joined by ";" ("none": none recorded; None: empty)."""
     kept = []
     for index, cell in _text(rows.col(variable)).items():
         words = [w.strip().lower() for w in (cell or "").split(";") if w.strip()]
@@ -92,7 +94,7 @@ def _actions(rows: _Dataset, variable: str, problems: list[Problem]) -> list:
         if unknown:
             problems.append(Problem(rows.path.name, f"{cell!r} is not an action: use interrupted, reduced or delayed "
                                     "(separated by ';'), none, or leave it empty", rows.row(index), variable))
-        kept.append(";".join(a for a in ACTIONS if a in words) or None)
+        kept.append(";".join(a for a in ACTIONS if a in words) or ("none" if words else None))
     return kept
 
 

@@ -67,6 +67,9 @@ class AdamExposure(_Section):
     # A sponsor-defined variable holding interrupted | reduced | delayed (";"-separated, any
     # case), "none" or empty; None (the default): dose modifications not collected.
     action: str | None = None
+    # The treatment of each record (several: the exposure table gives each its own band);
+    # absent from the dataset or None: one treatment.
+    treatment: str | None = "EXTRT"
 
 
 class Adam(_Section):

@@ -3,7 +3,9 @@
 Columns: `subject_id` and `cycle` (a whole number from 1) and `start_on` (a date) are
 required; `end_on` (a date), `dose` and `planned_dose` (numbers) and `action` (empty,
 "none", or any of interrupted, reduced, delayed separated by ";", in any case) are
-optional. An optional column the file lacks is not collected: the frame keeps it empty and
+optional, as is `treatment` (text: the treatment the row gives, e.g. "Blinatumomab" and
+"POMP maintenance"; empty or absent: the protocol treatment, one unnamed treatment, held as
+None). An optional column the file lacks is not collected: the frame keeps it empty and
 the trial's `not_collected` names it `exposure.<column>`, so that no table counts it as zero.
 Every problem is reported at once, by file, row and column.
 """
@@ -29,6 +31,7 @@ EXPOSURE_COLUMNS = (
     Column("dose", "number"),
     Column("planned_dose", "number"),
     Column("action", "text"),
+    Column("treatment", "text"),
 )
 COLUMNS = tuple(c.name for c in EXPOSURE_COLUMNS)
 
@@ -39,27 +42,34 @@ def not_collected_name(column: str) -> str:
 
 
 def read_exposure(path: Path, subjects: pd.DataFrame | None, problems: list[Problem]) -> tuple[pd.DataFrame | None, frozenset[str]]:
-    """The exposure rows, typed (`action` as its actions in lower case joined by ";", or None),
+    """The exposure rows, typed (`action` as its actions in lower case joined by ";", "none"
+    where the row says so, or None where it is empty; `treatment` stripped, or None),
     and the optional columns the file lacks; problems are added to `problems`."""
     frame = _read_table(path, EXPOSURE_COLUMNS, problems, {})
     if frame is None:
         return None, frozenset()
     absent = frozenset(not_collected_name(c) for c in frame.attrs["absent"] if c in OPTIONAL)
     frame["action"] = [_actions(a) if isinstance(a, str) else None for a in frame["action"]]
+    frame["treatment"] = [treatment_name(t) for t in frame["treatment"]]
     problems += _exposure_problems(frame, subjects, path.name)
     frame["action"] = [None if isinstance(a, ValueError) else a for a in frame["action"]]
     return _without_row(frame)[list(COLUMNS)], absent
 
 
+def treatment_name(cell) -> str | None:
+    """A treatment cell as the frame holds it: stripped text, None where empty (the protocol treatment)."""
+    return cell.strip() or None if isinstance(cell, str) else None
+
+
 def _actions(cell: str) -> str | None | ValueError:
-    """'Reduced; interrupted' -> 'interrupted;reduced'; '' or 'none' -> None; a ValueError naming
-    the words that are not actions (reported by the checks)."""
+    """'Reduced; interrupted' -> 'interrupted;reduced'; 'none' -> 'none' (recorded: no action);
+    '' -> None; a ValueError naming the words that are not actions (reported by the checks)."""
     words = [w.strip().lower() for w in cell.split(";") if w.strip()]
     unknown = [w for w in words if w not in ACTIONS and w != "none"]
     if unknown:
         return ValueError(", ".join(repr(w) for w in unknown))
     kept = [a for a in ACTIONS if a in words]
-    return ";".join(kept) or None
+    return ";".join(kept) or ("none" if words else None)
 
 
 def _exposure_problems(e: pd.DataFrame, subjects: pd.DataFrame | None, file: str) -> list[Problem]:

@@ -19,12 +19,13 @@ TOTAL = "Total"
 class Row:
     label: str
     cells: tuple[str, ...]
-    kind: str = ""  # "group" (bold band), "sub" (indented, muted), "indent", "deeper" (under an indented row, muted)
+    kind: str = ""  # "group" (bold band), "sub" (indented, muted), "indent", "deeper" (under an indented row, muted),
+    # "nested" (under an indented row, not muted)
     note: str = ""  # the footnote its label refers to, or ""
 
     @property
     def indented(self) -> bool:
-        return self.kind in ("indent", "sub", "deeper")
+        return self.kind in ("indent", "sub", "deeper", "nested")
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,40 @@ def test_the_exposure_tables_summaries_equal_r_from_the_xpt_files():
             pairs += [(f"{group} {name} {stat}", part[key][stat], r_values[i]) for i, stat in enumerate(KEYS)]
     assert len(pairs) == 3 * 3 * len(KEYS)
     assert_matches(pairs)
+
+
+R_BY_TREATMENT = r"""
+subjects <- read.csv(file.path(dir, "subjects.csv"), colClasses = "character")
+ex <- read.csv(file.path(dir, "exposure.csv"), colClasses = "character")
+ex <- ex[ex$subject_id %in% subjects$subject_id[subjects$treated == "true"], ]
+ex$start <- as.Date(ex$start_on); ex$end <- as.Date(ifelse(ex$end_on == "", ex$start_on, ex$end_on))
+span <- function(r) sapply(split(r, r$subject_id), function(p) as.numeric(max(p$end) - min(p$start)) + 1)
+show("any:days", span(ex), 7)
+for (t in unique(ex$treatment)) {
+  r <- ex[ex$treatment == t, ]; tag <- gsub("[^A-Za-z]", "_", t)
+  show(paste0(tag, ":cycles"), sapply(split(r$cycle, r$subject_id), function(c) length(unique(c))), 7)
+  show(paste0(tag, ":days"), span(r), 7)
+  dosed <- r[r$dose != "" & r$planned_dose != "", ]
+  if (nrow(dosed)) show(paste0(tag, ":rdi"), sapply(split(dosed, dosed$subject_id), function(p)
+    sum(as.numeric(p$dose)) / sum(as.numeric(p$planned_dose))), 7)
+}
+"""
+
+
+@pytest.mark.needs("r")
+def test_the_s1318_exposure_by_treatment_equals_r_from_its_csv_files():
+    """S1318 names two treatments (blinatumomab cycles, POMP maintenance courses): each one's
+    summaries and the duration on any treatment, against R's own aggregation of the CSV files."""
+    folder = ROOT / "data" / "s1318"
+    total = report.analyze(report.load_trial(folder)).to_dict()["exposure"]
+    theirs = _r_lines(run_r(f"dir <- {str(folder)!r}\n" + R_SUMMARY + R_BY_TREATMENT))
+    pairs = [(f"any days {stat}", total["duration_days"][stat], theirs["any:days"][i]) for i, stat in enumerate(KEYS)]
+    for name, part in total["by_treatment"].items():
+        tag = "".join(c if c.isalpha() else "_" for c in name)
+        for short, key in (("cycles", "cycles_summary"), ("days", "duration_days"), ("rdi", "dose_intensity")):
+            if part[key] is None:
+                assert f"{tag}:{short}" not in theirs  # no dose to sum: not collected
+                continue
+            pairs += [(f"{name} {short} {stat}", part[key][stat], theirs[f"{tag}:{short}"][i]) for i, stat in enumerate(KEYS)]
+    assert len(pairs) == (1 + 3 + 2) * len(KEYS)
+    assert_matches(pairs)

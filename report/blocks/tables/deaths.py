@@ -81,7 +81,7 @@ def deaths(group: Group) -> Deaths | None:
 
 def _treatment_dates(exposure: pd.DataFrame | None, ids: set, absent: frozenset[str]) -> tuple[dict, dict]:
     """Each patient's first start and last dose (the last end date; a record's start where its
-    end is empty or end dates were not collected), by subject_id."""
+    end is empty or end dates were not collected), of any treatment, by subject_id."""
     if exposure is None:
         return {}, {}
     rows = exposure[exposure["subject_id"].isin(ids)]
@@ -123,8 +123,9 @@ def view(ledger: dict, context: Context | None = None) -> NotedTable:
             "Early-death windows are counted in days from the first treatment (the first start of treatment in the "
             "exposure records)." if total["within_days_from"] == "first treatment" else
             "Early-death windows are counted in days from registration (the data hold no exposure records).",
-            "The last dose is the last end date of treatment in the exposure records (a record's start where its end is "
-            "empty)." if total["within_last_dose"] is not None else "",
+            "The last dose is the last end date of any treatment in the exposure records (a record's start where its "
+            "end is empty), maintenance included where the records hold it." if total["within_last_dose"] is not None
+            else "",
             "On study: died on or before the off-study date, or with none." if total["on_study"] is not None else ""]
     return NotedTable(table(ledger), " ".join(part for part in note if part))
 

@@ -12,10 +12,16 @@ per patient and cycle or administration; report.inputs.tidy_exposure, ADaM ADEX)
 Summaries are n, mean, SD, median, Q1, Q3 (R `quantile(type = 7)`), min, max
 (report.stats.summary_statistics). None where exposure was not collected; each part None
 where its column was not collected, never 0.
+
+Where the rows name more than one treatment (`treatment`; empty: the protocol treatment),
+cycles of different agents cannot be pooled: the part is a `Treatments`, the duration on any
+treatment (first start of any to last end of any) and the figures above for each treatment
+(`by_treatment`, in the order of first appearance in the rows by start date, then file
+order; rows without a name are "Protocol treatment"). One treatment: an `Exposure`, as before.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -31,8 +37,10 @@ from ...stats.summary_statistics import Summary, summary
 from ..block import Block, Context
 
 NO_RECORD = "No exposure record"
+NO_RECORD_OF = "No record of this treatment"
 MANY_CYCLES = 10  # from this many cycles on, patients are counted together ("10+")
 ANY = "any"
+UNNAMED = "Protocol treatment"  # the rows whose treatment is empty, where others are named
 
 
 @dataclass(frozen=True)
@@ -47,19 +55,62 @@ class Exposure:
     modifications: dict[str, Share] | None  # any, interrupted, reduced, delayed; None: not collected
 
 
-def exposure(group: Group) -> Exposure | None:
+@dataclass(frozen=True)
+class Treatments:
+    """The exposure of a group given several treatments."""
+    n: int  # the safety population
+    with_records: int  # of it, patients with an exposure record of any treatment
+    duration_days: Summary  # first start of any treatment to the last end of any, inclusive
+    duration_to: str  # as Exposure's
+    by_treatment: dict[str, Exposure]  # each treatment's own figures, in the order of first start
+
+
+def exposure(group: Group) -> Exposure | Treatments | None:
     """The exposure of one group's safety population (None: exposure not collected)."""
     if group.exposure is None:
         return None
     safety = derive.safety_population(group.subjects)
     n = len(safety)
     rows = group.exposure[group.exposure["subject_id"].isin(set(safety["subject_id"]))]
-    absent = group.not_collected
+    names = treatments(group.exposure)
+    if len(names) < 2:
+        return _exposure(rows, n, group.not_collected)
+    to_end = not_collected_name("end_on") not in group.not_collected
+    named = rows["treatment"].map(lambda t: UNNAMED if t is None or pd.isna(t) else t)
+    return Treatments(
+        n=n,
+        with_records=rows["subject_id"].nunique(),
+        duration_days=summary(_durations(rows, to_end)),
+        duration_to="end" if to_end else "start",
+        by_treatment={name: _exposure(rows[named == name], n, group.not_collected, own=True) for name in names},
+    )
+
+
+def treatments(rows: pd.DataFrame) -> list[str]:
+    """The treatments the group's rows name, in the order of their first start, then of the
+    file; [] where they name one. (An arm whose rows name one treatment of a trial's several
+    gets a one-treatment part, whose column the bands show as not collected: a known limit.)"""
+    if "treatment" not in rows:
+        return []
+    named = rows["treatment"].map(lambda t: UNNAMED if t is None or pd.isna(t) else t)
+    if named.nunique() < 2:
+        return []
+    first = pd.DataFrame({"name": named.to_numpy(), "start": rows["start_on"].to_numpy(),
+                          "order": range(len(rows))}).sort_values(["start", "order"], kind="stable")
+    return list(dict.fromkeys(first["name"]))
+
+
+def _exposure(rows: pd.DataFrame, n: int, absent: frozenset[str], own: bool = False) -> Exposure:
+    """The figures of one treatment's rows (or of all, where there is one treatment). `own`:
+    one of several treatments, whose dose intensity is not collected where none of its rows
+    holds both a dose and a planned dose (POMP's four drugs have no single dose), and whose
+    modifications are not collected where none of its rows records an action ("none" included)."""
     to_end = not_collected_name("end_on") not in absent
     per_patient = rows.groupby("subject_id", sort=True)
     counts = per_patient["cycle"].nunique()
     dosed = not_collected_name("dose") not in absent and not_collected_name("planned_dose") not in absent
-    acted = not_collected_name("action") not in absent
+    dosed = dosed and not (own and (rows["dose"].isna() | rows["planned_dose"].isna()).all())
+    acted = not_collected_name("action") not in absent and not (own and rows["action"].isna().all())
     return Exposure(
         n=n,
         with_records=len(counts),
@@ -115,6 +166,13 @@ DURATION = {"end": "Treatment duration: days from the first start to the last en
                    "(last end \u2212 first start + 1; a record without an end date ends on its start).",
             "start": "Treatment duration: days from the first to the last start of a cycle, both counted (end dates "
                      "were not collected)."}
+SEVERAL = ("SD: standard deviation (n \u2212 1 denominator); Q1, Q3: quartiles as R's quantile type 7. The data "
+           "name several treatments, whose cycles are not pooled: each has its own band, of the patients with a "
+           "record of it (cycles per patient and the summaries below it), in the order of their first start. "
+           "Treatment duration on any treatment runs from the first start of any treatment to the last end of any.")
+UNRECORDED = ("Where none of a treatment's records in a column holds a dose and a planned dose (or an action, "
+              "\u201cnone\u201d included), its dose intensity (or dose modifications) shows \u201cNot collected\u201d "
+              "there.")
 INTENSITY = "Relative dose intensity: per patient, the sum of doses given over the sum of planned doses, in %."
 
 
@@ -123,24 +181,33 @@ def view(ledger: dict, context: Context | None = None) -> NotedTable:
     total = ledger["exposure"]
     if total is None:
         return NotedTable(table(ledger), "Exposure was not collected: the data hold no exposure records.")
-    note = ["Safety population; n (% of N) per column.", DURATION[total["duration_to"]], METHODS]
-    if total["dose_intensity"] is not None:
+    several = "by_treatment" in total
+    parts = list(total["by_treatment"].values()) if several else [total]
+    arms = [ledger["by_arm"][arm]["exposure"] for arm in ledger["arms"]]
+    bands = [*parts, *(band for arm in arms if arm and "by_treatment" in arm for band in arm["by_treatment"].values())]
+    note = ["Safety population; n (% of N) per column.", DURATION[total["duration_to"]], SEVERAL if several else METHODS]
+    if any(part["dose_intensity"] is not None for part in parts):
         note.insert(2, INTENSITY)
+    if several and any(band["dose_intensity"] is None or band["modifications"] is None for band in bands):
+        note.append(UNRECORDED)
     return NotedTable(table(ledger), " ".join(note))
 
 
 def table(ledger: dict, context: Context | None = None) -> ArmTable:
-    """The exposure table: one column per arm (where there are arms), then the total."""
+    """The exposure table: one column per arm (where there are arms), then the total; a band
+    per treatment where the data name several."""
     groups = [(arm, ledger["by_arm"][arm]["exposure"]) for arm in ledger["arms"]] + [(TOTAL, ledger["exposure"])]
     total = ledger["exposure"]
     if total is None:
         rows = [Row("Exposure to treatment", tuple(NOT_COLLECTED for _ in groups), "group")]
+    elif "by_treatment" in total:
+        rows = summary_rows(groups, lambda p: p["duration_days"], "Treatment duration, any treatment, days",
+                            extreme_digits=0)
+        for name, part in total["by_treatment"].items():
+            bands = [(column, None if p is None else p.get("by_treatment", {}).get(name)) for column, p in groups]
+            rows += [Row(name, tuple("" for _ in groups), "group"), *map(_nested, _treatment_rows(bands, part, NO_RECORD_OF))]
     else:
-        rows = _cycle_rows(groups, total)
-        rows += summary_rows(groups, lambda p: p["cycles_summary"], "Cycles per patient", extreme_digits=0)
-        rows += summary_rows(groups, lambda p: p["duration_days"], "Treatment duration, days", extreme_digits=0)
-        rows += summary_rows(groups, lambda p: p["dose_intensity"], "Relative dose intensity, %", scale=100)
-        rows += _modification_rows(groups, total)
+        rows = _treatment_rows(groups, total)
     return ArmTable(
         columns=tuple(name for name, _ in groups),
         counts=tuple(f"N = {part['n']}" if part is not None else "" for _, part in groups),
@@ -149,10 +216,25 @@ def table(ledger: dict, context: Context | None = None) -> ArmTable:
     )
 
 
-def _cycle_rows(groups, total: dict) -> list[Row]:
+def _treatment_rows(groups, total: dict, none: str = NO_RECORD) -> list[Row]:
+    """The rows of one treatment's figures (of the only one: the whole table as before);
+    `none` labels the patients without a record of it."""
+    rows = _cycle_rows(groups, total, none)
+    rows += summary_rows(groups, lambda p: p["cycles_summary"], "Cycles per patient", extreme_digits=0)
+    rows += summary_rows(groups, lambda p: p["duration_days"], "Treatment duration, days", extreme_digits=0)
+    rows += summary_rows(groups, lambda p: p["dose_intensity"], "Relative dose intensity, %", scale=100)
+    return rows + _modification_rows(groups, total)
+
+
+def _nested(row: Row) -> Row:
+    """A row moved one level in, under its treatment's band."""
+    return replace(row, kind={"group": "indent", "indent": "nested"}.get(row.kind, row.kind))
+
+
+def _cycle_rows(groups, total: dict, none: str) -> list[Row]:
     rows = [Row("Cycles started, n (%)", tuple("" for _ in groups), "group")]
     for cycles in total["cycles"]:
-        label = NO_RECORD if cycles == "0" else f"{MANY_CYCLES} or more" if cycles.endswith("+") else cycles
+        label = none if cycles == "0" else f"{MANY_CYCLES} or more" if cycles.endswith("+") else cycles
         rows.append(Row(label, share_cells(groups, lambda p, c=cycles: p["cycles"].get(c)), "indent"))
     return rows
 
@@ -161,15 +243,32 @@ def _modification_rows(groups, total: dict) -> list[Row]:
     if total["modifications"] is None:
         return [Row("Dose modifications", tuple(NOT_COLLECTED for _ in groups), "group")]
     labels = {ANY: "Any modification", **{a: a.capitalize() for a in ACTIONS}}
+    # One of several treatments may record no action in one arm: "Not collected" in its column.
+    acted = [(name, None if p is None or p["modifications"] is None else p) for name, p in groups]
     return [Row("Patients with dose modifications, n (%)", tuple("" for _ in groups), "group"),
-            *(Row(label, share_cells(groups, lambda p, k=key: p["modifications"][k]), "indent")
+            *(Row(label, share_cells(acted, lambda p, k=key: p["modifications"][k]), "indent")
               for key, label in labels.items())]
 
 
 def ard(part: dict | None, ledger: dict) -> list[Stat]:
-    """The exposure part's ard.csv rows for one group."""
+    """The exposure part's ard.csv rows for one group; where there are several treatments,
+    each treatment's rows carry it as group2 (`treatment` as the source names it)."""
     if part is None:
         return []
+    if "by_treatment" not in part:
+        return _treatment_stats(part, ledger)
+    stats = [_with_records(part), *summary_stats(part["duration_days"], "treatment_duration_days", digits=1)]
+    name = source_name(ledger, "treatment")
+    return stats + [replace(stat, group2=name, group2_level=level) for level, own in part["by_treatment"].items()
+                    for stat in (_with_records(own), *_treatment_stats(own, ledger))]
+
+
+def _with_records(part: dict) -> Stat:
+    """Patients with an exposure record (of any treatment, or of the row's group2 treatment)."""
+    return Stat("categorical", "n", part["with_records"], str(part["with_records"]), "exposure_record", "any")
+
+
+def _treatment_stats(part: dict, ledger: dict) -> list[Stat]:
     cycle, action = source_name(ledger, "cycle"), source_name(ledger, "action")
     stats = [stat for level, share in part["cycles"].items() for stat in share_stats(share, part["n"], cycle, level)]
     stats += summary_stats(part["cycles_summary"], "cycles_per_patient")
@@ -187,7 +286,7 @@ BLOCK = Block(
     open_safe=False,
     partial="partials/exposure.html.j2",
     compute=Part(exposure, Reads(subjects=("safety",), exposure=("cycle", "start_on", "end_on", "dose", "planned_dose",
-                                                                  "action"), not_collected=True)),
+                                                                  "action", "treatment"), not_collected=True)),
     view=view,
     ard=ard,
 )
