@@ -165,9 +165,9 @@ def test_an_ae_file_with_a_header_only_is_a_genuine_zero(tmp_path):
     assert ledger["safety"]["socs"] == [] and ledger["safety"]["terms"] == []
     text = _text(_build(folder, tmp_path / "out", "--format", "html")["summary.html"])
     assert re.search(r"\b0 of \d+ treated patients \(0%\) had at least one adverse event", text)
-    adverse_events = text.split("Toxicity", 1)[1].split("Laboratory abnormalities", 1)[0]  # toxicity and special interest
-    assert "not collected" not in adverse_events.lower()
-    assert "Not collected" in text.split("Laboratory abnormalities", 1)[1]  # no labs.csv in this folder: truly not collected
+    adverse_events, deaths = text.split("Toxicity", 1)[1].split("Deaths, safety population", 1)
+    assert "not collected" not in adverse_events.lower()  # toxicity and special interest: true zeros
+    assert "Not collected" in deaths  # no exposure.csv in this folder: the last-dose windows are truly not collected
 
 
 # ---------------------------------------------------------------- absent subject columns

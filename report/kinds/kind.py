@@ -38,8 +38,10 @@ class Kind:
     sheets: tuple[Sheet, ...]
 
 
-SUMMARY_BLOCKS = ("masthead", "key_results", "study", "disposition", "demographics", "results", "exposure", "toxicity",
-                  "aesi", "labs_shift", "deaths", "next_steps", "methods")
+# A trial summary as published: the study, its patients, results and toxicity. Exposure and laboratory
+# shifts are the DSMB's and the study report's (the closed DSMB report carries them; a spec may add them).
+SUMMARY_BLOCKS = ("masthead", "key_results", "study", "disposition", "demographics", "results", "toxicity", "aesi",
+                  "deaths", "next_steps", "methods")
 # The summary's ledger has no DSMB part (dsmb, stopping): of the DSMB blocks, those that need none;
 # and every block that computes its own part (its ledger holds them all).
 COMPUTED = tuple(i for i, b in BLOCKS.items() if b.compute is not None)
