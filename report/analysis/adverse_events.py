@@ -125,7 +125,8 @@ def terms_by_soc(events: Events) -> list[tuple[str, Count, list[Term]]]:
 
 def worst_grades(rows: pd.DataFrame, n: int, grading: str) -> dict[str, Share]:
     """Patients of `rows` by their worst grade, in the grading's columns."""
-    worst = rows.groupby("subject_id")["grade"].max() if len(rows) else pd.Series(dtype=int)
+    # Grades arrive as objects; as numbers the maximum is pandas' compiled one (not a Python loop).
+    worst = pd.to_numeric(rows["grade"]).groupby(rows["subject_id"]).max() if len(rows) else pd.Series(dtype=int)
     return {label: share(int(worst.isin(grades).sum()), n) for label, grades in GRADE_COLUMNS[grading].items()}
 
 
