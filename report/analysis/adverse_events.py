@@ -91,8 +91,7 @@ def _compared_arms(group: Group, population: pd.DataFrame) -> tuple[tuple[str, f
     return tuple((arm, frozenset(population.loc[population["arm"] == arm, "subject_id"])) for arm in order)
 
 
-def share(count: int, n: int) -> Share:
-    return Share(count, count / n if n else None)
+share = Share.of  # count of n; proportion None where n is 0
 
 
 def count(events: Events, rows: pd.DataFrame) -> Count:

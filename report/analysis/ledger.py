@@ -50,6 +50,11 @@ class Share:
     count: int
     proportion: float | None
 
+    @classmethod
+    def of(cls, count: int, n: int) -> Share:
+        """`count` of `n`; the proportion None where `n` is 0 (printed "-")."""
+        return cls(count, count / n if n else None)
+
 
 @dataclass(frozen=True)
 class Baseline:

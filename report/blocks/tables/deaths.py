@@ -65,17 +65,17 @@ def deaths(group: Group) -> Deaths | None:
     off = _days(dead["off_study_on"], dead["died_on"]) if followed else None
     return Deaths(
         n=n,
-        deaths=_share(len(dead), n),
-        causes={cause: _share(count, n) for cause, count in causes.items() if cause is not None} if collected else None,
-        cause_not_recorded=_share(causes.get(None, 0), n) if collected else None,
-        within_days={str(w): _share(int((days <= w).sum()), n) for w in group.options.early_death_days},
+        deaths=Share.of(len(dead), n),
+        causes={cause: Share.of(count, n) for cause, count in causes.items() if cause is not None} if collected else None,
+        cause_not_recorded=Share.of(causes.get(None, 0), n) if collected else None,
+        within_days={str(w): Share.of(int((days <= w).sum()), n) for w in group.options.early_death_days},
         within_days_from="first treatment" if group.exposure is not None else "registration",
         last_dose_days=window,
-        within_last_dose=_share(int((after_last <= window).sum()), n) if after_last is not None else None,
-        beyond_last_dose=_share(int((after_last > window).sum()), n) if after_last is not None else None,
-        without_exposure_record=_share(int(after_last.isna().sum()), n) if after_last is not None else None,
-        on_study=_share(int((off.isna() | (off <= 0)).sum()), n) if followed else None,
-        off_study=_share(int((off > 0).sum()), n) if followed else None,
+        within_last_dose=Share.of(int((after_last <= window).sum()), n) if after_last is not None else None,
+        beyond_last_dose=Share.of(int((after_last > window).sum()), n) if after_last is not None else None,
+        without_exposure_record=Share.of(int(after_last.isna().sum()), n) if after_last is not None else None,
+        on_study=Share.of(int((off.isna() | (off <= 0)).sum()), n) if followed else None,
+        off_study=Share.of(int((off > 0).sum()), n) if followed else None,
     )
 
 
@@ -108,9 +108,6 @@ def _causes(causes: pd.Series) -> dict[str | None, int]:
         counts[named] = counts.get(named, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0] or "")))
 
-
-def _share(count: int, n: int) -> Share:
-    return Share(count, count / n if n else None)
 
 
 def view(ledger: dict, context: Context | None = None) -> NotedTable:

@@ -97,9 +97,6 @@ def _population(subjects: pd.DataFrame, population: str) -> pd.DataFrame:
     return subjects[subjects[POPULATION_COLUMNS[population]].astype(bool)]
 
 
-def _share(count: int, n: int) -> Share:
-    return Share(count, count / n if n else None)
-
 
 def _variable(index: int, v: DemographicVariable, column: list, arms: list, n: int, quantile_type: int,
               total: bool) -> Variable:
@@ -111,7 +108,7 @@ def _variable(index: int, v: DemographicVariable, column: list, arms: list, n: i
     categories = _categories(v, column, n) if v.kind == "categorical" else None
     compared = total and v.chosen_test != "none" and len({a for a in arms if a is not None}) > 1  # arms to compare
     comparison = _comparison(index, v, column, arms) if compared else None
-    return Variable(v.column, v.label or v.column, v.kind, v.digits, tuple(v.cuts), count, _share(n - count, n),
+    return Variable(v.column, v.label or v.column, v.kind, v.digits, tuple(v.cuts), count, Share.of(n - count, n),
                     description, categories, comparison)
 
 
@@ -124,7 +121,7 @@ def _categories(v: DemographicVariable, column: list, n: int) -> tuple[Category,
     counts = pd.Series([x for x in column if x is not None], dtype=object).value_counts()
     stated = v.group_labels() if v.cuts else list(v.levels)
     order = stated + sorted(level for level in counts.index if level not in stated)
-    return tuple(Category(level, v.labels.get(level, level), _share(int(counts.get(level, 0)), n)) for level in order)
+    return tuple(Category(level, v.labels.get(level, level), Share.of(int(counts.get(level, 0)), n)) for level in order)
 
 
 def _comparison(index: int, v: DemographicVariable, column: list, arms: list) -> Comparison:

@@ -54,13 +54,13 @@ def disposition(group: Group) -> Disposition:
     discontinued = status == "discontinued" if status is not None else None
     return Disposition(
         n=n,
-        eligible=_share(int(eligible.sum()), n),
-        ineligible=_share(int((~eligible).sum()), n),
+        eligible=Share.of(int(eligible.sum()), n),
+        ineligible=Share.of(int((~eligible).sum()), n),
         ineligible_reasons=None if "ineligible_reason" in absent else _reasons(s.loc[~eligible, "ineligible_reason"], n),
-        treated=_share(int(treated.sum()), n),
-        not_treated=_share(int((~treated).sum()), n),
+        treated=Share.of(int(treated.sum()), n),
+        not_treated=Share.of(int((~treated).sum()), n),
         status_from=status_from,
-        status=None if status is None else {key: _share(int((status == key).sum()), n)
+        status=None if status is None else {key: Share.of(int((status == key).sum()), n)
                                              for key in (*STATUSES, "not_recorded")},
         discontinued_reasons=(None if discontinued is None or "off_study_reason" in absent
                               else _reasons(s.loc[discontinued.to_numpy(), "off_study_reason"], n)),
@@ -93,11 +93,8 @@ def _reasons(reasons: pd.Series, n: int) -> Reasons:
         else:
             empty += 1
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return Reasons({reason: _share(count, n) for reason, count in ordered}, _share(empty, n))
+    return Reasons({reason: Share.of(count, n) for reason, count in ordered}, Share.of(empty, n))
 
-
-def _share(count: int, n: int) -> Share:
-    return Share(count, count / n if n else None)
 
 
 # ------------------------------------------------------------------ layout

@@ -127,9 +127,9 @@ def _cycle_counts(counts: pd.Series, n: int) -> dict[str, Share]:
     """Patients by cycles started: "1" to "9", then "10+" (ten or more), ascending; "0" first."""
     bands = counts.map(lambda c: str(int(c)) if c < MANY_CYCLES else f"{MANY_CYCLES}+")
     tally = bands.value_counts()
-    shares = {band: _share(int(tally[band]), n) for band in sorted(tally.index, key=lambda b: int(b.rstrip("+")))}
+    shares = {band: Share.of(int(tally[band]), n) for band in sorted(tally.index, key=lambda b: int(b.rstrip("+")))}
     missing = n - len(counts)
-    return {**({"0": _share(missing, n)} if missing else {}), **shares}
+    return {**({"0": Share.of(missing, n)} if missing else {}), **shares}
 
 
 def _durations(rows: pd.DataFrame, to_end: bool) -> list[int]:
@@ -149,12 +149,9 @@ def _modifications(rows: pd.DataFrame, n: int) -> dict[str, Share]:
     acted = rows[rows["action"].notna()]
     patients = {action: set(acted.loc[acted["action"].str.split(";").map(lambda a, x=action: x in a), "subject_id"])
                 for action in ACTIONS}
-    return {ANY: _share(len(set().union(*patients.values())), n),
-            **{action: _share(len(ids), n) for action, ids in patients.items()}}
+    return {ANY: Share.of(len(set().union(*patients.values())), n),
+            **{action: Share.of(len(ids), n) for action, ids in patients.items()}}
 
-
-def _share(count: int, n: int) -> Share:
-    return Share(count, count / n if n else None)
 
 
 # ------------------------------------------------------------------ layout

@@ -87,7 +87,7 @@ def _test_shift(test: str, patients: dict[str, list[tuple]], references: dict[st
     pairs = [_baseline_and_worst(records, references[subject]) for subject, records in patients.items()]
     counted = [(b, w) for b, w in pairs if b is not None and w is not None]
     n = len(counted)
-    shifts = {b: {w: _share(sum(1 for pair in counted if pair == (int(b), int(w))), n) for w in GRADES} for b in GRADES}
+    shifts = {b: {w: Share.of(sum(1 for pair in counted if pair == (int(b), int(w))), n) for w in GRADES} for b in GRADES}
     missing = {w: sum(1 for b, worst in pairs if b is None and worst == int(w)) for w in GRADES}
     label = next((r[4] for records in patients.values() for r in records if r[4] is not None), test)
     return TestShift(label, n, shifts, missing)
@@ -112,9 +112,6 @@ def _baseline_and_worst(records: list[tuple], reference: dt.date) -> tuple[int |
     worst = max((grade for grade in after if grade is not None), default=None)
     return baseline, worst
 
-
-def _share(count: int, n: int) -> Share:
-    return Share(count, count / n if n else None)
 
 
 # ------------------------------------------------------------------ layout
