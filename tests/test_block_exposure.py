@@ -383,3 +383,19 @@ def test_an_adex_with_two_treatments_in_extrt_gives_a_band_each(tmp_path):
     assert by["EXAMPLINIB"]["cycles_summary"]["mean"] == pytest.approx(odd.groupby("USUBJID")["AVISITN"].nunique().mean(),
                                                                         abs=1e-12)
     assert {r.group2 for r in ard(ledger["exposure"], ledger)} == {"", "EXTRT"}
+
+
+def test_an_arm_not_given_one_of_the_trials_treatments_counts_it_as_none_given(tmp_path):
+    induction_only_in_b = [row for row in TREATED if not (row[0] == "P4" and row[1].strip() == "Maintenance")]
+    ledger = report.analyze(report.load_trial(_trial(tmp_path, exposure=induction_only_in_b))).to_dict()
+    arm_b = ledger["by_arm"]["B"]["exposure"]
+    assert list(arm_b["by_treatment"]) == ["Induction", "Maintenance"]  # the trial's treatments, in every arm
+    none_given = arm_b["by_treatment"]["Maintenance"]
+    assert none_given["with_records"] == 0 and none_given["cycles"] == {"0": _share(2, 2)}
+    assert none_given["dose_intensity"]["n"] == 0  # nothing given is not "not collected"
+    assert none_given["modifications"]["any"] == _share(0, 2)
+    rows = view(ledger).table.rows
+    maintenance = [row.label for row in rows].index("Maintenance")
+    band = {row.label: row.cells for row in rows[maintenance:]}
+    assert band[NO_RECORD_OF] == ("1 (50.0%)", "2 (100.0%)", "3 (75.0%)")
+    assert NOT_COLLECTED not in band["Any modification"] and NOT_COLLECTED not in band["Relative dose intensity, %"]

@@ -12,6 +12,7 @@ from typing import Callable, Mapping
 
 import pandas as pd
 
+from ..inputs import derive
 from ..inputs.spec import Analysis
 from ..inputs.trial import Trial
 
@@ -34,6 +35,9 @@ class Group:
     risk_times: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     exposure: pd.DataFrame | None = None  # treatment cycles or administrations; None: not collected
     labs: pd.DataFrame | None = None  # laboratory results; None: not collected
+    # The whole trial's treatments (exposure rows naming two or more), so that an arm given
+    # only some of them still has a column for each.
+    treatments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,8 @@ def reads_of(part: Callable[[Group], object]) -> Reads | None:
 
 def total(trial: Trial) -> Group:
     return Group(TOTAL, trial.subjects, trial.time_to_event, trial.adverse_events, trial.spec.analysis,
-                 trial.grading, trial.not_collected, exposure=trial.exposure, labs=trial.labs)
+                 trial.grading, trial.not_collected, exposure=trial.exposure, labs=trial.labs,
+                 treatments=derive.treatments(trial.exposure))
 
 
 def arm_group(trial: Trial, arm: str, risk_times: Mapping[str, tuple[float, ...]]) -> Group:
@@ -76,7 +81,8 @@ def arm_group(trial: Trial, arm: str, risk_times: Mapping[str, tuple[float, ...]
     ids = set(subjects["subject_id"])
     tte = trial.time_to_event[trial.time_to_event["subject_id"].isin(ids)]
     return Group(arm, subjects, tte, _of(trial.adverse_events, ids), trial.spec.analysis, trial.grading,
-                 trial.not_collected, risk_times, exposure=_of(trial.exposure, ids), labs=_of(trial.labs, ids))
+                 trial.not_collected, risk_times, exposure=_of(trial.exposure, ids), labs=_of(trial.labs, ids),
+                 treatments=derive.treatments(trial.exposure))
 
 
 def _of(rows: pd.DataFrame | None, ids: set) -> pd.DataFrame | None:

@@ -77,3 +77,24 @@ def _tte(subject_id: pd.Series, endpoint: str, days: np.ndarray, event: np.ndarr
         "days": days.astype(float),
         "event": event.astype(bool),
     }, columns=TTE_COLUMNS)
+
+
+UNNAMED_TREATMENT = "Protocol treatment"  # exposure rows whose treatment is empty, where others are named
+
+
+def treatment_names(exposure: pd.DataFrame) -> pd.Series:
+    """Each exposure row's treatment, UNNAMED_TREATMENT where the row names none."""
+    return exposure["treatment"].map(lambda t: UNNAMED_TREATMENT if t is None or pd.isna(t) else t)
+
+
+def treatments(exposure: pd.DataFrame | None) -> tuple[str, ...]:
+    """The treatments exposure rows name, in the order of their first start, then of the
+    file; () where they name fewer than two (or exposure was not collected)."""
+    if exposure is None or "treatment" not in exposure:
+        return ()
+    named = treatment_names(exposure)
+    if named.nunique() < 2:
+        return ()
+    first = pd.DataFrame({"name": named.to_numpy(), "start": exposure["start_on"].to_numpy(),
+                          "order": range(len(exposure))}).sort_values(["start", "order"], kind="stable")
+    return tuple(dict.fromkeys(first["name"]))

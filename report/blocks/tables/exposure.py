@@ -40,7 +40,6 @@ NO_RECORD = "No exposure record"
 NO_RECORD_OF = "No record of this treatment"
 MANY_CYCLES = 10  # from this many cycles on, patients are counted together ("10+")
 ANY = "any"
-UNNAMED = "Protocol treatment"  # the rows whose treatment is empty, where others are named
 
 
 @dataclass(frozen=True)
@@ -72,32 +71,17 @@ def exposure(group: Group) -> Exposure | Treatments | None:
     safety = derive.safety_population(group.subjects)
     n = len(safety)
     rows = group.exposure[group.exposure["subject_id"].isin(set(safety["subject_id"]))]
-    names = treatments(group.exposure)
-    if len(names) < 2:
+    if not group.treatments:
         return _exposure(rows, n, group.not_collected)
     to_end = not_collected_name("end_on") not in group.not_collected
-    named = rows["treatment"].map(lambda t: UNNAMED if t is None or pd.isna(t) else t)
+    named = derive.treatment_names(rows)
     return Treatments(
         n=n,
         with_records=rows["subject_id"].nunique(),
         duration_days=summary(_durations(rows, to_end)),
         duration_to="end" if to_end else "start",
-        by_treatment={name: _exposure(rows[named == name], n, group.not_collected, own=True) for name in names},
+        by_treatment={name: _exposure(rows[named == name], n, group.not_collected, own=True) for name in group.treatments},
     )
-
-
-def treatments(rows: pd.DataFrame) -> list[str]:
-    """The treatments the group's rows name, in the order of their first start, then of the
-    file; [] where they name one. (An arm whose rows name one treatment of a trial's several
-    gets a one-treatment part, whose column the bands show as not collected: a known limit.)"""
-    if "treatment" not in rows:
-        return []
-    named = rows["treatment"].map(lambda t: UNNAMED if t is None or pd.isna(t) else t)
-    if named.nunique() < 2:
-        return []
-    first = pd.DataFrame({"name": named.to_numpy(), "start": rows["start_on"].to_numpy(),
-                          "order": range(len(rows))}).sort_values(["start", "order"], kind="stable")
-    return list(dict.fromkeys(first["name"]))
 
 
 def _exposure(rows: pd.DataFrame, n: int, absent: frozenset[str], own: bool = False) -> Exposure:
@@ -109,8 +93,9 @@ def _exposure(rows: pd.DataFrame, n: int, absent: frozenset[str], own: bool = Fa
     per_patient = rows.groupby("subject_id", sort=True)
     counts = per_patient["cycle"].nunique()
     dosed = not_collected_name("dose") not in absent and not_collected_name("planned_dose") not in absent
-    dosed = dosed and not (own and (rows["dose"].isna() | rows["planned_dose"].isna()).all())
-    acted = not_collected_name("action") not in absent and not (own and rows["action"].isna().all())
+    recorded = own and len(rows) > 0  # a treatment the group was not given has nothing not collected
+    dosed = dosed and not (recorded and (rows["dose"].isna() | rows["planned_dose"].isna()).all())
+    acted = not_collected_name("action") not in absent and not (recorded and rows["action"].isna().all())
     return Exposure(
         n=n,
         with_records=len(counts),
