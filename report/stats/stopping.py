@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special  # not scipy.stats: its import alone costs more than a report's analysis
 
 from ..inputs.spec import SimonRule, ToxicityRule, simon_problems
 
@@ -160,7 +160,7 @@ def _check_simon(rule: SimonRule) -> None:
 
 
 def _early_termination(rule: SimonRule, p: float) -> float:
-    return float(stats.binom.cdf(rule.r1, rule.n1, p))
+    return float(special.bdtr(rule.r1, rule.n1, p))  # binom.cdf
 
 
 def _expected_sample_size(rule: SimonRule, pet: float) -> float:
@@ -170,8 +170,14 @@ def _expected_sample_size(rule: SimonRule, pet: float) -> float:
 def _probability_active(rule: SimonRule, p: float) -> float:
     """P(X1 > r1 and X1 + X2 > r), X1 ~ Bin(n1, p), X2 ~ Bin(n - n1, p)."""
     x1 = np.arange(rule.r1 + 1, rule.n1 + 1)
-    # binom.sf(k) = P(X2 > k), which is 1 for k < 0.
-    return float(np.sum(stats.binom.pmf(x1, rule.n1, p) * stats.binom.sf(rule.r - x1, rule.n - rule.n1, p)))
+    # bdtrc(k) = P(X2 > k): 1 for k < 0, 0 for k >= n2 (where bdtrc itself is NaN).
+    n2 = rule.n - rule.n1
+    return float(np.sum(_binomial_pmf(x1, rule.n1, p) * special.bdtrc(np.minimum(rule.r - x1, n2), n2, p)))
+
+
+def _binomial_pmf(x: np.ndarray, n: int, p: float) -> np.ndarray:
+    """R's dbinom(x, n, p), to within a few units in the last place."""
+    return special.binom(n, x) * p ** x * (1 - p) ** (n - x)
 
 
 def _simon_code(rule: SimonRule, results: list[bool]) -> SimonStatusCode:
@@ -196,7 +202,7 @@ def _simon_code(rule: SimonRule, results: list[bool]) -> SimonStatusCode:
 def toxicity_probability(rule: ToxicityRule, events: int, patients: int) -> float:
     """P(rate > threshold | events in patients): R's 1 - pbeta(threshold, a + x, b + n - x)."""
     a, b = _posterior(rule, events, patients)
-    return float(stats.beta.sf(rule.threshold, a, b))
+    return float(special.betaincc(a, b, rule.threshold))  # beta.sf
 
 
 def toxicity_boundaries(rule: ToxicityRule) -> tuple[ToxicityBoundary, ...]:
@@ -236,7 +242,7 @@ def _posterior(rule: ToxicityRule, events: int, patients: int) -> tuple[float, f
 def _toxicity_boundary(rule: ToxicityRule, patients: int) -> ToxicityBoundary:
     # Every x from 0 to n is evaluated, so the row is the smallest crossing by construction.
     x = np.arange(patients + 1)
-    probability = stats.beta.sf(rule.threshold, rule.prior_a + x, rule.prior_b + patients - x)
+    probability = special.betaincc(rule.prior_a + x, rule.prior_b + patients - x, rule.threshold)
     crossing = np.flatnonzero(probability > rule.limit)
     if crossing.size == 0:
         return ToxicityBoundary(patients, None, None)
