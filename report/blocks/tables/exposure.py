@@ -118,10 +118,14 @@ def _cycle_counts(counts: pd.Series, n: int) -> dict[str, Share]:
 
 
 def _durations(rows: pd.DataFrame, to_end: bool) -> list[int]:
-    ends = [e if to_end and e is not None and not pd.isna(e) else s for s, e in zip(rows["start_on"], rows["end_on"])]
-    frame = pd.DataFrame({"subject_id": rows["subject_id"].to_numpy(), "start": rows["start_on"].to_numpy(), "end": ends})
-    spans = frame.groupby("subject_id", sort=True).agg(first=("start", "min"), last=("end", "max"))
-    return [(last - first).days + 1 for first, last in zip(spans["first"], spans["last"])]
+    """Each patient's days from the first start to the last end (or start), by patient id."""
+    spans: dict[str, tuple] = {}
+    ends = rows["end_on"] if to_end else rows["start_on"]
+    for subject, start, end in zip(rows["subject_id"], rows["start_on"], ends):
+        end = start if end is None or pd.isna(end) else end
+        first, last = spans.get(subject, (start, end))
+        spans[subject] = (min(first, start), max(last, end))
+    return [(last - first).days + 1 for _, (first, last) in sorted(spans.items())]
 
 
 def _intensities(rows: pd.DataFrame) -> list[float]:
