@@ -141,6 +141,25 @@ def test_special_interest_groups_match_terms_in_any_case(ledger):
     assert group["terms"][2]["worst"]["Any grade"] == share(0, 4)  # a listed term nobody had
 
 
+def test_special_interest_p_values_compare_patients_with_any_grade(ledger):
+    (group,) = ledger["aesi"]["groups"]
+    # the group: A P1 and P2 of 2, B P4 of 2; nausea: A P1, B P4; constipation: nobody; C has no treated patient
+    assert group["p_values"] == {"B": _fisher_by_hand(1, 2, 2, 2), "C": None}
+    assert [t["p_values"] for t in group["terms"]] == [{"B": _fisher_by_hand(1, 2, 1, 2), "C": None},
+                                                      {"B": _fisher_by_hand(0, 2, 1, 2), "C": None},
+                                                      {"B": _fisher_by_hand(0, 2, 0, 2), "C": None}]
+    assert ledger["by_arm"]["A"]["aesi"]["groups"][0]["p_values"] is None
+    laid = aesi.table(ledger).table
+    assert laid.counts[-2:] == ("p vs A", "p vs A")
+    rows = [(row.label, row.cells[4:]) for row in laid.rows]
+    assert rows[0] == ("Gastrointestinal toxicity", ("1.000", "\u2014")) and rows[1] == ("Grade 3-4", ("", ""))
+    stats = {(s.variable, s.variable_level, s.group2_level): s.stat for s in aesi.ard(ledger["aesi"], ledger)
+             if s.stat_name == "p.value"}
+    assert stats[("special_interest", "Gastrointestinal toxicity", "B")] == group["p_values"]["B"]
+    assert stats[("term", "Vomiting", "C")] is None
+    assert ledger["ae_worst_grade"]["socs"][0]["p_values"] is None  # AET04 compares no arms
+
+
 # ------------------------------------------------------------------ the tables
 
 

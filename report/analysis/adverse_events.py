@@ -8,7 +8,7 @@ events are records. The Total group holds every arm, so its part carries the com
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 import pandas as pd
@@ -50,6 +50,7 @@ class Graded:
     """Patients by their worst grade of the row's events: column label -> n (proportion of N)."""
     label: str
     worst: dict[str, Share]
+    p_values: dict[str, float | None] | None = None  # as Count's, of patients with any grade
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class GradedGroup:
     label: str  # an organ class, or a group of special interest
     worst: dict[str, Share]
     terms: tuple[Graded, ...]
+    p_values: dict[str, float | None] | None = None  # as Count's, of patients with any grade
 
 
 @dataclass(frozen=True)
@@ -162,4 +164,8 @@ def special_interest(events: Events, grading: str, name: str, terms: list[str]) 
     matched = {term: events.rows[(keys == term.strip().casefold()).to_numpy()] for term in terms}
     rows = {(str(found["term"].iloc[0]) if len(found) else term): found for term, found in matched.items()}
     members = pd.concat(list(rows.values())) if rows else events.rows.iloc[:0]
-    return graded_group(name, members, events.n, grading, rows)
+    group = graded_group(name, members, events.n, grading, rows)
+    if not events.arms:
+        return group
+    terms_compared = tuple(replace(t, p_values=_p_values(events, set(rows[t.label]["subject_id"]))) for t in group.terms)
+    return replace(group, terms=terms_compared, p_values=_p_values(events, set(members["subject_id"])))

@@ -83,9 +83,9 @@ def groups_of(ledger: dict, key: str) -> list[tuple[str, dict | None]]:
 
 def compared(ledger: dict, key: str) -> list[str]:
     """The arms the Total's part compares with the reference (none where not asked for)."""
-    total = ledger[key]
-    first = total and (total.get("any_event") or {})
-    return list((first or {}).get("p_values") or {})
+    total = ledger[key] or {}
+    first = total.get("any_event") or next(iter(total.get("groups") or ()), None) or {}
+    return list(first.get("p_values") or {})
 
 
 def frame(ledger: dict, key: str, rows: list[Row], css: str = "arms ae-terms", stub: str = "") -> ArmTable:
@@ -175,9 +175,13 @@ def count_stats(count: dict, n: int, context: str, arm: str = "arm", **where: st
         Stat(context, "p", count["proportion"], percent(count["proportion"], 1) if n else ZERO_N, **where),
         Stat(context, "n_events", count["events"], str(count["events"]), **where),
     ]
-    for name, value in (count.get("p_values") or {}).items():
-        stats.append(Stat("comparison", "p.value", value, p_value(value), **{**where, "group2": arm, "group2_level": name}))
-    return stats
+    return stats + p_stats(count, arm, **where)
+
+
+def p_stats(row: dict, arm: str, **where: str) -> list[Stat]:
+    """The row's p-values against the reference (group2 there: the arm variable `arm` and the arm compared)."""
+    return [Stat("comparison", "p.value", value, p_value(value), **{**where, "group2": arm, "group2_level": name})
+            for name, value in (row.get("p_values") or {}).items()]
 
 
 def share_stats(share: dict, n: int, context: str, **where: str) -> list[Stat]:
@@ -196,7 +200,7 @@ def names(ledger: dict) -> tuple[str, str]:
 # ------------------------------------------------------------------ AET04 and special interest
 
 
-def graded_table(ledger: dict, key: str, groups: list[tuple[str, dict, list]], pick: Callable[[dict], list[dict]]) -> ArmTable:
+def graded_table(ledger: dict, key: str, groups: list[dict], pick: Callable[[dict], list[dict]]) -> ArmTable:
     """Bands (organ classes, groups of special interest) and their terms by worst grade, as
     tern's AET04 lays them out: a row per band and term (patients with any grade), and below
     it a row per worst-grade column ("Grade 3-4", "Grade 5"; or each severity), a column per
@@ -208,22 +212,25 @@ def graded_table(ledger: dict, key: str, groups: list[tuple[str, dict, list]], p
         return frame(ledger, key, [Row("Adverse events", (NOT_COLLECTED,) * len(parts), "group")])
     by_label = [{g["label"]: g for g in pick(part)} for _, part in parts]
     any_column, *columns = total["columns"]
+    arms = compared(ledger, key)
     rows = []
-    for label, worst, terms in groups:
-        found = [(part, band.get(label)) for (_, part), band in zip(parts, by_label)]
-        rows += _grade_rows(label, found, any_column, columns, lambda g: g["worst"], "group", worst, prune=False)
-        for term in terms:
-            rows += _grade_rows(term["label"], found, any_column, columns, lambda g, t=term["label"]: _worst(g, t),
-                                "indent", term["worst"], prune=True, grade_kind="sub deep")
+    for band in groups:
+        found = [(part, labelled.get(band["label"])) for (_, part), labelled in zip(parts, by_label)]
+        rows += _grade_rows(band, found, any_column, columns, lambda g: g["worst"], "group", arms, prune=False)
+        for term in band["terms"]:
+            rows += _grade_rows(term, found, any_column, columns, lambda g, t=term["label"]: _worst(g, t),
+                                "indent", arms, prune=True, grade_kind="sub deep")
     return frame(ledger, key, rows, css="arms ae-terms ae-graded")
 
 
-def _grade_rows(label: str, found, any_column: str, columns: list[str], pick, kind: str, total_worst: dict,
+def _grade_rows(total_row: dict, found, any_column: str, columns: list[str], pick, kind: str, arms: list[str],
                 prune: bool, grade_kind: str = "sub") -> list[Row]:
-    rows = [Row(label, _graded_cells(found, any_column, pick), kind)]
+    """The row (patients with any grade, then its p-values) and its grade rows (no p-value)."""
+    p = tuple(p_value((total_row.get("p_values") or {}).get(arm)) for arm in arms)
+    rows = [Row(total_row["label"], _graded_cells(found, any_column, pick) + p, kind)]
     for column in columns:
-        if not prune or total_worst[column]["count"]:
-            rows.append(Row(column, _graded_cells(found, column, pick), grade_kind))
+        if not prune or total_row["worst"][column]["count"]:
+            rows.append(Row(column, _graded_cells(found, column, pick) + ("",) * len(arms), grade_kind))
     return rows
 
 

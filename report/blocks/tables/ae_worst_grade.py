@@ -42,12 +42,13 @@ def ae_worst_grade(group: Group) -> AeWorstGrade | None:
 
 def table(ledger: dict, context: Context | None = None) -> at.AeView:
     total = ledger[BLOCK_ID]
-    groups = [("Any adverse event", total and total["any_event"], [])] if total else []
-    groups += [(s["label"], s["worst"], s["terms"]) for s in (total["socs"] if total else ())]
-    laid = at.graded_table(ledger, BLOCK_ID, groups, lambda part: [{"label": "Any adverse event",
-                                                                  "worst": part["any_event"], "terms": []},
-                                                                 *part["socs"]])
+    laid = at.graded_table(ledger, BLOCK_ID, _bands(total) if total else [], _bands)
     return at.view(laid, CAPTION, ledger, BLOCK_ID, grading=total["grading"] if total else "")
+
+
+def _bands(part: dict) -> list[dict]:
+    """"Any adverse event", then each organ class, as the graded table's bands."""
+    return [{"label": "Any adverse event", "worst": part["any_event"], "terms": []}, *part["socs"]]
 
 
 def ard(part: dict | None, ledger: dict) -> list[Stat]:

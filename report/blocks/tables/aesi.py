@@ -2,7 +2,8 @@
 (`[[analysis.adverse_events.special_interest]]`, e.g. cytokine release syndrome and
 neurotoxicity for blinatumomab), patients by the worst grade of their events of each group
 and each of its terms, columns as in the worst-grade table (AET04), a total column and one
-per arm. Shown only where the spec defines groups; a listed term no patient had counts 0.
+per arm, and where `[analysis.adverse_events] p_values` Fisher's exact p (patients with any
+grade) of each arm against the reference arm. Shown only where the spec defines groups; a listed term no patient had counts 0.
 
 Not open-safe: its columns are by arm.
 """
@@ -32,7 +33,7 @@ class Aesi:
 
 def aesi(group: Group) -> Aesi | None:
     defined = group.options.adverse_events.special_interest
-    events = ae.events_of(group, compare=False)
+    events = ae.events_of(group)
     if events is None or not defined:
         return None
     grading = group.grading
@@ -49,8 +50,7 @@ def shown(ledger: dict, context: Context) -> bool:
 
 def table(ledger: dict, context: Context | None = None) -> at.AeView:
     total = ledger[BLOCK_ID]
-    groups = [(g["label"], g["worst"], g["terms"]) for g in (total["groups"] if total else ())]
-    laid = at.graded_table(ledger, BLOCK_ID, groups, lambda part: part["groups"])
+    laid = at.graded_table(ledger, BLOCK_ID, total["groups"] if total else [], lambda part: part["groups"])
     return at.view(laid, CAPTION, ledger, BLOCK_ID, grading=total["grading"] if total else "")
 
 
@@ -64,8 +64,10 @@ def ard(part: dict | None, ledger: dict) -> list[Stat]:
     stats = []
     for g in part["groups"]:
         stats += at.graded_stats(g["worst"], part["n"], grade, "special_interest", g["label"])
+        stats += at.p_stats(g, source_name(ledger, "arm"), variable="special_interest", variable_level=g["label"])
         for t in g["terms"]:
             stats += at.graded_stats(t["worst"], part["n"], grade, term, t["label"])
+            stats += at.p_stats(t, source_name(ledger, "arm"), variable=term, variable_level=t["label"])
     return stats
 
 
