@@ -54,3 +54,15 @@ def test_the_dsmb_baseline_is_one_layout_open_and_by_arm(arms_ledger):
                                        Context("dsmb-open", open=True)).view.table
     assert closed.columns == (*arms_ledger["arms"], TOTAL) and opened.columns == (TOTAL,)
     assert [r.cells[-1] for r in closed.rows] == [r.cells[0] for r in opened.rows]
+
+
+def test_one_column_is_not_spread_over_the_page_and_a_short_table_moves_whole():
+    from report.layout.tables import KEPT_ROWS, ArmTable, Row
+
+    rows = tuple(Row(f"row {i}", ("1",)) for i in range(KEPT_ROWS))
+    one = ArmTable(("Total",), ("N = 3",), ("",), rows)
+    assert one.classes.split() == ["arms", "single", "keep"]
+    arms = ArmTable(("A", "B", "Total"), ("N = 1",) * 3, ("",), rows + (Row("one more", ("1",) * 3),))
+    assert arms.classes == "arms"  # three columns, and too long to move whole
+    unheaded = ArmTable(("Total",), ("",), ("n", "%"), rows[:2], headed=False, css="arms single")
+    assert unheaded.classes == "arms single keep"  # "single" named once

@@ -28,6 +28,9 @@ class Row:
         return self.kind in ("indent", "sub", "deeper", "nested")
 
 
+KEPT_ROWS = 24  # a table of at most this many rows is kept on one page (a third of a page or more of A4)
+
+
 @dataclass(frozen=True)
 class ArmTable:
     columns: tuple[str, ...]  # the arms, then the total
@@ -38,6 +41,14 @@ class ArmTable:
     headed: bool = True  # a header row of the columns (groups) and their counts; False: one group, shown by its caption
     stub: str = ""  # the header of the rows' labels
     subnotes: tuple[str, ...] = ()  # the footnote each subcolumn header refers to
+
+    @property
+    def classes(self) -> str:
+        """The table's class; "single" for one column of figures (not spread over the page), and
+        "keep" for a table short enough to move whole to the next page rather than split."""
+        single = self.headed and len(self.columns) == 1 and self.span == 1
+        return " ".join([self.css, *(["single"] if single and "single" not in self.css.split() else []),
+                         *(["keep"] if len(self.rows) <= KEPT_ROWS else [])])
 
     @property
     def span(self) -> int:
