@@ -148,6 +148,7 @@ def response_table(groups, ledger: dict, spec: dict | None = None) -> ArmTable:
             lines.append(("Responded after cycle 1 (of responders)", "group", [after]))
         if mrd and mrd["negative"]["n"]:
             lines.append(("MRD-negative (of responders tested)", "group", [mrd["negative"]]))
+            lines.append(("MRD-negative (of all evaluable)", "group", [mrd["negative_of_evaluable"]]))
         rows = [Row(label, _n_pct_ci(ps[0]), kind) for label, kind, ps in lines]
         return replace(_table(groups, "evaluable", rows, ("n", "%", f"{level} CI (%)")), css="response", headed=False,
                        stub="Response", subnotes=("", "", "1"))
