@@ -223,9 +223,9 @@ def _gray_score_and_variance(time, status, group, ng: int) -> tuple[np.ndarray, 
                 c += a * (nd1 / (tr * (1 - fm)))
             score += np.where(live, d1 - nd1 * weight * (1 - f1m) / tq, 0.0)
             if nd1 > 0:
-                v, v2, v3 = _cause1_variance(v, v2, v3, a, c, live, skm, skmm, rs, tr, f, nd1)
+                _add_cause1_variance(v, v2, v3, a, c, live, skm, skmm, rs, tr, f, nd1)
             if nd2 > 0:
-                v, v2, v3 = _cause2_variance(v, v2, v3, c, skm, skmm, rs, d2, f)
+                _add_cause2_variance(v, v2, v3, c, skm, skmm, rs, d2, f)
             fm, f1m, skmm = f, f1, skm
         rs = rs - d[:, i].sum(axis=0)
     cc = c[: ng - 1]
@@ -233,30 +233,28 @@ def _gray_score_and_variance(time, status, group, ng: int) -> tuple[np.ndarray, 
     return score[: ng - 1], v
 
 
-def _cause1_variance(v, v2, v3, a, c, live, skm, skmm, rs, tr, f, nd1):
+def _add_cause1_variance(v, v2, v3, a, c, live, skm, skmm, rs, tr, f, nd1) -> None:
+    """crst's terms for the events of interest at one time, added in place to v, v2, v3."""
     for k in np.flatnonzero(live):
         t4 = 1 - (1 - f) / skm[k] if skm[k] > 0 else 1.0
         t5 = 1 - (nd1 - 1) / (tr * skmm[k] - 1) if nd1 > 1 else 1.0
         t3 = t5 * skmm[k] * nd1 / (tr * rs[k])
-        v3 = v3 + np.eye(len(v3))[k] * (t4 * t4 * t3)
+        v3[k] += t4 * t4 * t3
         t1 = a[:-1, k] - t4 * c[:-1, k]
-        v2 = v2.copy()
         v2[:, k] += t1 * t4 * t3
-        v = v + np.outer(t1, t1) * t3
-    return v, v2, v3
+        v += np.outer(t1, t1) * t3
 
 
-def _cause2_variance(v, v2, v3, c, skm, skmm, rs, d2, f):
+def _add_cause2_variance(v, v2, v3, c, skm, skmm, rs, d2, f) -> None:
+    """crst's terms for the competing events at one time, added in place to v, v2, v3."""
     for k in np.flatnonzero((skm > 0) & (d2 > 0)):
         t4 = (1 - f) / skm[k]
         t5 = 1 - (d2[k] - 1) / (rs[k] - 1) if d2[k] > 1 else 1.0
         t3 = t5 * skmm[k] ** 2 * d2[k] / rs[k] ** 2
-        v3 = v3 + np.eye(len(v3))[k] * (t4 * t4 * t3)
+        v3[k] += t4 * t4 * t3
         t1 = t4 * c[:-1, k]
-        v2 = v2.copy()
         v2[:, k] -= t1 * t4 * t3
-        v = v + np.outer(t1, t1) * t3
-    return v, v2, v3
+        v += np.outer(t1, t1) * t3
 
 
 def _rank(matrix: np.ndarray) -> int:
