@@ -107,8 +107,21 @@ def small(time, status, group=None) -> tuple:
     return np.array(time, float), np.array(status), np.array(group)
 
 
+def random_batch(count: int = 30) -> dict[str, tuple]:
+    """Small random data sets: 1 to 3 groups of 2 to 30, random shares censored and
+    competing, ties at random grains."""
+    rng = np.random.default_rng(20261203)
+    return {
+        f"random{i:02d}": generated(
+            100 + i, int(rng.integers(2, 31)), groups=int(rng.integers(1, 4)), censor=float(rng.uniform(0, 0.9)),
+            competing=float(rng.uniform(0, 1)), grain=float(rng.choice([0.0, 0.1, 0.5, 1.0])))
+        for i in range(count)
+    }
+
+
 def all_cases() -> dict[str, tuple]:
     return {
+        **random_batch(),
         "mgus2": mgus2(),
         "simultaneous": simultaneous(),
         "ties": generated(1, 40, grain=1.0),
