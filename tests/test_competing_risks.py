@@ -164,3 +164,17 @@ def test_a_group_without_events_is_still_compared():
 def test_bad_input(time, status, message):
     with pytest.raises(ValueError, match=message):
         cumulative_incidence(time, status)
+
+
+def test_an_incidence_reaching_one_has_no_spurious_variance():
+    # Everyone ends with the event of interest: F1 = 1 with variance 0 (R: se of order
+    # 1e-17, limits 1 and 1). Summing each subject's influence row as R does keeps it so;
+    # an aggregated sum of squares lost ~1e-9 of the lower limit to rounding.
+    rng = np.random.default_rng(116)
+    n = int(rng.integers(2, 40))
+    time = np.ceil(rng.exponential(3, n) * 2) / 2
+    status = np.where(rng.random(n) < 0.3, 0, 1)
+    status[time == time.max()] = 1
+    last = cumulative_incidence(time, status).curve[-1]
+    assert last.estimate == pytest.approx(1.0, abs=1e-12)
+    assert last.ci_low == pytest.approx(1.0, abs=1e-12) and last.ci_high == 1.0
