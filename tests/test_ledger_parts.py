@@ -274,7 +274,7 @@ def _with_analysis(folder: Path, line: str) -> None:
 
 
 @pytest.mark.parametrize("line, parts", [
-    ("confidence = 0.9", {"response", "mrd", "survival", "comparisons", "cumulative_incidence"}),
+    ("confidence = 0.9", {"response", "mrd", "survival", "comparisons", "cumulative_incidence", "forest"}),
     ("km_conf_type = \"plain\"", {"survival"}),
     ("early_death_days = [30]", {"safety", "deaths"}),
 ])

@@ -22,6 +22,7 @@ from .limits import MAX_DAYS, MAX_YEARS, in_date_range
 from .spec_adverse_events import AdverseEventTables
 from .spec_demographics import Demographics
 from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # noqa: F401 (re-exported)
+from .spec_forest import Forest
 from .spec_labs import Labs
 from .spec_section import Section
 from .user_templates import folder_problems
@@ -100,6 +101,7 @@ class Analysis(_Section):
     deaths_after_last_dose_days: Days = 30  # the deaths table's window after the last dose (where exposure is collected)
     adverse_events: AdverseEventTables = AdverseEventTables()  # [analysis.adverse_events]
     demographics: Demographics | None = None  # the demographic and baseline table (spec_demographics.py)
+    forest: Forest | None = None  # [analysis.forest]: the subgroup analysis (spec_forest.py)
 
     @field_validator("landmarks")
     @classmethod
