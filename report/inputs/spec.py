@@ -21,6 +21,7 @@ from ..errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
 from .spec_adverse_events import AdverseEventTables
 from .spec_demographics import Demographics
+from .spec_endpoints import Endpoints
 from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # noqa: F401 (re-exported)
 from .spec_labs import Labs
 from .spec_section import Section
@@ -100,6 +101,7 @@ class Analysis(_Section):
     deaths_after_last_dose_days: Days = 30  # the deaths table's window after the last dose (where exposure is collected)
     adverse_events: AdverseEventTables = AdverseEventTables()  # [analysis.adverse_events]
     demographics: Demographics | None = None  # the demographic and baseline table (spec_demographics.py)
+    endpoints: Endpoints = []  # [[analysis.endpoints]]: the endpoints of a tidy endpoints.csv (spec_endpoints.py)
 
     @field_validator("landmarks")
     @classmethod
@@ -136,6 +138,7 @@ class Source(_Section):
     labs: str | None = None  # tidy laboratory results; unset: labs.csv where it exists, else not collected
     # Tidy input. Unset: exposure.csv where it exists, else exposure was not collected.
     exposure: str | None = None
+    endpoints: str | None = None  # tidy time-to-event rows; unset: endpoints.csv where it exists
 
 
 class SimonRule(_Section):
