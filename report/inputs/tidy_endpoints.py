@@ -58,12 +58,13 @@ def read_endpoints(path: Path | None, subjects: pd.DataFrame | None, described: 
         return None, (), [Problem(spec_file, f"analysis.endpoints: {names} described, but there is no "
                                              f"{DEFAULT_FILE} (or file named by [source] endpoints)")]
     problems: list[Problem] = []
-    frame = _read_table(path, ENDPOINT_COLUMNS, problems, {})
+    unreadable: dict[str, np.ndarray] = {}  # cells already reported, by column: neither empty nor filled
+    frame = _read_table(path, ENDPOINT_COLUMNS, problems, unreadable)
     if frame is None:
         return None, (), problems
     for column in ("endpoint", "time_unit", EVENT_TYPE):
         frame[column] = [v.strip() if isinstance(v, str) else v for v in frame[column]]
-    problems += _endpoint_problems(frame, subjects, described, path.name)
+    problems += _endpoint_problems(frame, subjects, described, path.name, unreadable)
     if problems:
         return None, (), problems
     by_time = set(frame.loc[frame["time"].notna(), "endpoint"])
@@ -95,7 +96,7 @@ def _rows(frame: pd.DataFrame, described: dict[str, EndpointSpec]) -> pd.DataFra
 
 
 def _endpoint_problems(f: pd.DataFrame, subjects: pd.DataFrame | None, described: list[EndpointSpec],
-                       file: str) -> list[Problem]:
+                       file: str, unreadable: dict[str, np.ndarray]) -> list[Problem]:
     found = _Findings(file, f["source_row"])
     ids, name = f["subject_id"].to_numpy(dtype=object), f["endpoint"].to_numpy(dtype=object)
     if subjects is not None:
@@ -103,7 +104,7 @@ def _endpoint_problems(f: pd.DataFrame, subjects: pd.DataFrame | None, described
         found.add(f["subject_id"].notna().to_numpy() & ~f["subject_id"].isin(known).to_numpy(), "subject_id",
                   lambda i: f"{ids[i]!r} is not in the subjects file")
     _endpoint_names(f, described, found)
-    _time_or_dates(f, found)
+    _time_or_dates(f, found, unreadable)
     _event_types(f, {e.name: e.competing for e in described}, found)
     keys = pd.Series(list(zip(ids, name)), index=f.index)
     both = f["subject_id"].notna().to_numpy() & f["endpoint"].notna().to_numpy()
@@ -127,17 +128,16 @@ def _endpoint_names(f: pd.DataFrame, described: list[EndpointSpec], found: _Find
               lambda i: f"{name[i]!r} is not described in the spec's {SPEC_KEY}{listed}")
 
 
-def _time_or_dates(f: pd.DataFrame, found: _Findings) -> None:
+def _time_or_dates(f: pd.DataFrame, found: _Findings, unreadable: dict[str, np.ndarray]) -> None:
     """A time with its unit, or both dates in order; one way for every row of an endpoint."""
     time, unit = f["time"].to_numpy(dtype=object), f["time_unit"].to_numpy(dtype=object)
     start, end = f["start_on"].to_numpy(dtype=object), f["end_on"].to_numpy(dtype=object)
-    has_time = f["time"].notna().to_numpy()
-    has_start, has_end = f["start_on"].notna().to_numpy(), f["end_on"].notna().to_numpy()
+    has_time, has_start, has_end = (f[c].notna().to_numpy() | unreadable.get(c, False) for c in ("time", "start_on", "end_on"))
     dated = has_start | has_end
     found.add(has_time & dated, "time", lambda i: "give either a time (with time_unit) or start_on and end_on, not both")
     found.add(~has_time & ~dated, "time", lambda i: "a time (with time_unit) or start_on and end_on is required")
     found.add(_where(f["time"], lambda t: t < 0), "time", lambda i: f"{time[i]:g} is negative")
-    found.add(has_time & f["time_unit"].isna().to_numpy(), "time_unit",
+    found.add(has_time & f["time_unit"].isna().to_numpy() & ~unreadable.get("time_unit", False), "time_unit",
               lambda i: f"a time needs its unit: {', '.join(DAYS_PER_UNIT)}")
     found.add(_where(f["time_unit"], lambda u: u not in DAYS_PER_UNIT), "time_unit",
               lambda i: f"{unit[i]!r} is not one of {', '.join(DAYS_PER_UNIT)}")
