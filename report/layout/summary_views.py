@@ -127,6 +127,7 @@ class Endpoint:
     table: ArmTable | None
     caption: str
     note: str
+    delivered: str = ""  # for a figure's caption: "Data as delivered; ..." where the cutoff could not cut the endpoint
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
         caption=f"{e['label']} by arm ({unit})",
         note=(f"From {e['origin']}, {e['population']}{_as_delivered(e, '; ', '')}. Hazard ratios against {arms[0]} from a Cox model (Efron ties), "
               "Wald CI and p-value. NR: not reached; NE: not estimable.") if arms else "",
+        delivered=_as_delivered(e, "", ".").capitalize(),
     )
 
 
