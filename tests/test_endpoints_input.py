@@ -267,3 +267,22 @@ def test_excluded_arms_leave_their_endpoint_rows_out(tmp_path):
     spec = SPEC.replace("landmarks = [6, 12]", 'landmarks = [6, 12]\nexclude_arms = ["B"]') + ENDPOINTS_SPEC
     trial = report.load_trial(_trial(tmp_path, spec=spec))
     assert set(trial.time_to_event["subject_id"]) == {"P1", "P2", "P3"}
+
+
+def test_a_build_shows_every_endpoint_and_says_which_was_not_cut(tmp_path):
+    folder = _trial(tmp_path, spec=SPEC.replace('landmarks = [6, 12]', 'landmarks = [6, 12]\narms = ["A", "B"]')
+                    + ENDPOINTS_SPEC + '\n[report.summary]\nblocks = ["masthead", "results", "methods"]\n')
+    bundle = report.build(report.load_trial(folder), kind="summary", formats=("html",), out=tmp_path / "out",
+                          encrypt=False)
+    files = {p.name: p for p in bundle.files}
+    html = files["summary.html"].read_text(encoding="utf-8")
+    for label in ("Overall survival by arm", "Event-free survival by arm", "Relapse-free interval by arm"):
+        assert label in html
+    efs = html.split("<h3>Event-free survival</h3>")[1].split("<h3>")[0]
+    rfs = html.split("<h3>Relapse-free interval</h3>")[1]
+    assert AS_DELIVERED in efs and "Data as delivered; the cutoff could not be applied." in efs
+    assert AS_DELIVERED not in rfs.split('id="methods"')[0]
+    assert "Event-free survival was given as times, not dates" in html
+    ledger = report.analyze(report.load_trial(folder)).to_dict()
+    assert '"as_delivered": true' in files["results.json"].read_text(encoding="utf-8")
+    assert ledger["by_arm"]["B"]["survival"]["rfs"]["n"] == 1  # P5; P4 started after the cutoff
