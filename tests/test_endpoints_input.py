@@ -5,6 +5,7 @@ times marked as delivered in the ledger and the footnotes, and every bad input n
 from __future__ import annotations
 
 import csv
+import shutil
 import datetime as dt
 from pathlib import Path
 
@@ -286,3 +287,14 @@ def test_a_build_shows_every_endpoint_and_says_which_was_not_cut(tmp_path):
     ledger = report.analyze(report.load_trial(folder)).to_dict()
     assert '"as_delivered": true' in files["results.json"].read_text(encoding="utf-8")
     assert ledger["by_arm"]["B"]["survival"]["rfs"]["n"] == 1  # P5; P4 started after the cutoff
+
+
+def test_adam_input_refuses_tidy_endpoint_descriptions(tmp_path):
+    folder = tmp_path / "adam"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "adam-example", folder)
+    spec = folder / "trial.toml"
+    spec.write_text(spec.read_text(encoding="utf-8") + ENDPOINTS_SPEC, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        report.load_trial(folder)
+    assert [p.message.split(";")[0] for p in error.value.problems] == [
+        "analysis.endpoints: describes the endpoints of a tidy endpoints.csv"]

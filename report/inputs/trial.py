@@ -157,6 +157,9 @@ def _optional_path(named: str | None, default: str, data_dir: Path) -> Path | No
 def _read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     from .adam import read_adam
 
+    if spec.analysis.endpoints:  # not silently ignored
+        raise InputError(Problem(SPEC_FILE, "analysis.endpoints: describes the endpoints of a tidy endpoints.csv; "
+                                            "with [source] kind = \"adam\", map ADTTE parameters with [[adam.endpoints]]"))
     return read_adam(spec, data_dir)
 
 
