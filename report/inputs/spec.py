@@ -21,6 +21,7 @@ from ..errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
 from .spec_adverse_events import AdverseEventTables
 from .spec_demographics import Demographics
+from .spec_endpoints import Endpoints
 from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # noqa: F401 (re-exported)
 from .spec_forest import Forest
 from .spec_labs import Labs
@@ -102,6 +103,7 @@ class Analysis(_Section):
     adverse_events: AdverseEventTables = AdverseEventTables()  # [analysis.adverse_events]
     demographics: Demographics | None = None  # the demographic and baseline table (spec_demographics.py)
     forest: Forest | None = None  # [analysis.forest]: the subgroup analysis (spec_forest.py)
+    endpoints: Endpoints = []  # [[analysis.endpoints]]: the endpoints of a tidy endpoints.csv (spec_endpoints.py)
 
     @field_validator("landmarks")
     @classmethod
@@ -138,6 +140,7 @@ class Source(_Section):
     labs: str | None = None  # tidy laboratory results; unset: labs.csv where it exists, else not collected
     # Tidy input. Unset: exposure.csv where it exists, else exposure was not collected.
     exposure: str | None = None
+    endpoints: str | None = None  # tidy time-to-event rows; unset: endpoints.csv where it exists
 
 
 class SimonRule(_Section):
