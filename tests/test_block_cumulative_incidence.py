@@ -83,11 +83,12 @@ def test_the_estimates_by_hand(ledger):
 
 def test_the_table_and_its_note(ledger):
     laid = view(ledger)
-    assert laid.table.columns == ("A", "B", "Total") and laid.table.counts == ("N = 3", "N = 3", "N = 6")
+    assert laid.table.columns == ("A", "B", "Total")
     rows = {row.label: row.cells for row in laid.table.rows}
+    assert rows["Patients"] == ("3", "3", "6")
     assert rows["Relapse"] == ("1 (33.3%)", "2 (66.7%)", "3 (50.0%)")
     assert rows["Death in remission (competing event)"] == ("1 (33.3%)", "0 (0.0%)", "1 (16.7%)")
-    assert rows["At 10 days"][2].startswith("33.3 (") and rows["At 25 days"][2].startswith("50.0 (")
+    assert rows["At 10 days, % (95% CI)"][2].startswith("33.3 (") and rows["At 25 days, % (95% CI)"][2].startswith("50.0 (")
     gray = ledger["cumulative_incidence"]["relapse"]["gray"]["p_value"]
     assert rows["Gray's test, p"] == ("", "", report.layout.wording.p_value(gray))
     assert "Aalen-Johansen" in laid.note and "Gray's test" in laid.note and "log scale" in laid.note
@@ -134,3 +135,21 @@ cat(sprintf("%.17g", c(s$pstate[, 2], s$lower[, 2], s$upper[, 2], s$n.risk[, 1])
     assert ours == pytest.approx(r, abs=TOL)
     assert (ledger["cumulative_incidence"]["relapse"]["events"], ledger["cumulative_incidence"]["relapse"]["n"]) == \
         (int((rows["status"] == 1).sum()), len(rows))
+
+
+def test_an_endpoint_with_competing_event_types_has_its_incidence(tmp_path):
+    from test_endpoints_input import _trial as endpoints_trial
+
+    ledger = report.analyze(report.load_trial(endpoints_trial(tmp_path))).to_dict()
+    rfs = ledger["cumulative_incidence"]["rfs"]
+    # P1 relapse at day 112, P5 censored at 213, P2 death in remission (competing) at 304, P3 censored at the cutoff
+    # (306); P4 starts after the cutoff. Relapse: 1/4 from day 112. Death in remission: S(304-) = 3/4, 2 at risk: 3/8.
+    assert (rfs["n"], rfs["events"], rfs["competing_events"]) == (4, 1, 1)
+    assert rfs["landmarks"][0]["estimate"] == pytest.approx(0.25, abs=1e-15)  # 6 months
+    assert rfs["landmarks"][1]["estimate"] is None  # 12 months: past the last follow-up (10 months)
+    competing = [p["competing_estimate"] for p in rfs["curve"] if p["competing"]]
+    assert competing == [pytest.approx(3 / 8, abs=1e-15)]
+    assert (rfs["event"], rfs["competing_event"], rfs["origin"]) == ("Relapse-free interval", "death in remission",
+                                                                    "remission")
+    assert "efs" not in ledger["cumulative_incidence"]  # no competing type: Kaplan-Meier only
+    assert [row.label for row in table(ledger).rows][0] == "Cumulative incidence: Relapse-free interval (patients in remission)"

@@ -51,11 +51,27 @@ class Incidence:
 
 
 def incidences(group: Group) -> dict[str, Incidence] | None:
-    """`relapse` for the group's responders; None where relapse dates were not collected."""
-    if "relapse_on" in group.not_collected or not group.subjects["relapse_on"].notna().any():
-        return None
-    rows = relapse_rows(group.subjects, group.options.responders)
-    return {"relapse": _incidence(rows, group)}
+    """`relapse` for the group's responders (where relapse dates were collected), and each
+    endpoints.csv endpoint with competing event types; None where there is none."""
+    found = {}
+    if "relapse_on" not in group.not_collected and group.subjects["relapse_on"].notna().any():
+        found["relapse"] = _incidence(relapse_rows(group.subjects, group.options.responders), group,
+                                      ("Cumulative incidence of relapse", EVENT, COMPETING, "response", "responders"))
+    for endpoint in group.options.endpoints:
+        if endpoint.competing:
+            names = (f"Cumulative incidence: {endpoint.label}", endpoint.label, ", ".join(endpoint.competing),
+                     endpoint.origin, endpoint.population)
+            found[endpoint.name] = _incidence(endpoint_rows(group, endpoint.name, endpoint.competing), group, names)
+    return found or None
+
+
+def endpoint_rows(group: Group, name: str, competing: list[str]) -> pd.DataFrame:
+    """An endpoint's rows: status 1 for its event, 2 for a competing event type, else 0."""
+    rows = group.time_to_event[group.time_to_event["endpoint"] == name]
+    competes = rows["event_type"].isin(competing).to_numpy() & ~rows["event"].to_numpy(dtype=bool)
+    status = np.where(rows["event"].to_numpy(dtype=bool), 1, np.where(competes, 2, 0))
+    arms = rows["subject_id"].map(dict(zip(group.subjects["subject_id"], group.subjects["arm"])))
+    return pd.DataFrame({"days": rows["days"].to_numpy(dtype=float), "status": status, "arm": arms.to_numpy()})
 
 
 def relapse_rows(subjects: pd.DataFrame, responder_codes: list[str]) -> pd.DataFrame:
@@ -69,13 +85,15 @@ def relapse_rows(subjects: pd.DataFrame, responder_codes: list[str]) -> pd.DataF
                          "arm": responding["arm"].to_numpy()})
 
 
-def _incidence(rows: pd.DataFrame, group: Group) -> Incidence:
+def _incidence(rows: pd.DataFrame, group: Group, names: tuple[str, str, str, str, str]) -> Incidence:
+    """`names`: the label, the event, the competing event, the origin and the population."""
     options = group.options
     time = rows["days"].to_numpy() / derive.DAYS_PER_UNIT[options.time_unit]
     fit: CumulativeIncidence = aalen_johansen(time, rows["status"].to_numpy(), options.landmarks, options.confidence)
+    label, event, competing, origin, population = names
     return Incidence(
-        label="Cumulative incidence of relapse", event=EVENT, competing_event=COMPETING, origin="response",
-        population="responders", time_unit=options.time_unit, n=fit.n, events=fit.events,
+        label=label, event=event, competing_event=competing, origin=origin,
+        population=population, time_unit=options.time_unit, n=fit.n, events=fit.events,
         competing_events=fit.competing_events, conf_type=fit.conf_type, confidence=fit.confidence,
         landmarks=fit.landmarks, curve=fit.curve, gray=_gray(rows, time, group))
 
@@ -89,12 +107,11 @@ def _gray(rows: pd.DataFrame, time: np.ndarray, group: Group) -> GrayTest | None
 # ------------------------------------------------------------------ layout
 
 
-def groups_of(ledger: dict) -> list[tuple[str, dict | None]]:
-    """(column, that group's relapse incidence): each arm, then the total."""
-    def relapse(part):
-        return (part or {}).get("relapse")
-    return [(arm, relapse(ledger["by_arm"][arm][BLOCK_ID])) for arm in ledger["arms"]] + \
-        [(TOTAL, relapse(ledger[BLOCK_ID]))]
+def groups_of(ledger: dict, name: str) -> list[tuple[str, dict | None]]:
+    """(column, that group's incidence of `name`): each arm, then the total."""
+    def of(part):
+        return (part or {}).get(name)
+    return [(arm, of(ledger["by_arm"][arm][BLOCK_ID])) for arm in ledger["arms"]] + [(TOTAL, of(ledger[BLOCK_ID]))]
 
 
 def shown(ledger: dict, context: Context | None = None) -> bool:
@@ -102,35 +119,50 @@ def shown(ledger: dict, context: Context | None = None) -> bool:
 
 
 def table(ledger: dict, context: Context | None = None) -> ArmTable:
-    groups = groups_of(ledger)
+    """A band per endpoint: patients, events, competing events, censored, the landmark
+    estimates, Gray's p; a column per arm and the total."""
+    names = list(ledger[BLOCK_ID])
+    columns = groups_of(ledger, names[0])
+    rows = [row for name in names for row in _band(groups_of(ledger, name))]
+    return ArmTable(columns=tuple(column for column, _ in columns), counts=("",) * len(columns), subcolumns=("",),
+                    rows=tuple(rows))
+
+
+def _band(groups: list[tuple[str, dict | None]]) -> list[Row]:
     total = groups[-1][1]
+    parts = [p or {"n": 0, "events": 0, "competing_events": 0, "landmarks": []} for _, p in groups]
     level = confidence_label(total["confidence"])
-    rows = [Row("Responders at risk of relapse", tuple(str(p["n"]) for _, p in groups), "group"),
-            Row(EVENT, tuple(n_percent(_share(p["events"], p["n"]), p["n"]) for _, p in groups), "indent"),
-            Row(f"{COMPETING} (competing event)",
-                tuple(n_percent(_share(p["competing_events"], p["n"]), p["n"]) for _, p in groups), "indent"),
+    rows = [Row(f"{total['label']} ({total['population']})", tuple("" for _ in parts), "group"),
+            Row("Patients", tuple(str(p["n"]) for p in parts), "indent"),
+            Row(total["event"], tuple(n_percent(_share(p["events"], p["n"]), p["n"]) for p in parts), "indent"),
+            Row(f"{total['competing_event'][:1].upper()}{total['competing_event'][1:]} (competing event)",
+                tuple(n_percent(_share(p["competing_events"], p["n"]), p["n"]) for p in parts), "indent"),
             Row("Censored", tuple(n_percent(_share(p["n"] - p["events"] - p["competing_events"], p["n"]), p["n"])
-                                  for _, p in groups), "indent"),
-            Row(f"Cumulative incidence of relapse, % ({level} CI)", tuple("" for _ in groups), "group")]
+                                  for p in parts), "indent")]
     for i, mark in enumerate(total["landmarks"]):
-        rows.append(Row(f"At {_time(mark['time'])} {total['time_unit']}",
-                        tuple(_estimate(p["landmarks"][i]) for _, p in groups), "indent"))
+        rows.append(Row(f"At {_time(mark['time'])} {total['time_unit']}, % ({level} CI)",
+                        tuple(_estimate(p["landmarks"][i]) if p["landmarks"] else NOT_ESTIMABLE for p in parts),
+                        "indent"))
     if total["gray"] is not None:
-        rows.append(Row("Gray's test, p", tuple("" for _ in groups[:-1]) + (p_value(total["gray"]["p_value"]),)))
-    return ArmTable(columns=tuple(name for name, _ in groups), counts=tuple(f"N = {p['n']}" for _, p in groups),
-                    subcolumns=("",), rows=tuple(rows))
+        rows.append(Row("Gray's test, p", tuple("" for _ in parts[:-1]) + (p_value(total["gray"]["p_value"]),),
+                        "indent"))
+    return rows
 
 
 def view(ledger: dict, context: Context | None = None) -> NotedTable:
-    total = groups_of(ledger)[-1][1]
-    note = ("Responders, from response to relapse; death without relapse is the competing event; patients "
-            "alive without relapse are censored at their last contact. Cumulative incidence: Aalen-Johansen "
-            f"estimate; {confidence_label(total['confidence'])} confidence intervals on the "
-            f"{total['conf_type']} scale from the infinitesimal jackknife variance (R survival::survfit, "
-            f"multi-state); {NOT_ESTIMABLE}: past the last follow-up.")
-    if total["gray"] is not None:
-        note += f" p: Gray's test between arms (R cmprsk::cuminc), {total['gray']['df']} degree(s) of freedom."
-    return NotedTable(table(ledger), note)
+    notes = []
+    for name, total in ledger[BLOCK_ID].items():
+        start = ("Responders, from response to relapse; death without relapse is the competing event; patients "
+                 "alive without relapse are censored at their last contact." if name == "relapse" else
+                 f"{total['label']}: from {total['origin']}; competing: {total['competing_event']}.")
+        notes.append(start)
+    total = next(iter(ledger[BLOCK_ID].values()))
+    notes.append(f"Cumulative incidence: Aalen-Johansen estimate; {confidence_label(total['confidence'])} confidence "
+                 f"intervals on the {total['conf_type']} scale from the infinitesimal jackknife variance (R "
+                 f"survival::survfit, multi-state); {NOT_ESTIMABLE}: past the last follow-up.")
+    if any(t["gray"] is not None for t in ledger[BLOCK_ID].values()):
+        notes.append("p: Gray's test between arms (R cmprsk::cuminc).")
+    return NotedTable(table(ledger), " ".join(notes))
 
 
 def _share(count: int, n: int) -> dict:
@@ -187,7 +219,8 @@ BLOCK = Block(
     shown=shown,
     compute=Part(incidences, Reads(subjects=("efficacy", "arm", "best_response", "response_on", "relapse_on",
                                              "died_on", "last_contact_on"),
-                                   options=("responders", "time_unit", "landmarks", "confidence"),
+                                   time_to_event=("endpoint", "days", "event", "event_type"),
+                                   options=("responders", "time_unit", "landmarks", "confidence", "endpoints"),
                                    not_collected=True)),
     view=view,
     ard=ard,
