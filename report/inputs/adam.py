@@ -14,6 +14,7 @@ import pandas as pd
 from .adam_datasets import Dataset, date_values, find_dataset, first_date, flag_values, open_dataset, text_values
 from .arms import arm_problems
 from . import demographic_columns as dc
+from . import derive
 from .derive import DAYS_PER_UNIT, TTE_COLUMNS, Endpoint
 from ..errors import InputError, Problem
 from .source import SourceTables
@@ -206,11 +207,16 @@ def _time_valued_parameters(frame: pd.DataFrame, units: pd.Series):
 def _endpoint_rows(adtte: Dataset, rows: pd.DataFrame, name: str, units: pd.Series, m: Adam) -> pd.DataFrame:
     days = pd.to_numeric(rows["AVAL"], errors="coerce") * units[rows.index].map(DAYS_PER_UNIT)
     sub = Dataset(adtte.name, adtte.path, rows)
+    event = (pd.to_numeric(rows["CNSR"], errors="coerce") == 0).to_numpy()
+    described = text_values(rows["EVNTDESC"]).to_numpy() if "EVNTDESC" in rows else derive.none_column(len(rows))
+    censored = text_values(rows["CNSDTDSC"]).to_numpy() if "CNSDTDSC" in rows else derive.none_column(len(rows))
     return pd.DataFrame({
         "subject_id": text_values(rows[m.subject.upper()]).to_numpy(),
         "endpoint": name,
         "days": days.to_numpy(dtype=float),
-        "event": (pd.to_numeric(rows["CNSR"], errors="coerce") == 0).to_numpy(),
+        "event": event,
+        derive.EVENT_TYPE: np.where(event, described, None),  # what the event was (EVNTDESC)
+        derive.CENSOR_REASON: np.where(event, None, np.where(pd.isna(censored), described, censored)),
         "start_on": first_date(sub, ["STARTDT"]) if sub.has("STARTDT") else None,
         "end_on": first_date(sub, [v for v in ("ADT", "ADTM") if sub.has(v)]) or None,
     })
@@ -287,6 +293,6 @@ def _grades(adae: Dataset, frame: pd.DataFrame, a: AdamAdverseEvents, grading: s
 
 
 def _no_tte() -> pd.DataFrame:
-    return pd.DataFrame(columns=[*TTE_COLUMNS, "start_on", "end_on"])
+    return pd.DataFrame(columns=[*TTE_COLUMNS, derive.EVENT_TYPE, derive.CENSOR_REASON, "start_on", "end_on"])
 
 
