@@ -159,7 +159,7 @@ def free_corner(ax, box, curves: list[tuple[list[float], list[float]]], taken: l
     best, best_score = corners[0], math.inf
     for corner in corners:
         _set_loc(box, corner)
-        bbox = box.get_window_extent(renderer).padded(3)
+        bbox = box.get_window_extent(renderer).padded(5)
         score = sum(1 for p in points if bbox.contains(*p)) + 1000 * sum(bbox.overlaps(t) for t in taken)
         if score < best_score:
             best, best_score = corner, score
@@ -201,12 +201,13 @@ def table_box(header: tuple[str, ...], rows: list[tuple[str, ...]], gid: str, fo
     """A small table drawn on the plot: right-aligned numeric columns, a bold header."""
     columns = []
     for j, title in enumerate(header):
-        cells = [TextArea(title, textprops={"fontsize": font, "fontweight": "bold", "color": INK})]
-        cells += [TextArea(row[j], textprops={"fontsize": font, "color": INK}) for row in rows]
+        cells = [TextArea(title, textprops={"fontsize": font, "fontweight": "bold", "color": INK,
+                                            "gid": f"{gid}-head-{j}"})]
+        cells += [TextArea(row[j], textprops={"fontsize": font, "color": INK, "gid": f"{gid}-{i}-{j}"})
+                  for i, row in enumerate(rows)]
         columns.append(VPacker(children=cells, align="left" if j == 0 else "right", pad=0, sep=2))
     packed = HPacker(children=columns, align="top", pad=0, sep=8)
     box = AnchoredOffsetbox(loc="lower left", child=packed, pad=0.35, borderpad=0.5, frameon=True)
-    box.patch.set(facecolor="white", edgecolor="#bdbdbd", linewidth=0.5)
-    box.set_gid(gid)
+    box.patch.set(facecolor="white", edgecolor="#bdbdbd", linewidth=0.5, gid=gid)
     box.set_zorder(7)
     return box

@@ -73,6 +73,11 @@ def _draw_medians(ax, medians: list[tuple[int, float | None, str]]) -> None:
         ax.plot([m, m], [0, 0.5], color=colour, zorder=2, gid="km-median" if i < 0 else f"km-median-{i}", **GUIDE)
 
 
+def _median_guides(ax) -> list[tuple[list[float], list[float]]]:
+    """The median lines drawn, as obstacles for boxes placed on the plot."""
+    return [tuple(map(list, line.get_data())) for line in ax.lines if (line.get_gid() or "").startswith("km-median")]
+
+
 def _draw_landmarks(ax, landmarks: Iterable[dict]) -> None:
     for i, lm in enumerate(landmarks):
         t, s = float(lm["time"]), float(lm["survival"])
@@ -164,7 +169,7 @@ def _km_figure(block: dict, label: str, time_label: str) -> Figure:
                 text.set_gid(f"risk-table-{_number_text(t)}")
     legend = _km_legend(ax, label, _ci_legend_text(block.get("confidence"), block.get("conf_type")),
                         bool(xs), bool(landmarks), _median(block) is not None)
-    free_corner(ax, legend, [_points(curve)], [], ("upper right", "lower left", "lower right", "center right"))
+    free_corner(ax, legend, [_points(curve)] + _median_guides(ax), [], ("upper right", "lower left", "lower right", "center right"))
     return fig
 
 
@@ -225,7 +230,7 @@ def _km_arms_figure(blocks: dict[str, dict], label: str, time_label: str, compar
     font = risk_font_size([r[2] for r in rows], span, ax.get_position().width * fig.get_figwidth())
     draw_risk_rows(ax_risk, rows, RISK_HEADING, font)
     draw_key(fig, names.key, 0.04)
-    curves = [_points(b["curve"]) for b in drawn.values()]
+    curves = [_points(b["curve"]) for b in drawn.values()] + _median_guides(ax)
     taken: list = []
     free_corner(ax, _arms_legend(ax, label, [(index[a], names.short[a]) for a in blocks]), curves, taken,
                 ("upper right", "lower left", "lower right", "center right"))
