@@ -30,14 +30,20 @@ def km_block(seed: int, n: int, censor_every: int = 3, scale: float = 12.0, foll
             "curve": curve, "risk_table": risk}
 
 
-def incidence(seed: int, n: int, rate: float = 0.05, competing_rate: float = 0.03, follow: float = 36.0) -> dict:
-    """asdict(CumulativeIncidence) from n random patients (Aalen-Johansen on the rounded times)."""
+def incidence_data(seed: int, n: int, rate: float = 0.05, competing_rate: float = 0.03,
+                   follow: float = 36.0) -> list[tuple[float, int]]:
+    """(time, status) per patient: 0 censored, 1 the event, 2 the competing event; times to 0.1, tied."""
     rng = random.Random(seed)
     data = []
     for _ in range(n):
         t1, t2, c = rng.expovariate(rate), rng.expovariate(competing_rate), rng.uniform(6, follow)
         t = round(min(t1, t2, c), 1)
         data.append((t, 0 if t == round(c, 1) else (1 if t1 < t2 else 2)))
+    return data
+
+
+def incidence_from(data: list[tuple[float, int]]) -> dict:
+    """asdict(CumulativeIncidence) of the data (Aalen-Johansen; the CI is a stand-in band)."""
     surv, f1, f2, curve = 1.0, 0.0, 0.0, []
     for t in sorted({t for t, _ in data}):
         r = sum(1 for u, _ in data if u >= t)
@@ -47,6 +53,10 @@ def incidence(seed: int, n: int, rate: float = 0.05, competing_rate: float = 0.0
         f1, f2, surv = f1 + surv * d1 / r, f2 + surv * d2 / r, surv * (r - d1 - d2) / r
         curve.append({"time": t, "n_at_risk": r, "events": d1, "competing": d2, "censored": c, "estimate": f1,
                       "ci_low": max(f1 - 0.08, 0), "ci_high": min(f1 + 0.08, 1), "competing_estimate": f2})
-    return {"n": n, "events": sum(k == 1 for _, k in data), "competing_events": sum(k == 2 for _, k in data),
+    return {"n": len(data), "events": sum(k == 1 for _, k in data), "competing_events": sum(k == 2 for _, k in data),
             "conf_type": "log", "confidence": 0.95, "curve": curve,
             "landmarks": [{"time": 12.0, "estimate": None, "ci_low": None, "ci_high": None, "n_at_risk": 0}]}
+
+
+def incidence(seed: int, n: int, rate: float = 0.05, competing_rate: float = 0.03, follow: float = 36.0) -> dict:
+    return incidence_from(incidence_data(seed, n, rate, competing_rate, follow))
