@@ -8,6 +8,7 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from matplotlib.offsetbox import AnchoredOffsetbox, HPacker, TextArea, VPacker
 from matplotlib.transforms import blended_transform_factory
 
@@ -155,12 +156,15 @@ def free_corner(ax, box, curves: list[tuple[list[float], list[float]]], taken: l
     """The first of `corners` where `box` (an artist with set_loc / loc) covers the fewest
     curve points and no box already placed (`taken`: display bboxes)."""
     renderer = ax.figure.canvas.get_renderer()
-    points = [ax.transData.transform((x, y)) for xs, ys in curves for x, y in _dense(xs, ys, ax)]
+    dense = [p for xs, ys in curves for p in _dense(xs, ys, ax)]
+    points = ax.transData.transform(np.array(dense)) if dense else np.empty((0, 2))
     best, best_score = corners[0], math.inf
     for corner in corners:
         _set_loc(box, corner)
         bbox = box.get_window_extent(renderer).padded(5)
-        score = sum(1 for p in points if bbox.contains(*p)) + 1000 * sum(bbox.overlaps(t) for t in taken)
+        inside = ((points[:, 0] >= bbox.x0) & (points[:, 0] <= bbox.x1)
+                  & (points[:, 1] >= bbox.y0) & (points[:, 1] <= bbox.y1))
+        score = int(inside.sum()) + 1000 * sum(bbox.overlaps(t) for t in taken)
         if score < best_score:
             best, best_score = corner, score
         if score == 0:
