@@ -170,3 +170,14 @@ def test_cif_end_labels_do_not_touch(cif):
                 for gid in ids(cif, r"cif-end-.*"))
     assert len(ys) == 4
     assert min(b - a for a, b in zip(ys, ys[1:])) >= 8.0
+
+
+def test_cif_arms_carry_their_own_marker_shape(cif):
+    from svg_parse import XLINK
+
+    shapes = []
+    for i in range(2):
+        uses = list(group(cif, f"cif-event-marks-{i}").iter("{http://www.w3.org/2000/svg}use"))
+        assert uses and len(uses) <= 8
+        shapes.append({u.get(f"{XLINK}href") for u in uses})
+    assert len(shapes[0]) == len(shapes[1]) == 1 and shapes[0] != shapes[1]

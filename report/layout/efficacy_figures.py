@@ -42,6 +42,7 @@ class ForestRow:
 
 
 FOREST_ROW_IN = 0.19
+FOREST_LABEL_CHARS = 40  # longer labels end in an ellipsis before the n column
 _COLUMNS = {"label": 0.012, "n": 0.325, "events": 0.395, "plot": (0.43, 0.76), "estimate": 0.775, "p": 0.985}
 
 
@@ -121,7 +122,8 @@ def _forest_figure(rows: list[ForestRow], overall: ForestRow, measure_label: str
 def _forest_row(fig, ax, i: int, y_fig: float, y: float, row: ForestRow, is_overall: bool,
                 interaction_p: dict[str, float | None]) -> None:
     heading = row.group_heading and not is_overall
-    _forest_text(fig, _COLUMNS["label"] + (0 if heading or is_overall else 0.015), y_fig, row.label,
+    label = row.label if len(row.label) <= FOREST_LABEL_CHARS else row.label[:FOREST_LABEL_CHARS - 1] + "\u2026"
+    _forest_text(fig, _COLUMNS["label"] + (0 if heading or is_overall else 0.015), y_fig, label,
                  f"forest-label-{i}", bold=heading or is_overall)
     if heading:
         if row.label in interaction_p:

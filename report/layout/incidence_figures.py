@@ -28,6 +28,10 @@ from .wording import p_value
 __all__ = ["cumulative_incidence_figure", "at_risk", "incidence_risk_cells"]
 
 COMPETING_DASH = (0, (4, 2))
+# With arms, a marker shape per arm every eighth of the time axis: filled on the event's curve,
+# open on the competing event's, so arms stay apart in grayscale where the curves cross.
+ARM_MARKERS = ("o", "s", "^", "D", "v", "P")
+MARKS_PER_CURVE = 8
 END_GAP_PT = 8.5  # end labels at least this far apart vertically
 
 
@@ -78,6 +82,26 @@ def _y_top(groups: dict[str, dict]) -> float:
     return 1.0 if top > 0.6 else max(0.2, math.ceil((top + 0.05) * 10) / 10)
 
 
+def _step_value(xs: list[float], ys: list[float], x: float) -> float:
+    """The post-step curve's value at x."""
+    value = ys[0]
+    for t, y in zip(xs, ys):
+        if t > x:
+            break
+        value = y
+    return value
+
+
+def _draw_arm_marks(ax, xs: list[float], ys: list[float], i: int, colour: str, filled: bool, gid: str) -> None:
+    """Markers at evenly spaced times (shifted per arm so arms' marks do not coincide), within the curve."""
+    span = ax.get_xlim()[1]
+    times = [span * (k + 0.3 + 0.13 * (i % 5)) / MARKS_PER_CURVE for k in range(MARKS_PER_CURVE)]
+    times = [t for t in times if t <= xs[-1]]
+    ax.plot(times, [_step_value(xs, ys, t) for t in times], linestyle="none", marker=ARM_MARKERS[i % len(ARM_MARKERS)],
+            markersize=3.6, markeredgewidth=0.8, markeredgecolor=colour, markerfacecolor=colour if filled else "white",
+            zorder=5, gid=gid)
+
+
 def _end_labels(ax, ends: list[tuple[float, str, str, str]]) -> None:
     """Arm codes just right of the axes at each curve's last height, pushed apart so none touch.
     ends: (y, text, colour, gid)."""
@@ -94,12 +118,15 @@ def _end_labels(ax, ends: list[tuple[float, str, str, str]]) -> None:
                     fontweight="bold", annotation_clip=False, gid=gid)
 
 
-def _legend(ax, event_label: str, competing_label: str, band: str | None):
-    handles = [Line2D([], [], color=INK, linewidth=1.3, label=event_label),
+def _legend(ax, event_label: str, competing_label: str, band: str | None, arms: list[tuple[int, str, str]]):
+    handles = [Line2D([], [], color=colour, linestyle="none", marker=ARM_MARKERS[i % len(ARM_MARKERS)],
+                      markersize=3.6, label=name) for i, name, colour in arms]
+    handles += [Line2D([], [], color=INK, linewidth=1.3, label=event_label),
                Line2D([], [], color=INK, linewidth=1.1, linestyle=COMPETING_DASH, label=competing_label)]
     if band:
         handles.append(Patch(facecolor=BAND_GREY, edgecolor="none", label=band))
-    return ax.legend(handles=handles, loc="upper left", handlelength=2.6, borderaxespad=0.3, labelspacing=0.35)
+    return ax.legend(handles=handles, loc="upper left", handlelength=2.6, borderaxespad=0.3, labelspacing=0.35,
+                     ncol=2 if arms else 1, columnspacing=1.4)
 
 
 def _style_axes(ax, times: list[float], top: float, time_label: str) -> None:
@@ -141,6 +168,7 @@ def _cif_figure(curves: dict[str, dict], event_label: str, competing_label: str,
             ax.step(xs, ys, where="post", color=colour, linestyle=style, linewidth=width, gid=f"{gid}-{i}", zorder=3)
             lines.append((xs, ys))
             if several:
+                _draw_arm_marks(ax, xs, ys, i, colour, field == "estimate", f"{gid}-marks-{i}")
                 ends.append((ys[-1], names.code[group], colour, f"{gid.replace('cif-', 'cif-end-')}-{i}"))
     if several:
         _end_labels(ax, ends)
@@ -154,7 +182,8 @@ def _cif_figure(curves: dict[str, dict], event_label: str, competing_label: str,
     first = next(iter(drawn.values()))
     band = None if several else _ci_legend_text(first.get("confidence"), first.get("conf_type"))
     taken: list = []
-    free_corner(ax, _legend(ax, event_label, competing_label, band), lines, taken,
+    arms = [(i, names.short[g], arm_style(i)["color"]) for i, g in enumerate(curves)] if several else []
+    free_corner(ax, _legend(ax, event_label, competing_label, band, arms), lines, taken,
                 ("upper left", "center left", "upper right", "lower right"))
     if several and gray_p is not None:
         box = table_box(("Gray's test", "p"), [(f"{event_label}", p_value(gray_p))], "gray-test")
