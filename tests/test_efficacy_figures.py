@@ -68,6 +68,8 @@ def test_forest_linear_scale_null_at_zero():
     svg = forest_figure(rows, ForestRow("All", 110, 45, 0.04, -0.08, 0.16), "Rate difference", False, {})
     x = scale(svg, "x")
     assert [p[0] for p in path_points(svg, "forest-null")] == [pytest.approx(x(0.0), abs=0.02)] * 2
+    assert text_of(svg, "forest-estimate-0") == "0.12 (\u22120.05 to 0.29)"
+    assert text_of(svg, "forest-estimate-1") == "\u22120.03 (\u22120.20 to 0.14)"
     assert svg == forest_figure(rows, ForestRow("All", 110, 45, 0.04, -0.08, 0.16), "Rate difference", False, {})
 
 

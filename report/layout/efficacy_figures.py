@@ -42,14 +42,21 @@ class ForestRow:
 
 
 FOREST_ROW_IN = 0.19
-FOREST_LABEL_CHARS = 40  # longer labels end in an ellipsis before the n column
+FOREST_LABEL_CHARS = 34  # longer labels end in an ellipsis before the n column
 _COLUMNS = {"label": 0.012, "n": 0.325, "events": 0.395, "plot": (0.43, 0.76), "estimate": 0.775, "p": 0.985}
 
 
+def _signed(value: float | None) -> str:
+    """'0.12', '\u22120.05' (a minus sign, not a hyphen), or a dash for None."""
+    return number(value, 2).replace("-", "\u2212") if value is not None else MISSING
+
+
 def _estimate_text(row: ForestRow) -> str:
+    """'0.71 (0.55\u20130.92)'; with a negative limit '0.12 (\u22120.05 to 0.29)', as a dash would read as minus."""
     if row.estimate is None:
         return MISSING
-    return f"{number(row.estimate, 2)} ({number(row.ci_low, 2)}{DASH}{number(row.ci_high, 2)})"
+    negative = any(v is not None and v < 0 for v in (row.ci_low, row.ci_high))
+    return f"{_signed(row.estimate)} ({_signed(row.ci_low)}{' to ' if negative else DASH}{_signed(row.ci_high)})"
 
 
 def _forest_limits(rows: list[ForestRow], log_scale: bool, null: float) -> tuple[float, float]:
