@@ -171,3 +171,13 @@ def test_waterfall_coloured_by_arm_with_a_legend_and_plain_without(bars):
 def test_module_does_not_use_pyplot():
     assert "pyplot" not in Path(efficacy_figures.__file__).read_text()
     assert re.search(r"svg\.hashsalt", Path(efficacy_figures.__file__).read_text()) is None  # set once, in figures.py
+
+
+@pytest.mark.parametrize("draw, message", [
+    (lambda: forest_figure([], OVERALL, "Hazard ratio", True, {}), "No subgroups"),
+    (lambda: swimmer_figure([], "months"), "No patients"),
+    (lambda: waterfall_figure([]), "No patients with a measured change"),
+])
+def test_empty_inputs_say_so(draw, message):
+    svg = draw()
+    assert svg.startswith("<svg") and message in svg

@@ -181,3 +181,20 @@ def test_cif_arms_carry_their_own_marker_shape(cif):
         assert uses and len(uses) <= 8
         shapes.append({u.get(f"{XLINK}href") for u in uses})
     assert len(shapes[0]) == len(shapes[1]) == 1 and shapes[0] != shapes[1]
+
+
+def test_cif_at_risk_past_the_last_time_counts_those_left():
+    from report.layout.incidence_figures import at_risk, incidence_risk_cells
+
+    curve = [{"time": 2.0, "n_at_risk": 5, "events": 1, "competing": 0, "censored": 0},
+             {"time": 4.0, "n_at_risk": 4, "events": 0, "competing": 1, "censored": 1}]
+    assert [at_risk(curve, t) for t in (0, 2, 3, 4, 5)] == [5, 5, 4, 4, 2]
+    assert incidence_risk_cells(curve, [0, 2, 5]) == [(0, "5 (0)"), (2, "5 (1)"), (5, "2 (1)")]
+
+
+def test_empty_groups_say_no_data():
+    svg = km_arms_figure({"A": {"n": 0, "curve": []}}, label="OS", time_label="Months")
+    assert "No data" in texts(svg)
+    svg = cumulative_incidence_figure({"A": {"n": 0, "curve": []}}, event_label="Relapse",
+                                      competing_label="Death", time_label="Months")
+    assert "No data" in texts(svg)
