@@ -30,7 +30,7 @@ PASSWORD = "correct horse battery staple"
 ENV = {"SOURCE_DATE_EPOCH": "1735689600", "TRIALREPORT_CLOSED_PASSWORD": PASSWORD}
 # Leaves of a part that are not figures, each documented in report/layout/ard_parts.py: the
 # Kaplan-Meier curve's points (drawing data) and the times an estimate is given at (the row's level).
-NOT_FIGURES = ("curve", "lanes", "last_dose_days", "quantile_type", "digits", "cuts")  # the curve's points; settings: a window's days (the row's level), the quantile definition, the demographic table's decimals and cut points
+NOT_FIGURES = ("curve", "lanes", "bars", "last_dose_days", "quantile_type", "digits", "cuts")  # the curve's points; settings: a window's days (the row's level), the quantile definition, the demographic table's decimals and cut points
 TIMES_UNDER = ("landmarks", "risk_table")
 TRIALS = {"s1318": EXAMPLE, "adam-example": ADAM_EXAMPLE, "pilot": PILOT, "random-cdisc": RANDOM}
 PUBLIC = pytest.mark.needs("public-data")

@@ -28,7 +28,7 @@ EMPTY_AE = pd.DataFrame(columns=["subject_id", "term", "soc", "grade", "onset_on
 DEFAULT_ADAE = "adae"
 STUDY_STATUSES = ("COMPLETED", "DISCONTINUED", "ONGOING")
 # Subject columns no ADaM mapping fills (time-to-event rows come from ADTTE instead).
-UNMAPPED = ("response_cycle", "mrd", "relapse_on", "ineligible_reason")
+UNMAPPED = ("response_cycle", "mrd", "relapse_on", "ineligible_reason", "best_change")
 
 
 def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
@@ -134,6 +134,7 @@ def _subjects(adsl: Dataset, m: Adam, problems: list[Problem]) -> pd.DataFrame |
         "efficacy": flag_values(adsl.col(m.efficacy_flag)),
         "safety": flag_values(adsl.col(m.safety_flag)),
         "best_response": None, "response_on": None, "response_cycle": None, "mrd": None, "relapse_on": None,
+        "best_change": None,
         "died_on": died,
         "death_cause": optional(m.death_cause),
         "last_contact_on": date_values(adsl.col(m.last_alive)) if adsl.has(m.last_alive) else died,

@@ -47,6 +47,7 @@ SUBJECT_COLUMNS = (
     Column("response_on", "date"),
     Column("response_cycle", "int"),
     Column("mrd", "text"),
+    Column("best_change", "number"),  # best percent change of the target lesions' sum (solid tumours)
     Column("relapse_on", "date"),
     Column("died_on", "date", required=True),
     Column("death_cause", "text"),
