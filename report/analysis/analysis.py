@@ -10,7 +10,7 @@ from typing import Callable, Mapping
 
 import pandas as pd
 
-from ..inputs import derive
+from ..inputs import derive, strata_column
 from ..inputs.arms import excluded_counts
 from ..stats.comparison import ArmComparison, compare_arms
 from .group import Group, Reads, arm_group, reads_of, total
@@ -23,7 +23,7 @@ from ..inputs.spec import Analysis
 from ..inputs.trial import Trial
 
 COMPARISONS = Reads(  # what the log-rank tests and hazard ratios between arms read
-    time_to_event=("endpoint", "days", "event"), options=("time_unit", "confidence"))
+    subjects=("strata",), time_to_event=("endpoint", "days", "event"), options=("time_unit", "confidence", "strata"))
 
 
 def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -> Results:
@@ -76,12 +76,16 @@ def _arms(subjects: pd.DataFrame, options: Analysis) -> list[str]:
 def _comparison(trial: Trial, endpoint: str, arms: list[str], options: Analysis) -> ArmComparison:
     rows = trial.time_to_event[trial.time_to_event["endpoint"] == endpoint]
     arm_of = dict(zip(trial.subjects["subject_id"], trial.subjects["arm"]))
+    stratum_of = dict(zip(trial.subjects["subject_id"], trial.subjects[strata_column.COLUMN])) \
+        if options.strata and strata_column.COLUMN in trial.subjects else None
     return compare_arms(
         rows["days"].to_numpy() / derive.DAYS_PER_UNIT[options.time_unit],
         rows["event"].to_numpy(dtype=bool),
         [arm_of.get(s) for s in rows["subject_id"]],
         arms,
         options.confidence,
+        strata=[strata_column.label(stratum_of.get(s)) for s in rows["subject_id"]] if stratum_of else None,
+        stratified_by=tuple(options.strata),
     )
 
 

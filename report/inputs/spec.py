@@ -100,6 +100,12 @@ class Analysis(_Section):
     deaths_after_last_dose_days: Days = 30  # the deaths table's window after the last dose (where exposure is collected)
     adverse_events: AdverseEventTables = AdverseEventTables()  # [analysis.adverse_events]
     demographics: Demographics | None = None  # the demographic and baseline table (spec_demographics.py)
+    # Stratification factors of the comparisons between arms: subject-level columns (tidy
+    # subjects.csv columns, or ADSL variables such as STRATA1); the log-rank test, Cox model
+    # and Cochran-Mantel-Haenszel test are stratified by them (report.inputs.strata_column).
+    strata: list[str] = []
+    rate_difference_method: Literal["wald", "wald-cc"] = "wald-cc"  # responders' rate difference (R prop.test)
+    odds_ratio_method: Literal["fisher", "wald"] = "fisher"  # responders' odds ratio (R fisher.test, or Woolf)
 
     @field_validator("landmarks")
     @classmethod
