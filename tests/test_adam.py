@@ -79,8 +79,19 @@ def test_random_cdisc_response_and_endpoints(random_trial):
 def test_random_cdisc_survival_by_arm_equals_r(random_trial, tmp_path):
     from adam_vs_r import by_arm_differences
 
-    lines, problems = by_arm_differences(random_trial, report.analyze(random_trial).to_dict(), tmp_path)
-    assert lines == 2 * 5 and problems == []
+    ledger = report.analyze(random_trial).to_dict()
+    lines, problems = by_arm_differences(random_trial, ledger, tmp_path)
+    assert lines == 2 * 6 and problems == []
+    assert ledger["comparisons"]["os"]["stratified_by"] == ["STRATA1", "STRATA2"]  # R stratified it too
+
+
+def test_a_stratification_factor_the_data_lack_is_named(tmp_path):
+    spec = (RANDOM / "trial.toml").read_text()
+    spec = spec.replace('path = "../../../../../shared/data/random-cdisc"', f'path = "{SHARED / "random-cdisc"}"')
+    (tmp_path / "trial.toml").write_text(spec.replace('strata = ["STRATA1", "STRATA2"]', 'strata = ["STRATA1", "STRAT9"]'))
+    result = run_cli("analyze", str(tmp_path))
+    assert result.returncode == 2
+    assert "adsl.xpt" in result.stderr and "STRAT9" in result.stderr and "STRATA1" in result.stderr
 
 
 def test_missing_dataset_variable_and_parameter_are_named(tmp_path):
