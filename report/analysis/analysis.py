@@ -17,6 +17,7 @@ from .group import Group, Reads, arm_group, reads_of, total
 from .hashes import input_hashes
 from .ledger import RESERVED_KEYS, SCHEMA_VERSION, ArmResults, EndpointInfo, Methods, Results, TrialId
 from .parts import CORE
+from . import response_comparison
 from .variables import source_variables
 from ..stats.proportions import METHOD_NAMES
 from ..inputs.spec import Analysis
@@ -47,8 +48,10 @@ def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -
         comparisons={e.name: _comparison(trial, e.name, arms, options) for e in trial.endpoints} if arms else {},
         excluded_arms=excluded_counts(trial.excluded, options.exclude_arms),
         parts=whole.parts,
+        response_comparison=response_comparison.compare_response(trial.subjects, arms, options),
         input_hashes=input_hashes(trial, {**{key: reads_of(part) for key, part in {**CORE, **parts}.items()},
-                                          "comparisons": COMPARISONS}),
+                                          "comparisons": COMPARISONS,
+                                          "response_comparison": response_comparison.READS}),
     )
 
 
