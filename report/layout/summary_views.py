@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .formatting import confidence_label, month_year, number, percent
+from ..stats.rates import P_VALUES
 from .tables import ArmTable, baseline_table, response_table, survival_table, total_groups
 from .wording import (KM_SCALE, Range, Share, listed, p_clause, plural, sex_label, share,
                       unit_singular)
@@ -168,7 +169,8 @@ def results_view(ledger: dict, context) -> Results:
         response_caption=("Best response by arm, efficacy population" if arms else
                           f"Best response, efficacy population (N = {response['responders']['n']})") if response else "",
         response_note=(f"Percentages of each arm's efficacy population; {level} CIs by the "
-                       f"{ledger['methods']['proportion_ci_name']} method." if arms else _response_note(ledger))
+                       f"{ledger['methods']['proportion_ci_name']} method." + _response_comparison_note(ledger)
+                       if arms else _response_note(ledger))
         if response else "",
         arms_response=tuple((arm, share(ledger["by_arm"][arm]["response"]["responders"])) for arm in ledger["arms"])
         if response else (),
@@ -219,9 +221,38 @@ def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
                   f"p {p_clause(log_rank['p_value'])}") if log_rank else "",
         table=survival_table(groups, [name], ledger) if arms else None,
         caption=f"{e['label']} by arm ({unit})",
-        note=(f"From {e['origin']}, {e['population']}. Hazard ratios against {arms[0]} from a Cox model (Efron ties), "
-              "Wald CI and p-value. NR: not reached; NE: not estimable.") if arms else "",
+        note=(f"From {e['origin']}, {e['population']}. Hazard ratios against {arms[0]} from a Cox model (Efron ties"
+              f"{_strata_clause(ledger['comparisons'].get(name) or {})}), Wald CI and p-value"
+              f"{_overall_tests(ledger['comparisons'].get(name) or {})}. NR: not reached; NE: not estimable.")
+        if arms else "",
     )
+
+
+def _strata_clause(comparison: dict) -> str:
+    strata = comparison.get("stratified_by") or []
+    return f"; log-rank test and Cox model stratified by {listed(strata)}" if strata else ""
+
+
+def _overall_tests(comparison: dict) -> str:
+    """The overall tests of the Cox model: likelihood ratio and score (log-rank), as R's summary.coxph."""
+    tests = [(name, comparison.get(key)) for name, key in (("likelihood-ratio", "likelihood_ratio"),
+                                                          ("score (log-rank)", "score"))]
+    shown = [f"{name} test p {p_clause(t['p_value'])} ({t['df']} df)" for name, t in tests if t]
+    return f"; overall {listed(shown)}" if shown else ""
+
+
+def _response_comparison_note(ledger: dict) -> str:
+    """The methods of the comparisons under the response table, each arm against the reference."""
+    c = ledger.get("response_comparison")
+    if not c:
+        return ""
+    note = (f" Each arm against {ledger['arms'][0]}: difference in response rate, {c['rate_difference_method_name']}, "
+            f"p-value by the {P_VALUES[c['rate_difference_method']]}; odds ratio, {c['odds_ratio_method_name']}, "
+            f"p-value by the {P_VALUES['woolf' if c['odds_ratio_method'] == 'wald' else 'fisher']}")
+    if c["stratified_by"]:
+        note += (f"; stratified by {listed(c['stratified_by'])}: {c['mantel_haenszel_method']} "
+                 "(continuity-corrected, R mantelhaen.test)")
+    return note + ". An odds ratio without an upper bound is shown as ∞; \u2014: not estimable."
 
 
 def _median(block: dict, unit: str) -> str:

@@ -156,7 +156,7 @@ def response_table(groups, ledger: dict, spec: dict | None = None) -> ArmTable:
         rows.append(Row(f"{label}, n (%)" if kind == "group" else label, tuple(_prop(p) for p in ps), kind))
         if kind == "group":
             rows.append(Row(f"{level} CI", tuple(_ci(p) for p in ps), "sub"))
-    return _table(groups, "evaluable", rows)
+    return _table(groups, "evaluable", rows + response_comparison_rows(groups, ledger))
 
 
 def _n_pct_ci(p: dict | None) -> tuple[str, str, str]:
@@ -193,10 +193,52 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
         rows.append(Row("Median follow-up", cells(lambda b: number(b["median_followup"])), note="3"))
         labels = tuple(ledger["endpoints"][name]["label"] for name in names)
         return replace(_table(groups, "evaluable", rows, labels), css="survival", headed=False)
-    ratios = {h["arm"]: h for h in ledger["comparisons"].get(names[0], {}).get("hazard_ratios", [])}
-    rows.append(Row(f"Hazard ratio ({level} CI)", tuple(_hazard(arm, ratios, ledger["arms"]) for arm, _ in groups)))
+    comparison = ledger["comparisons"].get(names[0], {})
+    ratios = {h["arm"]: h for h in comparison.get("hazard_ratios", [])}
+    stratified = ", stratified" if comparison.get("stratified_by") else ""
+    rows.append(Row(f"Hazard ratio{stratified} ({level} CI)", tuple(_hazard(arm, ratios, ledger["arms"]) for arm, _ in groups)))
     rows.append(Row("p-value (Wald)", tuple(p_value(ratios[arm]["p_value"]) if arm in ratios else "" for arm, _ in groups), "sub"))
     return _table(groups, "evaluable", rows)
+
+
+def response_comparison_rows(groups, ledger: dict) -> list[Row]:
+    """By arm, under the response table: each arm's rate difference and odds ratio against
+    the reference (its column says so), their p-values, and the CMH p where stratified."""
+    compared = ledger.get("response_comparison")
+    if not compared:
+        return []
+    level = confidence_label(compared["confidence"])
+    by_arm = {c["arm"]: c for c in compared["arms"]}
+    reference = ledger["arms"][0]
+
+    def cells(cell) -> tuple[str, ...]:
+        return tuple("reference" if arm == reference else cell(by_arm[arm]) if arm in by_arm else "" for arm, _ in groups)
+
+    rows = [Row(f"Difference in response rate, % ({level} CI)", cells(lambda c: _difference(c["rate_difference"])), "group"),
+            Row("p-value", cells(lambda c: p_value(c["rate_difference"]["p_value"])), "sub"),
+            Row(f"Odds ratio ({level} CI)", cells(lambda c: _odds(c["odds_ratio"])), "group"),
+            Row("p-value", cells(lambda c: p_value(c["odds_ratio"]["p_value"])), "sub")]
+    if compared["stratified_by"]:
+        rows += [Row(f"Odds ratio, Mantel-Haenszel ({level} CI)", cells(lambda c: _odds(c["mantel_haenszel"])), "group"),
+                 Row("p-value (CMH)", cells(lambda c: p_value(c["mantel_haenszel"]["p_value"])), "sub")]
+    return rows
+
+
+def _difference(d: dict) -> str:
+    if d["estimate"] is None:
+        return MISSING
+    low, high = (MISSING if v is None else number(100 * v, 1) for v in (d["ci_low"], d["ci_high"]))
+    return f"{number(100 * d['estimate'], 1)} ({low} to {high})"
+
+
+def _odds(d: dict) -> str:
+    """An odds ratio with its CI; an unbounded limit (R's Inf) as "∞"."""
+    estimate = d.get("estimate", d.get("odds_ratio"))
+    if estimate is None and d["ci_low"] is None:
+        return MISSING
+    high = "∞" if d["ci_high"] is None else number(d["ci_high"], 2)
+    shown = "∞" if estimate is None else number(estimate, 2)
+    return f"{shown} ({number(d['ci_low'], 2)}–{high})"
 
 
 def _follow_up_range(b: dict) -> str:

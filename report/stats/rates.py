@@ -33,6 +33,8 @@ RATE_METHODS = {"wald": "Wald, without continuity correction (R prop.test, corre
                 "wald-cc": "Wald with continuity correction (R prop.test)"}
 ODDS_METHODS = {"fisher": "conditional maximum likelihood with exact limits (R fisher.test)",
                 "wald": "Woolf's logit (Wald) interval"}
+P_VALUES = {"wald": "chi-square test", "wald-cc": "chi-square test with continuity correction",
+            "fisher": "Fisher's exact test, two-sided", "woolf": "Wald test of the log odds ratio"}
 MH_METHOD = "Cochran-Mantel-Haenszel test; Mantel-Haenszel odds ratio, Robins-Breslow-Greenland interval"
 
 
