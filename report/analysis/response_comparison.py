@@ -43,7 +43,6 @@ class ResponseComparison:
     odds_ratio_method_name: str
     mantel_haenszel_method: str | None
     stratified_by: tuple[str, ...]
-    confidence: float
     arms: tuple[ArmResponse, ...]
 
 
@@ -63,7 +62,6 @@ def compare_response(subjects: pd.DataFrame, arms: list[str], options: Analysis)
         odds_ratio_method_name=ODDS_METHODS[options.odds_ratio_method],
         mantel_haenszel_method=MH_METHOD if strata is not None else None,
         stratified_by=tuple(options.strata) if strata is not None else (),
-        confidence=options.confidence,
         arms=rows,
     )
 

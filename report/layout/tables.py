@@ -207,7 +207,7 @@ def response_comparison_rows(groups, ledger: dict) -> list[Row]:
     compared = ledger.get("response_comparison")
     if not compared:
         return []
-    level = confidence_label(compared["confidence"])
+    level = confidence_label(compared["arms"][0]["rate_difference"]["confidence"])
     by_arm = {c["arm"]: c for c in compared["arms"]}
     reference = ledger["arms"][0]
 
