@@ -157,8 +157,13 @@ def test_full_report_builds_with_a_column_and_a_curve_per_arm(fixture, arms, tmp
         assert html.count(f'<th colspan="1" class="arm">{arm}<br>') >= 3  # baseline, survival, safety tables
     assert len(re.findall(r'id="fig-km-[a-z]+-km-curve-\d"', html)) == len(arms) * (2 if fixture == RANDOM else 1)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(paths["summary.pdf"]).pages).split())
-    assert "Log-rank test across arms" in text
-    assert "Hazard ratio (95% CI)" in text and "1 (reference)" in text
+    if fixture == RANDOM:  # stratified by STRATA1 and STRATA2; responders compared between arms
+        assert "Stratified log-rank test across arms" in text and "Hazard ratio, stratified (95% CI)" in text
+        assert "stratified by STRATA1 and STRATA2" in text and "overall likelihood-ratio test p" in text
+        assert "Difference in response rate" in text and "Odds ratio, Mantel-Haenszel (95% CI)" in text
+    else:
+        assert "Log-rank test across arms" in text and "Hazard ratio (95% CI)" in text
+    assert "1 (reference)" in text
     if fixture == PILOT:
         assert "In the Placebo arm, 65 of 86 patients (76%) had at least one adverse event (281 events)" in text
         assert "Adverse events by system organ class and preferred term" in text

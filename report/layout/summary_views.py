@@ -125,6 +125,7 @@ class Endpoint:
     conf_type: str
     arms_prose: str  # by arm: "A: 10 events in 20 patients, median 5.0 months; B: ..."
     log_rank: str  # by arm: the chi-square's "1.23, 1 df, p = 0.267", or ""
+    log_rank_name: str  # "Log-rank test", or "Stratified log-rank test"
     table: ArmTable | None
     caption: str
     note: str
@@ -217,6 +218,8 @@ def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
         level=confidence_label(block["confidence"]), conf_type=block["conf_type"],
         arms_prose="; ".join(f"{arm}: {b['events']} events in {b['n']} patients, median {_median(b, unit)}"
                              for arm, b in ((a, ledger["by_arm"][a]["survival"][name]) for a in arms)) + "." if arms else "",
+        log_rank_name=("Stratified log-rank test" if (ledger["comparisons"].get(name) or {}).get("stratified_by")
+                       else "Log-rank test"),
         log_rank=(f"{number(log_rank['chi_square'], 2)}, {log_rank['df']} df, "
                   f"p {p_clause(log_rank['p_value'])}") if log_rank else "",
         table=survival_table(groups, [name], ledger) if arms else None,
@@ -247,8 +250,8 @@ def _response_comparison_note(ledger: dict) -> str:
     if not c:
         return ""
     note = (f" Each arm against {ledger['arms'][0]}: difference in response rate, {c['rate_difference_method_name']}, "
-            f"p-value by the {P_VALUES[c['rate_difference_method']]}; odds ratio, {c['odds_ratio_method_name']}, "
-            f"p-value by the {P_VALUES['woolf' if c['odds_ratio_method'] == 'wald' else 'fisher']}")
+            f"p-value: {P_VALUES[c['rate_difference_method']]}; odds ratio, {c['odds_ratio_method_name']}, "
+            f"p-value: {P_VALUES['woolf' if c['odds_ratio_method'] == 'wald' else 'fisher']}")
     if c["stratified_by"]:
         note += (f"; stratified by {listed(c['stratified_by'])}: {c['mantel_haenszel_method']} "
                  "(continuity-corrected, R mantelhaen.test)")

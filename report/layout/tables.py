@@ -211,24 +211,29 @@ def response_comparison_rows(groups, ledger: dict) -> list[Row]:
     by_arm = {c["arm"]: c for c in compared["arms"]}
     reference = ledger["arms"][0]
 
-    def cells(cell) -> tuple[str, ...]:
-        return tuple("reference" if arm == reference else cell(by_arm[arm]) if arm in by_arm else "" for arm, _ in groups)
+    def cells(cell, mark: str = "reference") -> tuple[str, ...]:
+        return tuple(mark if arm == reference else cell(by_arm[arm]) if arm in by_arm else "" for arm, _ in groups)
 
     rows = [Row(f"Difference in response rate, % ({level} CI)", cells(lambda c: _difference(c["rate_difference"])), "group"),
-            Row("p-value", cells(lambda c: p_value(c["rate_difference"]["p_value"])), "sub"),
+            Row("p-value", cells(lambda c: p_value(c["rate_difference"]["p_value"]), ""), "sub"),
             Row(f"Odds ratio ({level} CI)", cells(lambda c: _odds(c["odds_ratio"])), "group"),
-            Row("p-value", cells(lambda c: p_value(c["odds_ratio"]["p_value"])), "sub")]
+            Row("p-value", cells(lambda c: p_value(c["odds_ratio"]["p_value"]), ""), "sub")]
     if compared["stratified_by"]:
         rows += [Row(f"Odds ratio, Mantel-Haenszel ({level} CI)", cells(lambda c: _odds(c["mantel_haenszel"])), "group"),
-                 Row("p-value (CMH)", cells(lambda c: p_value(c["mantel_haenszel"]["p_value"])), "sub")]
+                 Row("p-value (CMH)", cells(lambda c: p_value(c["mantel_haenszel"]["p_value"]), ""), "sub")]
     return rows
 
 
 def _difference(d: dict) -> str:
     if d["estimate"] is None:
         return MISSING
-    low, high = (MISSING if v is None else number(100 * v, 1) for v in (d["ci_low"], d["ci_high"]))
-    return f"{number(100 * d['estimate'], 1)} ({low} to {high})"
+    low, high = (MISSING if v is None else _percent_points(v) for v in (d["ci_low"], d["ci_high"]))
+    return f"{_percent_points(d['estimate'])} ({low} to {high})"
+
+
+def _percent_points(value: float) -> str:
+    """A difference of proportions in percentage points, one decimal; never "-0.0"."""
+    return number(round(100 * value, 1) + 0.0, 1)
 
 
 def _odds(d: dict) -> str:
