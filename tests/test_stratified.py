@@ -72,3 +72,37 @@ def test_patients_without_a_stratum_are_left_out():
     with_missing = compare_arms(time, event, arm, ["A", "B"], strata=["s", "s", "s", "s", None])
     without = compare_arms(time[:4], event[:4], arm[:4], ["A", "B"], strata=["s"] * 4)
     assert with_missing.log_rank == without.log_rank
+
+
+# ------------------------------------------------------------------ tidy input, end to end
+
+def _tidy(make_trial, strata: str, site_column: bool = True):
+    from conftest import MINIMAL_SPEC
+    from test_arms import HEADER, patient
+
+    header = [*HEADER, "site"] if site_column else HEADER
+    subjects = [patient(i, arm, died=i % 3 != 0) + (["north" if i % 2 else "south"] if site_column else [])
+                for i, arm in enumerate(["Control"] * 8 + ["Maintained"] * 8, start=1)]
+    return make_trial(subjects, spec=MINIMAL_SPEC + f"strata = {strata}\n", subject_header=header)
+
+
+def test_tidy_strata_reach_the_comparisons_and_the_response_comparison(make_trial):
+    import report
+
+    ledger = report.analyze(report.load_trial(_tidy(make_trial, '["site"]'))).to_dict()
+    assert ledger["comparisons"]["os"]["stratified_by"] == ["site"]
+    compared = ledger["response_comparison"]
+    assert compared["stratified_by"] == ["site"] and compared["arms"][0]["mantel_haenszel"]["strata"] == 2
+    assert compared["arms"][0]["n"] == 8 and compared["arms"][0]["reference_n"] == 8
+    unstratified = report.analyze(report.load_trial(_tidy(make_trial, "[]"))).to_dict()
+    assert unstratified["comparisons"]["os"]["stratified_by"] == []
+    assert unstratified["response_comparison"]["arms"][0]["mantel_haenszel"] is None
+
+
+def test_a_stratification_factor_not_in_subjects_csv_exits_2_naming_file_and_column(make_trial):
+    from conftest import run_cli
+
+    result = run_cli("analyze", str(_tidy(make_trial, '["site", "region"]', site_column=True)))
+    assert result.returncode == 2
+    assert "subjects.csv" in result.stderr and "'region' is not a column of subjects.csv" in result.stderr
+    assert "analysis.strata.1" in result.stderr and "Traceback" not in result.stderr
