@@ -2,9 +2,9 @@
 
 Risk sets are counted with numpy and the curve is R's product; confidence limits,
 quantiles and landmarks follow R's `survfit`, `quantile.survfit` and `summary.survfit`
-rules, so every figure can be checked against R to 1e-6. (lifelines, which serves the
-comparisons between arms, is not imported here: its import alone would cost a
-single-arm report about half a second.)
+rules, so every figure can be checked against R to 1e-6. (lifelines is not imported:
+its import alone would cost a report about half a second; the comparisons between arms
+are numpy too, report/stats/comparison.py.)
 """
 from __future__ import annotations
 
