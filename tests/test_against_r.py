@@ -67,7 +67,8 @@ def test_example_survival_equals_r(example_trial, tmp_path, endpoint, conf_type)
 
 
 def test_example_proportions_equal_binom_test(ledger):
-    blocks = [ledger["response"]["responders"], ledger["mrd"]["negative"], ledger["response"]["after_first_cycle"],
+    blocks = [ledger["response"]["responders"], ledger["mrd"]["negative"], ledger["mrd"]["negative_of_evaluable"],
+              ledger["response"]["after_first_cycle"],
               *ledger["response"]["categories"].values()]
     script = "; ".join(f'cat(sprintf("%.17g", binom.test({b["count"]}, {b["n"]})$conf.int), "\\n")' for b in blocks)
     out = subprocess.run([RSCRIPT, "--vanilla", "-e", script], capture_output=True, text=True, check=True).stdout

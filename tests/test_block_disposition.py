@@ -176,3 +176,30 @@ def test_an_adsl_status_that_is_not_one_is_named(tmp_path):
     assert [str(p) for p in error.value.problems] == [
         "adsl.xpt, row 5, column EOSSTT: 'SCREEN FAILURE' is not one of COMPLETED, DISCONTINUED, ONGOING "
         "([adam] study_status)"]
+
+
+def test_an_adsl_variable_named_in_the_spec_gives_the_ineligibility_reasons(tmp_path):
+    import shutil
+
+    data = tmp_path / "adam"
+    shutil.copytree(ADAM_EXAMPLE, data)
+    adsl, meta = pyreadstat.read_xport(str(data / "adsl.xpt"))
+    ineligible = adsl["ITTFL"] != "Y"
+    adsl.loc[4, "ITTFL"] = "N"  # one more ineligible patient, whose reason is given
+    adsl["INELREAS"] = ""
+    adsl.loc[4, "INELREAS"] = "Prior chemotherapy"
+    pyreadstat.write_xport(adsl, str(data / "adsl.xpt"), table_name="ADSL")
+    before = report.analyze(report.load_trial(data)).to_dict()["disposition"]
+    assert before["ineligible_reasons"] is None  # not mapped: not collected, never zero
+    spec = data / "trial.toml"
+    assert "[adam]" not in spec.read_text(encoding="utf-8")
+    spec.write_text(spec.read_text(encoding="utf-8") + '\n[adam]\nineligible_reason = "INELREAS"\n', encoding="utf-8")
+    part = report.analyze(report.load_trial(data)).to_dict()["disposition"]
+    assert part["ineligible"]["count"] == int(ineligible.sum()) + 1
+    assert {k: v["count"] for k, v in part["ineligible_reasons"]["named"].items()} == {"Prior chemotherapy": 1}
+    rows = [row.label for row in table(report.analyze(report.load_trial(data)).to_dict()).rows]
+    assert "Prior chemotherapy" in rows
+    spec.write_text(spec.read_text(encoding="utf-8").replace('"INELREAS"', '"NOSUCHVAR"'), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        report.load_trial(data)
+    assert "NOSUCHVAR" in str(error.value.problems[0]) and "ineligible_reason" in str(error.value.problems[0])

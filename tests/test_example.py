@@ -2,6 +2,7 @@
 import pytest
 
 from report.layout.formatting import percent
+from report.layout.tables import response_table, total_groups
 
 
 def test_population(ledger):
@@ -39,6 +40,13 @@ def test_mrd_negativity_12_of_13(ledger):
     assert (p["count"], p["n"]) == (12, 13)
     assert percent(p["proportion"]) == "92%"
     assert (percent(p["ci_low"], 1), percent(p["ci_high"], 1)) == ("64.0%", "99.8%")
+
+
+def test_mrd_negativity_among_all_evaluable_counts_the_untested_as_not_negative(ledger):
+    p = ledger["mrd"]["negative_of_evaluable"]
+    assert (p["count"], p["n"], p["proportion"]) == (12, 29, 12 / 29)  # 6 responders untested, 10 non-responders
+    rows = {row.label: row.cells for row in response_table(total_groups(ledger), ledger).rows}
+    assert rows["MRD-negative (of all evaluable)"][:2] == ("12", "41.4")
 
 
 @pytest.mark.parametrize(

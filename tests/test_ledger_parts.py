@@ -286,7 +286,8 @@ def _with_analysis(folder: Path, line: str) -> None:
 
 
 @pytest.mark.parametrize("line, parts", [
-    ("confidence = 0.9", {"response", "mrd", "survival", "comparisons", "response_comparison"}),
+    ("confidence = 0.9", {"response", "mrd", "survival", "comparisons", "response_comparison", "cumulative_incidence",
+                          "forest"}),
     ("km_conf_type = \"plain\"", {"survival"}),
     ("early_death_days = [30]", {"safety", "deaths"}),
 ])

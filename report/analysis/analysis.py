@@ -42,7 +42,8 @@ def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -
         methods=_methods(options, trial.grading, _population_phrases(trial.spec),
                          source_variables(trial.spec, trial.grading)),
         **{name: getattr(whole, name) for name in CORE},
-        endpoints={e.name: EndpointInfo(e.label, e.origin, e.population) for e in trial.endpoints},
+        endpoints={e.name: EndpointInfo(e.label, e.origin, e.population, e.description, e.as_delivered)
+                   for e in trial.endpoints},
         arms=tuple(arms),
         by_arm={arm: _group_results(arm_group(trial, arm, risk_times), parts) for arm in arms},
         comparisons={e.name: _comparison(trial, e.name, arms, options) for e in trial.endpoints} if arms else {},

@@ -84,6 +84,8 @@ class EndpointInfo:
     label: str
     origin: str
     population: str
+    description: str = ""  # the spec's sentence for the methods section ("" for OS, DFS and ADaM)
+    as_delivered: bool = False  # given as times: the data cutoff could not be applied
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,9 @@ def mrd(group: Group) -> MrdSummary | None:
     options = group.options
     if not group.subjects["mrd"].notna().any():
         return None
-    responding = derive.responders(derive.evaluable(group.subjects), options.responders)
-    return summarize_mrd(responding, options.proportion_ci, options.confidence)
+    evaluable = derive.evaluable(group.subjects)
+    responding = derive.responders(evaluable, options.responders)
+    return summarize_mrd(responding, len(evaluable), options.proportion_ci, options.confidence)
 
 
 def survival(group: Group) -> dict[str, Survival]:

@@ -25,6 +25,7 @@ class MrdSummary:
     assessed: int  # responders with an MRD result
     negative: Proportion  # MRD-negative among them
     not_assessed: int
+    negative_of_evaluable: Proportion  # MRD-negative among all evaluable patients (untested counted as not negative)
 
 
 def summarize_response(evaluable: pd.DataFrame, codes: list[str], categories: list[str], method: str, confidence: float,
@@ -46,12 +47,14 @@ def summarize_response(evaluable: pd.DataFrame, codes: list[str], categories: li
     )
 
 
-def summarize_mrd(responding: pd.DataFrame, method: str, confidence: float) -> MrdSummary:
+def summarize_mrd(responding: pd.DataFrame, evaluable: int, method: str, confidence: float) -> MrdSummary:
     results = responding["mrd"].dropna()
+    negative = int((results == "negative").sum())
     return MrdSummary(
         assessed=len(results),
-        negative=proportion(int((results == "negative").sum()), len(results), method, confidence),
+        negative=proportion(negative, len(results), method, confidence),
         not_assessed=len(responding) - len(results),
+        negative_of_evaluable=proportion(negative, evaluable, method, confidence),
     )
 
 

@@ -23,7 +23,9 @@ class EventCount:
 
 
 @dataclass(frozen=True)
-class Share:
+class GradeShare:
+    """Patients of a worst-grade group (as results.json has held them: `subjects`, not
+    report.analysis.ledger.Share's `count`)."""
     subjects: int
     proportion: float | None
 
@@ -46,7 +48,7 @@ class TermCount:
     grade_3_plus: int  # patients whose worst grade of the term is 3 or more
     grade_3_plus_proportion: float | None
     max_grade: dict[str, int]  # patients by their worst grade of the term
-    grade_groups: dict[str, Share]  # patients by worst grade, grouped (GRADE_GROUPS)
+    grade_groups: dict[str, GradeShare]  # patients by worst grade, grouped (GRADE_GROUPS)
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,8 @@ def _leading(terms: list[TermCount], n: int) -> tuple[LeadingTerm, ...]:
     return tuple(sorted(rows, key=lambda r: (-r.subjects, r.term)))
 
 
-def _share(subjects: int, n: int) -> Share:
-    return Share(subjects, subjects / n if n else None)
+def _share(subjects: int, n: int) -> GradeShare:
+    return GradeShare(subjects, subjects / n if n else None)
 
 
 def _deaths(population: pd.DataFrame, windows: list[int]) -> Deaths:

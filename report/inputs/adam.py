@@ -100,7 +100,8 @@ def _not_collected(adsl: _Dataset, m: Adam) -> frozenset[str]:
                                               ("died_on", m.death_date), ("study_status", m.study_status),
                                               ("off_study_reason", m.discontinued_reason), ("off_study_on", m.study_end))
               if not adsl.has(variable)}
-    return frozenset(absent | set(UNMAPPED))
+    mapped = {"ineligible_reason"} if m.ineligible_reason else set()
+    return frozenset(absent | set(UNMAPPED) - mapped)
 
 
 def _status_problems(adsl: _Dataset, variable: str) -> list[Problem]:
@@ -112,7 +113,8 @@ def _status_problems(adsl: _Dataset, variable: str) -> list[Problem]:
 
 def _subjects(adsl: _Dataset, m: Adam, problems: list[Problem]) -> pd.DataFrame | None:
     starts = [v for v in m.start if adsl.has(v)]
-    found = adsl.missing({"subject": m.subject, "arm": m.arm, "efficacy_flag": m.efficacy_flag, "safety_flag": m.safety_flag})
+    found = adsl.missing({"subject": m.subject, "arm": m.arm, "efficacy_flag": m.efficacy_flag, "safety_flag": m.safety_flag,
+                          "ineligible_reason": m.ineligible_reason})
     if not starts:
         found.append(Problem(adsl.path.name, f"none of the variables {', '.join(m.start)} found; the mapping [adam] start expects one", column=m.start[0]))
     if found:
@@ -139,7 +141,7 @@ def _subjects(adsl: _Dataset, m: Adam, problems: list[Problem]) -> pd.DataFrame 
         "last_contact_on": _dates(adsl.col(m.last_alive)) if adsl.has(m.last_alive) else died,
         "off_study_on": _dates(adsl.col(m.study_end)) if adsl.has(m.study_end) else None,
         "off_study_reason": optional(m.discontinued_reason),
-        "ineligible_reason": None,
+        "ineligible_reason": optional(m.ineligible_reason) if m.ineligible_reason else None,
         "study_status": _text(adsl.col(m.study_status)).str.lower() if adsl.has(m.study_status) else None,
     }).astype(object).where(lambda f: f.notna(), None)
 

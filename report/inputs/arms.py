@@ -64,7 +64,11 @@ def without_excluded_arms(source: SourceTables, excluded: Sequence[str]) -> tupl
     tte = source.time_to_event
     if tte is not None:
         tte = tte[tte["subject_id"].isin(kept_ids)].reset_index(drop=True)
-    return dataclasses.replace(source, subjects=subjects, adverse_events=adverse_events, time_to_event=tte), left_out
+    rows = source.endpoint_rows
+    if rows is not None:
+        rows = rows[rows["subject_id"].isin(kept_ids)].reset_index(drop=True)
+    return dataclasses.replace(source, subjects=subjects, adverse_events=adverse_events, time_to_event=tte,
+                               endpoint_rows=rows), left_out
 
 
 def excluded_counts(excluded: pd.DataFrame, arms: Sequence[str]) -> dict[str, int]:

@@ -65,3 +65,21 @@ def dated_rows_at(rows: pd.DataFrame | None, subjects: pd.DataFrame, cutoff: dt.
         return None
     in_time = rows[column].map(lambda d: d is None or pd.isna(d) or d <= cutoff).astype(bool)
     return rows[in_time & rows["subject_id"].isin(subjects["subject_id"])].reset_index(drop=True)
+
+
+def endpoint_rows_at(rows: pd.DataFrame | None, subjects: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame | None:
+    """A tidy endpoints file's rows (report.inputs.tidy_endpoints) as of the cutoff, for
+    patients enrolled by it. A row given by dates: dropped where it starts after the cutoff;
+    an event or censoring after it is censored at it (end_on the cutoff, no event type). A
+    row given as a time cannot be cut: kept as delivered."""
+    if rows is None:
+        return None
+    started = rows["start_on"].map(lambda d: not isinstance(d, dt.date) or d <= cutoff).astype(bool)
+    r = rows[started & rows["subject_id"].isin(subjects["subject_id"])].copy()
+    late = r["end_on"].map(lambda d: isinstance(d, dt.date) and d > cutoff).astype(bool)
+    if late.any():
+        r.loc[late, "days"] = [float((cutoff - start).days) for start in r.loc[late, "start_on"]]
+        r.loc[late, "end_on"] = cutoff
+        r.loc[late, "event"] = False
+        r.loc[late, "event_type"] = None
+    return r.reset_index(drop=True)

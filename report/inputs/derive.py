@@ -10,6 +10,10 @@ DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 
 
 TTE_COLUMNS = ["subject_id", "endpoint", "days", "event"]
+# `event_type` (optional, None where the data do not say): what the event was. An event of
+# interest has event True; a competing event has event False (Kaplan-Meier censors it) and
+# its event_type; a censored time has event False and event_type None.
+EVENT_TYPE = "event_type"
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,9 @@ class Endpoint:
     label: str  # "Overall survival"
     origin: str  # time zero, as in "months since registration"
     population: str  # whose times they are, e.g. "efficacy population"
+    description: str = ""  # one sentence for the methods section (the spec's [[analysis.endpoints]])
+    as_delivered: bool = False  # given as times, not dates: the data cutoff could not be applied
+    competing: tuple[str, ...] = ()  # event_type values that are competing events
 
 
 OVERALL_SURVIVAL = Endpoint("os", "Overall survival", "registration", "efficacy population")
@@ -70,13 +77,19 @@ def _disease_free_survival(responding: pd.DataFrame) -> pd.DataFrame:
     return _tte(responding["subject_id"], "dfs", days_between(responding["response_on"], pd.Series(end)), event)
 
 
+def none_column(n: int) -> np.ndarray:
+    """A column of n Nones (not NaN): a value the data do not give."""
+    return np.full(n, None, dtype=object)
+
+
 def _tte(subject_id: pd.Series, endpoint: str, days: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
         "subject_id": subject_id.to_numpy(),
         "endpoint": endpoint,
         "days": days.astype(float),
         "event": event.astype(bool),
-    }, columns=TTE_COLUMNS)
+        EVENT_TYPE: none_column(len(days)),
+    }, columns=[*TTE_COLUMNS, EVENT_TYPE])
 
 
 UNNAMED_TREATMENT = "Protocol treatment"  # exposure rows whose treatment is empty, where others are named

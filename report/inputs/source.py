@@ -25,3 +25,6 @@ class SourceTables:
     # columns) and laboratory results; None: not collected (no such file or dataset).
     exposure: pd.DataFrame | None = None
     labs: pd.DataFrame | None = None
+    # Tidy input: the rows of endpoints.csv (report.inputs.tidy_endpoints.FRAME_COLUMNS), not
+    # yet cut; their endpoints are in `endpoints`, after which the derived OS and DFS go first.
+    endpoint_rows: pd.DataFrame | None = None

@@ -21,7 +21,9 @@ from ..errors import InputError, Problem
 from .limits import MAX_DAYS, MAX_YEARS, in_date_range
 from .spec_adverse_events import AdverseEventTables
 from .spec_demographics import Demographics
+from .spec_endpoints import Endpoints
 from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # noqa: F401 (re-exported)
+from .spec_forest import Forest
 from .spec_labs import Labs
 from .spec_section import Section
 from .user_templates import folder_problems
@@ -100,6 +102,8 @@ class Analysis(_Section):
     deaths_after_last_dose_days: Days = 30  # the deaths table's window after the last dose (where exposure is collected)
     adverse_events: AdverseEventTables = AdverseEventTables()  # [analysis.adverse_events]
     demographics: Demographics | None = None  # the demographic and baseline table (spec_demographics.py)
+    forest: Forest | None = None  # [analysis.forest]: the subgroup analysis (spec_forest.py)
+    endpoints: Endpoints = []  # [[analysis.endpoints]]: the endpoints of a tidy endpoints.csv (spec_endpoints.py)
     # Stratification factors of the comparisons between arms: subject-level columns (tidy
     # subjects.csv columns, or ADSL variables such as STRATA1); the log-rank test, Cox model
     # and Cochran-Mantel-Haenszel test are stratified by them (report.inputs.strata_column).
@@ -142,6 +146,7 @@ class Source(_Section):
     labs: str | None = None  # tidy laboratory results; unset: labs.csv where it exists, else not collected
     # Tidy input. Unset: exposure.csv where it exists, else exposure was not collected.
     exposure: str | None = None
+    endpoints: str | None = None  # tidy time-to-event rows; unset: endpoints.csv where it exists
 
 
 class SimonRule(_Section):

@@ -96,4 +96,7 @@ class Adam(_Section):
     study_status: str = "EOSSTT"
     discontinued_reason: str = "DCSREAS"
     study_end: str = "EOSDT"
+    # An ADSL variable with the reason a patient was not eligible (sponsor-defined: ADaM has no
+    # standard one); None: reasons not collected. A variable named here must exist.
+    ineligible_reason: str | None = None
     exposure: AdamExposure = AdamExposure()

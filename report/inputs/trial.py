@@ -16,9 +16,11 @@ from .limits import check_arm_count, date_outside
 from ..resources import bundled_trial
 from .source import SourceTables
 from .spec import SPEC_FILE, Spec, load_spec
+from .spec_endpoints import DERIVED
 from .tidy import read_tidy
 from .tidy_labs import DEFAULT_FILE as DEFAULT_LABS_FILE, read_labs
 from .tidy_exposure import read_exposure
+from .tidy_endpoints import DEFAULT_FILE as DEFAULT_ENDPOINTS_FILE, read_endpoints
 
 DEFAULT_AE_FILE = "adverse_events.csv"
 DEFAULT_EXPOSURE_FILE = "exposure.csv"
@@ -32,7 +34,9 @@ class Trial:
     subjects: pd.DataFrame  # as of the cutoff; `efficacy` and `safety` flag the populations
     adverse_events: pd.DataFrame | None  # as of the cutoff; None: not collected (no such dataset)
     endpoints: tuple[derive.Endpoint, ...]
-    time_to_event: pd.DataFrame  # subject_id, endpoint, days, event; as of the cutoff
+    # subject_id, endpoint, days, event, event_type (report.inputs.derive.EVENT_TYPE; None where the
+    # data do not say), and start_on/end_on where given; as of the cutoff
+    time_to_event: pd.DataFrame
     inputs: tuple[Path, ...]  # the files it was read from
     grading: str = "ctcae"  # how adverse events are graded: ctcae or severity
     not_collected: frozenset[str] = frozenset()  # subject columns the data do not hold
@@ -64,9 +68,12 @@ def load_trial(
 def as_of(trial: Trial, cutoff: dt.date) -> Trial:
     """The same trial as it stood at an earlier cutoff (applying a cutoff twice is the same
     as applying the earlier one)."""
-    tte = None if trial.spec.source.kind == "tidy" else trial.time_to_event
+    tidy = trial.spec.source.kind == "tidy"
+    tte = None if tidy else trial.time_to_event
+    given = trial.time_to_event[~trial.time_to_event["endpoint"].isin(DERIVED)] if tidy else None
     source = SourceTables(trial.subjects, trial.adverse_events, trial.inputs[1:], tte, trial.endpoints, trial.grading,
-                          trial.not_collected, trial.exposure, trial.labs)
+                          trial.not_collected, trial.exposure, trial.labs,
+                          given if given is not None and "start_on" in given and len(given) else None)
     return _assemble(trial.spec, trial.directory, source, cutoff, trial.excluded)
 
 
@@ -75,9 +82,11 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date,
     if subjects.empty:
         raise InputError(Problem(source.inputs[0].name, f"no patient was enrolled on or before the cutoff {as_of}"))
     if source.time_to_event is None:
-        endpoints, time_to_event = _tidy_endpoints(subjects, spec, source.not_collected)
+        endpoints, time_to_event = _tidy_endpoints(subjects, spec, source, as_of)
     else:
         endpoints, time_to_event = source.endpoints, cut.time_to_event_at(source.time_to_event, subjects, as_of)
+        if derive.EVENT_TYPE not in time_to_event:  # ADaM: events of interest and censored times only
+            time_to_event = time_to_event.assign(**{derive.EVENT_TYPE: derive.none_column(len(time_to_event))})
     return Trial(
         spec=spec,
         directory=directory,
@@ -96,18 +105,25 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date,
     )
 
 
-def _tidy_endpoints(subjects: pd.DataFrame, spec: Spec, not_collected: frozenset[str]):
-    """OS, and DFS where relapses were collected (without relapse_on, DFS would count deaths only)."""
-    endpoints = (derive.OVERALL_SURVIVAL,) + (() if "relapse_on" in not_collected else (derive.DISEASE_FREE_SURVIVAL,))
+def _tidy_endpoints(subjects: pd.DataFrame, spec: Spec, source: SourceTables, as_of: dt.date):
+    """OS, and DFS where relapses were collected (without relapse_on, DFS would count deaths
+    only); then the endpoints of endpoints.csv, as of the cutoff where given by dates."""
+    derived = (derive.OVERALL_SURVIVAL,) + (() if "relapse_on" in source.not_collected else (derive.DISEASE_FREE_SURVIVAL,))
     time_to_event = derive.tidy_time_to_event(subjects, spec.analysis.responders)
-    names = [e.name for e in endpoints]
-    return endpoints, time_to_event[time_to_event["endpoint"].isin(names)].reset_index(drop=True)
+    time_to_event = time_to_event[time_to_event["endpoint"].isin([e.name for e in derived])]
+    given = tuple(e for e in source.endpoints if e.name not in DERIVED)
+    rows = cut.endpoint_rows_at(source.endpoint_rows, subjects, as_of)
+    if rows is not None:
+        time_to_event = pd.concat([time_to_event.assign(start_on=derive.none_column(len(time_to_event)),
+                                                       end_on=derive.none_column(len(time_to_event))), rows], ignore_index=True)
+    return derived + given, time_to_event.reset_index(drop=True)
 
 
 def _read_tidy(spec: Spec, data_dir: Path) -> SourceTables:
     subjects_path, ae_path = data_dir / spec.source.subjects, _optional_path(spec.source.adverse_events, DEFAULT_AE_FILE, data_dir)
     exposure_path = _optional_path(spec.source.exposure, DEFAULT_EXPOSURE_FILE, data_dir)
     labs_file = _optional_path(spec.source.labs, DEFAULT_LABS_FILE, data_dir)
+    endpoints_file = _optional_path(spec.source.endpoints, DEFAULT_ENDPOINTS_FILE, data_dir)
     problems, tables = [], None
     try:
         tables = read_tidy(
@@ -120,11 +136,14 @@ def _read_tidy(spec: Spec, data_dir: Path) -> SourceTables:
                         if exposure_path is not None else (None, frozenset()))
     labs, lab_problems = read_labs(labs_file, tables.subjects if tables else None)
     problems += lab_problems
+    rows, endpoints, endpoint_problems = read_endpoints(endpoints_file, tables.subjects if tables else None,
+                                                        spec.analysis.endpoints, SPEC_FILE)
+    problems += endpoint_problems
     if problems:
         raise InputError(problems)
-    inputs = tuple(p for p in (subjects_path, ae_path, exposure_path, labs_file) if p is not None)
-    return SourceTables(tables.subjects, tables.adverse_events, inputs, not_collected=tables.not_collected | absent,
-                        exposure=exposure, labs=labs)
+    inputs = tuple(p for p in (subjects_path, ae_path, exposure_path, labs_file, endpoints_file) if p is not None)
+    return SourceTables(tables.subjects, tables.adverse_events, inputs, endpoints=endpoints,
+                        not_collected=tables.not_collected | absent, exposure=exposure, labs=labs, endpoint_rows=rows)
 
 
 def _optional_path(named: str | None, default: str, data_dir: Path) -> Path | None:
@@ -138,6 +157,9 @@ def _optional_path(named: str | None, default: str, data_dir: Path) -> Path | No
 def _read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     from .adam import read_adam
 
+    if spec.analysis.endpoints:  # not silently ignored
+        raise InputError(Problem(SPEC_FILE, "analysis.endpoints: describes the endpoints of a tidy endpoints.csv; "
+                                            "with [source] kind = \"adam\", map ADTTE parameters with [[adam.endpoints]]"))
     return read_adam(spec, data_dir)
 
 
@@ -153,4 +175,5 @@ def _cutoff(given, spec: Spec, source: SourceTables) -> dt.date:
         return given
     if source.subjects.empty:  # nothing to take the last date from
         raise InputError(Problem(source.inputs[0].name, "no patients: the data hold no rows"))
-    return spec.trial.data_cutoff or cut.latest_date(source.subjects, source.adverse_events, source.time_to_event)
+    dated = source.time_to_event if source.time_to_event is not None else source.endpoint_rows
+    return spec.trial.data_cutoff or cut.latest_date(source.subjects, source.adverse_events, dated)

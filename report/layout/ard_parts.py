@@ -91,11 +91,13 @@ def response_rows(response: dict | None, ledger: dict) -> list[Stat]:
 
 
 def mrd_rows(mrd: dict | None, ledger: dict) -> list[Stat]:
-    """MRD-negative among responders with a result (N: those assessed), and responders assessed and not."""
+    """MRD-negative among responders with a result (N: those assessed) and among all evaluable
+    patients, and responders assessed and not."""
     if mrd is None:
         return []
     variable = source_name(ledger, "mrd")
     return [*proportion_rows(mrd["negative"], variable, "negative"),
+            *proportion_rows(mrd["negative_of_evaluable"], variable, "negative (of evaluable)"),
             *(Stat("categorical", "n", mrd[key], str(mrd[key]), variable, key.replace("_", " "))
               for key in ("assessed", "not_assessed"))]
 

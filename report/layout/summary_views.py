@@ -129,6 +129,7 @@ class Endpoint:
     table: ArmTable | None
     caption: str
     note: str
+    delivered: str = ""  # for a figure's caption: "Data as delivered; ..." where the cutoff could not cut the endpoint
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def results_view(ledger: dict, context) -> Results:
         endpoints=tuple(_endpoint(name, ledger, groups) for name in names),
         survival_table=survival_table(groups, names, ledger) if names and not arms else None,
         survival_caption=f"Time-to-event endpoints ({unit})",
-        survival_note="; ".join(f"{e['label']}: from {e['origin']}, {e['population']}"
+        survival_note="; ".join(f"{e['label']}: from {e['origin']}, {e['population']}{_as_delivered(e, ' (', ')')}"
                                 for e in (ledger["endpoints"][n] for n in names)) + ". NR: not reached; NE: not estimable.",
     )
 
@@ -224,11 +225,20 @@ def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
                   f"p {p_clause(log_rank['p_value'])}") if log_rank else "",
         table=survival_table(groups, [name], ledger) if arms else None,
         caption=f"{e['label']} by arm ({unit})",
-        note=(f"From {e['origin']}, {e['population']}. Hazard ratios against {arms[0]} from a Cox model (Efron ties"
-              f"{_strata_clause(ledger['comparisons'].get(name) or {})}), Wald CI and p-value"
+        note=(f"From {e['origin']}, {e['population']}{_as_delivered(e, '; ', '')}. Hazard ratios against {arms[0]} "
+              f"from a Cox model (Efron ties{_strata_clause(ledger['comparisons'].get(name) or {})}), Wald CI and p-value"
               f"{_overall_tests(ledger['comparisons'].get(name) or {})}. NR: not reached; NE: not estimable.")
         if arms else "",
+        delivered=_as_delivered(e, "", ".").capitalize(),
     )
+
+
+def _as_delivered(endpoint: dict, before: str, after: str) -> str:
+    """Where an endpoint was given as times, the footnote's words that the cutoff could not cut it."""
+    return f"{before}{AS_DELIVERED}{after}" if endpoint.get("as_delivered") else ""
+
+
+AS_DELIVERED = "data as delivered; the cutoff could not be applied"
 
 
 def _strata_clause(comparison: dict) -> str:
@@ -295,6 +305,7 @@ class Methods:
     reference_arm: str  # by arm: the Cox models' reference arm; "" for a single arm
     times: str  # "Times in months (30.4375 days per month)."
     cutoff: str
+    definitions: str = ""  # the spec's description of each endpoint given by the data ("Event-free survival: ...")
 
 
 def methods_view(ledger: dict, context) -> Methods:
@@ -304,4 +315,15 @@ def methods_view(ledger: dict, context) -> Methods:
     unit = m["time_unit"]
     per = f" ({number(m['days_per_unit'], 4)} days per {unit_singular(unit)})" if unit != "days" else ""
     return Methods(m["proportion_ci_name"], confidence_label(m["confidence"]), KM_SCALE[m["km_conf_type"]],
-                   ledger["arms"][0] if ledger["arms"] else "", f"Times in {unit}{per}.", long_date(ledger["data_cutoff"]))
+                   ledger["arms"][0] if ledger["arms"] else "", f"Times in {unit}{per}.", long_date(ledger["data_cutoff"]),
+                   _definitions(ledger.get("endpoints") or {}))
+
+
+def _definitions(endpoints: dict) -> str:
+    """Each described endpoint as "Label: description", and which could not be cut."""
+    described = [f"{e['label']}: {e['description'].rstrip('.')}." for e in endpoints.values() if e.get("description")]
+    uncut = [e["label"] for e in endpoints.values() if e.get("as_delivered")]
+    if uncut:
+        described.append(f"{listed(uncut)} {'was' if len(uncut) == 1 else 'were'} given as times, not dates: the data cutoff could not be applied "
+                         "(data as delivered).")
+    return " ".join(described)

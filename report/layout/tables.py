@@ -148,6 +148,7 @@ def response_table(groups, ledger: dict, spec: dict | None = None) -> ArmTable:
             lines.append(("Responded after cycle 1 (of responders)", "group", [after]))
         if mrd and mrd["negative"]["n"]:
             lines.append(("MRD-negative (of responders tested)", "group", [mrd["negative"]]))
+            lines.append(("MRD-negative (of all evaluable)", "group", [mrd["negative_of_evaluable"]]))
         rows = [Row(label, _n_pct_ci(ps[0]), kind) for label, kind, ps in lines]
         return replace(_table(groups, "evaluable", rows, ("n", "%", f"{level} CI (%)")), css="response", headed=False,
                        stub="Response", subnotes=("", "", "1"))
@@ -164,6 +165,9 @@ def _n_pct_ci(p: dict | None) -> tuple[str, str, str]:
         return ("0", MISSING, MISSING)
     return (str(p["count"]), percent_number(p["proportion"]),
             f"{percent_number(p['ci_low'])}\u2013{percent_number(p['ci_high'])}")
+
+
+MANY_ENDPOINTS = 3  # beyond this many endpoints side by side, the survival table's columns are narrowed
 
 
 def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
@@ -187,12 +191,14 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
         rows.append(Row("Range of follow-up times", cells(_follow_up_range), note="4"))
     for i, landmark in enumerate(groups[-1][1]["survival"][names[0]]["landmarks"]):
         rows.append(Row(f"{number(landmark['time'], 0)}-{unit_singular(unit)} rate, % ({level} CI)",
-                        cells(lambda b, i=i: _rate(b["landmarks"][i])), "group", note="2" if one else ""))
+                        cells(lambda b, i=i: _rate(b["landmarks"][i], one and len(names) > MANY_ENDPOINTS)),
+                        "group", note="2" if one else ""))
         rows.append(Row("At risk", cells(lambda b, i=i: str(b["landmarks"][i]["n_at_risk"])), "sub"))
     if one:
         rows.append(Row("Median follow-up", cells(lambda b: number(b["median_followup"])), note="3"))
         labels = tuple(ledger["endpoints"][name]["label"] for name in names)
-        return replace(_table(groups, "evaluable", rows, labels), css="survival", headed=False)
+        many = " many" if len(names) > MANY_ENDPOINTS else ""  # narrower labels, smaller type (report.css)
+        return replace(_table(groups, "evaluable", rows, labels), css=f"survival{many}", headed=False)
     comparison = ledger["comparisons"].get(names[0], {})
     ratios = {h["arm"]: h for h in comparison.get("hazard_ratios", [])}
     stratified = ", stratified" if comparison.get("stratified_by") else ""
@@ -328,10 +334,12 @@ def _quantile(q: dict) -> str:
     return f"{estimate} ({interval(q['ci_low'], q['ci_high'], as_percent=False)})"
 
 
-def _rate(landmark: dict) -> str:
+def _rate(landmark: dict, narrow: bool = False) -> str:
+    """"79.3% (59.6%-90.1%)"; in a narrow column the CI on a line of its own (a line break the
+    table's CSS keeps: table.survival.many), never broken inside the interval."""
     if landmark["survival"] is None:
         return MISSING
-    return f"{percent(landmark['survival'], 1)} ({interval(landmark['ci_low'], landmark['ci_high'])})"
+    return f"{percent(landmark['survival'], 1)}{chr(10) if narrow else ' '}({interval(landmark['ci_low'], landmark['ci_high'])})"
 
 
 def _hazard(arm: str, ratios: dict, arms: list[str]) -> str:
