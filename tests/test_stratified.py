@@ -106,3 +106,17 @@ def test_a_stratification_factor_not_in_subjects_csv_exits_2_naming_file_and_col
     assert result.returncode == 2
     assert "subjects.csv" in result.stderr and "'region' is not a column of subjects.csv" in result.stderr
     assert "analysis.strata.1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_landmark_differences_are_each_arm_against_the_reference_unstratified():
+    from report.stats.rates import landmark_difference
+
+    rng = np.random.default_rng(8)
+    time, event = np.ceil(rng.exponential(8, 60)), rng.random(60) < 0.7
+    arm, strata = ["A"] * 20 + ["B"] * 20 + ["C"] * 20, ["x", "y"] * 30
+    c = compare_arms(time, event, arm, ["A", "B", "C"], strata=strata, stratified_by=("S",), landmarks=(3.0, 6.0))
+    assert [(lc.arm, lc.reference, [lm.time for lm in lc.landmarks]) for lc in c.landmark_differences] == [
+        ("B", "A", [3.0, 6.0]), ("C", "A", [3.0, 6.0])]
+    direct = landmark_difference(time[40:], event[40:], time[:20], event[:20], 6.0)
+    assert c.landmark_differences[1].landmarks[1] == direct
+    assert compare_arms(time, event, arm, ["A", "B", "C"]).landmark_differences == ()

@@ -24,7 +24,7 @@ from ..inputs.spec import Analysis
 from ..inputs.trial import Trial
 
 COMPARISONS = Reads(  # what the log-rank tests and hazard ratios between arms read
-    subjects=("strata",), time_to_event=("endpoint", "days", "event"), options=("time_unit", "confidence", "strata"))
+    subjects=("strata",), time_to_event=("endpoint", "days", "event"), options=("time_unit", "confidence", "strata", "landmarks"))
 
 
 def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -> Results:
@@ -90,6 +90,7 @@ def _comparison(trial: Trial, endpoint: str, arms: list[str], options: Analysis)
         options.confidence,
         strata=[strata_column.label(stratum_of.get(s)) for s in rows["subject_id"]] if stratum_of else None,
         stratified_by=tuple(options.strata),
+        landmarks=tuple(options.landmarks),
     )
 
 

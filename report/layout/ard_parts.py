@@ -159,10 +159,29 @@ def comparison_rows(comparisons: dict | None, ledger: dict) -> list[Stat]:
                 rows += _rows("comparison", (
                     ("statistic", t["statistic"], number(t["statistic"], 2)), ("parameter", t["df"], str(t["df"])),
                     ("p.value", t["p_value"], p_value(t["p_value"]))), variable=name, variable_level=key)
+        for lc in c.get("landmark_differences") or ():
+            for lm in lc["landmarks"]:
+                rows += _rows("landmark_difference", _landmark_difference(lm), variable=name,
+                              variable_level=level(lm["time"]), group2=source_name(ledger, "arm"), group2_level=lc["arm"])
         if c.get("stratified_by"):
             strata = ", ".join(c["stratified_by"])
             rows.append(Stat("comparison", "strata", strata, strata, variable=name, variable_level="stratified by"))
     return rows
+
+
+def _landmark_difference(lm: dict) -> list[tuple[str, object, str]]:
+    """An arm's S(t) and the reference's with their standard errors; the difference with its CI and p."""
+    d = lm["difference"]
+
+    def rate(value):
+        return MISSING if value is None else number(100 * value, 1)
+
+    return [("surv", lm["survival"], rate(lm["survival"])), ("std.error", lm["std_err"], rate(lm["std_err"])),
+            ("surv.reference", lm["reference_survival"], rate(lm["reference_survival"])),
+            ("std.error.reference", lm["reference_std_err"], rate(lm["reference_std_err"])),
+            *_estimate(d["estimate"], d["ci_low"], d["ci_high"], lambda v: number(100 * v, 1)),
+            ("p.value", d["p_value"], p_value(d["p_value"])),
+            ("conf.level", d["confidence"], confidence_label(d["confidence"]))]
 
 
 def response_comparison_rows(compared: dict | None, ledger: dict) -> list[Stat]:

@@ -194,6 +194,8 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
                         cells(lambda b, i=i: _rate(b["landmarks"][i], one and len(names) > MANY_ENDPOINTS)),
                         "group", note="2" if one else ""))
         rows.append(Row("At risk", cells(lambda b, i=i: str(b["landmarks"][i]["n_at_risk"])), "sub"))
+        if not one and len(names) == 1:
+            rows.append(Row(f"Difference, % ({level} CI)", _landmark_cells(groups, ledger, names[0], i), "sub"))
     if one:
         rows.append(Row("Median follow-up", cells(lambda b: number(b["median_followup"])), note="3"))
         labels = tuple(ledger["endpoints"][name]["label"] for name in names)
@@ -205,6 +207,14 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
     rows.append(Row(f"Hazard ratio{stratified} ({level} CI)", tuple(_hazard(arm, ratios, ledger["arms"]) for arm, _ in groups)))
     rows.append(Row("p-value (Wald)", tuple(p_value(ratios[arm]["p_value"]) if arm in ratios else "" for arm, _ in groups), "sub"))
     return _table(groups, "evaluable", rows)
+
+
+def _landmark_cells(groups, ledger: dict, name: str, i: int) -> tuple[str, ...]:
+    """Each arm's landmark rate less the reference's, in percentage points with its CI."""
+    by_arm = {c["arm"]: c["landmarks"][i]["difference"]
+              for c in ledger["comparisons"].get(name, {}).get("landmark_differences") or ()}
+    return tuple("reference" if arm == ledger["arms"][0] else _difference(by_arm[arm]) if arm in by_arm else ""
+                 for arm, _ in groups)
 
 
 def response_comparison_rows(groups, ledger: dict) -> list[Row]:

@@ -6,7 +6,9 @@ Equal to R's `survdiff(Surv(time, event) ~ arm)` and `coxph(Surv(time, event) ~ 
 arm + strata(s), ties = "efron")`, patients without a stratum left out (as R's na.omit).
 The Cox estimate is R's exact maximum (`coxph.control(eps = 1e-14)`): see report/stats/cox.py;
 its overall tests are those of R's summary.coxph ("Likelihood ratio test", "Wald test",
-"Score (logrank) test"), each a chi-square on as many df as arms compared.
+"Score (logrank) test"), each a chi-square on as many df as arms compared. With
+`landmarks`, each arm's Kaplan-Meier estimate less the reference's at each landmark, with
+Greenwood standard errors (report.stats.rates.landmark_difference; never stratified).
 
 The log-rank test is survdiff's (rho = 0), written here with numpy: at each event time of
 each stratum the observed less expected events per arm and their hypergeometric
@@ -24,6 +26,7 @@ import pandas as pd
 from scipy import special
 
 from .cox import fit_arms, score_test, stratified_risk_table
+from .rates import LandmarkDifference, landmark_difference
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,24 @@ class ArmComparison:
     wald: Test | None = None
     score: Test | None = None
     stratified_by: tuple[str, ...] = ()  # the strata variables; () unstratified
+    landmark_differences: tuple[LandmarkComparison, ...] = ()  # each arm's S(t) less the reference's
+
+
+@dataclass(frozen=True)
+class LandmarkComparison:
+    arm: str
+    reference: str
+    landmarks: tuple[LandmarkDifference, ...]  # at each landmark time (unstratified Kaplan-Meier)
 
 
 def compare_arms(time, event, arm, arms: list[str], confidence: float = 0.95, strata=None,
-                 stratified_by: tuple[str, ...] = ()) -> ArmComparison:
+                 stratified_by: tuple[str, ...] = (), landmarks=()) -> ArmComparison:
     """Log-rank across all arms; each arm's hazard ratio against arms[0]; within `strata`
-    (a label per patient, None for a missing one) if given, named by `stratified_by`."""
+    (a label per patient, None for a missing one) if given, named by `stratified_by`; each
+    arm's difference from arms[0] in the Kaplan-Meier estimate at each of `landmarks`."""
     frame = pd.DataFrame({"time": np.asarray(time, float), "event": np.asarray(event, bool), "arm": list(arm),
                           "stratum": list(strata) if strata is not None else "all"})
+    differences = _landmark_differences(frame, arms, landmarks, confidence)
     frame = frame[frame["arm"].isin(arms) & frame["stratum"].notna()]
     if strata is not None:
         frame = frame.assign(stratum=frame["stratum"].astype(str))
@@ -86,7 +99,19 @@ def compare_arms(time, event, arm, arms: list[str], confidence: float = 0.95, st
         wald=_test(fit.wald, df) if fit is not None else None,
         score=score,
         stratified_by=tuple(stratified_by) if strata is not None else (),
+        landmark_differences=differences,
     )
+
+
+def _landmark_differences(frame: pd.DataFrame, arms: list[str], landmarks, confidence: float):
+    """Each arm against arms[0] at each landmark (report.stats.rates.landmark_difference)."""
+    if not len(landmarks):
+        return ()
+    groups = {a: frame[frame["arm"] == a] for a in arms}
+    reference = groups[arms[0]]
+    return tuple(LandmarkComparison(a, arms[0], tuple(
+        landmark_difference(groups[a]["time"], groups[a]["event"], reference["time"], reference["event"], float(t),
+                            confidence) for t in landmarks)) for a in arms[1:])
 
 
 def _fit(frame, groups, index, layers, present, reference):
