@@ -227,7 +227,8 @@ def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
         caption=f"{e['label']} by arm ({unit})",
         note=(f"From {e['origin']}, {e['population']}{_as_delivered(e, '; ', '')}. Hazard ratios against {arms[0]} "
               f"from a Cox model (Efron ties{_strata_clause(ledger['comparisons'].get(name) or {})}), Wald CI and p-value"
-              f"{_overall_tests(ledger['comparisons'].get(name) or {})}. NR: not reached; NE: not estimable.")
+              f"{_overall_tests(ledger['comparisons'].get(name) or {})}{_landmark_clause(ledger, name)}. "
+              "NR: not reached; NE: not estimable.")
         if arms else "",
         delivered=_as_delivered(e, "", ".").capitalize(),
     )
@@ -239,6 +240,13 @@ def _as_delivered(endpoint: dict, before: str, after: str) -> str:
 
 
 AS_DELIVERED = "data as delivered; the cutoff could not be applied"
+
+
+def _landmark_clause(ledger: dict, name: str) -> str:
+    if not (ledger["comparisons"].get(name) or {}).get("landmark_differences"):
+        return ""
+    return (". Differences in landmark rates: each arm's Kaplan-Meier estimate less the reference's, in percentage "
+            "points, Wald CI from Greenwood standard errors (unstratified)")
 
 
 def _strata_clause(comparison: dict) -> str:
