@@ -153,3 +153,12 @@ def test_an_endpoint_with_competing_event_types_has_its_incidence(tmp_path):
                                                                     "remission")
     assert "efs" not in ledger["cumulative_incidence"]  # no competing type: Kaplan-Meier only
     assert [row.label for row in table(ledger).rows][0] == "Cumulative incidence: Relapse-free interval (patients in remission)"
+
+
+def test_the_figure_draws_each_arm_and_gray_p(ledger):
+    from report.blocks.tables.cumulative_incidence import figures
+
+    drawn = figures(ledger)
+    assert list(drawn) == ["cif-relapse"] and drawn == figures(ledger)
+    gray = ledger["cumulative_incidence"]["relapse"]["gray"]["p_value"]
+    assert f"{gray:.3f}"[:4] in drawn["cif-relapse"] and view(ledger).figures[0][0] == "cif-relapse"

@@ -124,3 +124,13 @@ def test_a_subgroup_that_is_not_a_categorical_variable_is_refused(tmp_path):
     with pytest.raises(InputError) as error:
         report.analyze(report.load_trial(tmp_path))
     assert "analysis.forest.subgroups: 'AGE'" in str(error.value.problems[0])
+
+
+def test_the_forest_plot_draws_every_level_and_the_interaction_p(ledger):
+    from report.blocks.tables.forest import figures
+
+    svg = figures(ledger)["forest"]
+    for subgroup in ledger["forest"]["subgroups"]:
+        assert f">{subgroup['label']}<" in svg or subgroup["label"] in svg
+        assert report.layout.wording.p_value(subgroup["interaction"]["p_value"]) in svg
+    assert svg == figures(ledger)["forest"]  # the same bytes twice

@@ -180,7 +180,7 @@ def test_the_file_name_can_be_set_in_the_spec(tmp_path):
 def test_without_the_file_or_the_spec_nothing_changes(tmp_path):
     trial = report.load_trial(_trial(tmp_path, rows=None, spec=SPEC))
     assert [e.name for e in trial.endpoints] == ["os"]
-    assert list(trial.time_to_event.columns) == ["subject_id", "endpoint", "days", "event", "event_type"]
+    assert list(trial.time_to_event.columns) == ["subject_id", "endpoint", "days", "event", "event_type", "censor_reason"]
 
 
 def test_every_bad_row_is_named_at_once(tmp_path):

@@ -157,10 +157,11 @@ def test_km_without_censoring_draws_no_censor_marks(km_block):
 
 def test_km_risk_table_numbers_sit_under_each_tick(km_block):
     svg = km_figure(km_block, label="Overall survival", time_label="Months")
+    # at risk, and events in the curve up to and including the time: 0, 1, 3 (4.2), 4 (6.5), 4
+    expected = {0: "12 (0)", 3: "10 (1)", 6: "8 (3)", 9: "4 (4)", 12: "3 (5)"}
     for row in km_block["risk_table"]:
-        assert _group_text(svg, f"risk-table-{row['time']}") == str(row["n_at_risk"])
-        assert str(row["n_at_risk"]) in _texts(svg)
-    assert _group_text(svg, "risk-table-label") == "No. at risk"
+        assert _group_text(svg, f"risk-table-{row['time']}") == expected[row["time"]]
+    assert _group_text(svg, "risk-table-label") == "No. at risk (cumulative events)"
 
 
 def test_km_legend_and_axis_text(km_block):

@@ -14,7 +14,8 @@ def survival_figures(ledger: dict) -> dict[str, str]:
         time_label = f"{unit} since {endpoint['origin']}"
         if ledger["arms"]:
             arms = {arm: ledger["by_arm"][arm]["survival"][name] for arm in ledger["arms"]}
-            svg = km_arms_figure(arms, label=endpoint["label"], time_label=time_label)
+            svg = km_arms_figure(arms, label=endpoint["label"], time_label=time_label,
+                                 comparison=ledger["comparisons"].get(name))
         else:
             svg = km_figure(block, label=endpoint["label"], time_label=time_label)
         figures[f"km-{name}"] = namespaced(svg, f"fig-km-{name}")

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .adam_datasets import _Dataset, _dates, _find, _first_date, _flag, _open, _text
+from .adam_datasets import Dataset, date_values, find_dataset, first_date, flag_values, open_dataset, text_values
 from .arms import arm_problems
 from . import demographic_columns as dc
-from . import strata_column
+from . import derive, strata_column
 from .derive import DAYS_PER_UNIT, TTE_COLUMNS, Endpoint
 from ..errors import InputError, Problem
 from .source import SourceTables
@@ -34,10 +34,10 @@ UNMAPPED = ("response_cycle", "mrd", "relapse_on", "ineligible_reason")
 def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
     m = spec.adam
     problems: list[Problem] = []
-    adsl = _open(data_dir, m.adsl, "adsl", problems)
-    adtte = _open(data_dir, m.adtte, "adtte", problems) if m.adtte else None
+    adsl = open_dataset(data_dir, m.adsl, "adsl", problems)
+    adtte = open_dataset(data_dir, m.adtte, "adtte", problems) if m.adtte else None
     adae = _open_adae(data_dir, m.adverse_events.dataset, problems)
-    adrs = _open(data_dir, m.response.dataset, "response.dataset", problems) if m.response else None
+    adrs = open_dataset(data_dir, m.response.dataset, "response.dataset", problems) if m.response else None
     from .adam_labs import adam_labs, open_adlb  # it reads datasets with this module's helpers
 
     adlb = open_adlb(data_dir, m.labs.dataset, problems)
@@ -66,13 +66,13 @@ def read_adam(spec: Spec, data_dir: Path) -> SourceTables:
                         _not_collected(adsl, m) | absent, exposure=ex, labs=labs)
 
 
-def _with_demographics(subjects: pd.DataFrame, adsl: _Dataset, spec: Spec, rows: list[int]) -> list[Problem]:
+def _with_demographics(subjects: pd.DataFrame, adsl: Dataset, spec: Spec, rows: list[int]) -> list[Problem]:
     """The intent-to-treat flag (where ADSL lacks it: the efficacy flag, unless the demographic
     table asks for it) and the demographic table's values (report.inputs.demographic_columns)."""
     m, problems = spec.adam, []
     demographics = spec.analysis.demographics
     if adsl.has(m.itt_flag):
-        subjects["itt"] = _flag(adsl.col(m.itt_flag))
+        subjects["itt"] = flag_values(adsl.col(m.itt_flag))
     else:
         subjects["itt"] = subjects["efficacy"]
         if demographics is not None and demographics.population == "itt":
@@ -86,15 +86,15 @@ def _with_demographics(subjects: pd.DataFrame, adsl: _Dataset, spec: Spec, rows:
                                                    list(adsl.frame.columns), adsl.path.name)
 
 
-def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> _Dataset | None:
+def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> Dataset | None:
     """The adverse-event dataset the spec names (it must exist), else ADAE where it exists;
     None where adverse events were not collected (or the spec says so with `dataset = ""`)."""
-    if named == "" or (named is None and _find(data_dir, DEFAULT_ADAE) is None):
+    if named == "" or (named is None and find_dataset(data_dir, DEFAULT_ADAE) is None):
         return None
-    return _open(data_dir, named or DEFAULT_ADAE, "adverse_events.dataset", problems)
+    return open_dataset(data_dir, named or DEFAULT_ADAE, "adverse_events.dataset", problems)
 
 
-def _not_collected(adsl: _Dataset, m: Adam) -> frozenset[str]:
+def _not_collected(adsl: Dataset, m: Adam) -> frozenset[str]:
     """Subject columns ADaM input does not give: unmapped ones, and ADSL variables it lacks."""
     absent = {column for column, variable in (("age", "AGE"), ("sex", "SEX"), ("death_cause", m.death_cause),
                                               ("died_on", m.death_date), ("study_status", m.study_status),
@@ -104,14 +104,14 @@ def _not_collected(adsl: _Dataset, m: Adam) -> frozenset[str]:
     return frozenset(absent | set(UNMAPPED) - mapped)
 
 
-def _status_problems(adsl: _Dataset, variable: str) -> list[Problem]:
+def _status_problems(adsl: Dataset, variable: str) -> list[Problem]:
     """A problem for each end-of-study status that is none of COMPLETED, DISCONTINUED, ONGOING."""
     return [Problem(adsl.path.name, f"{value!r} is not one of {', '.join(STUDY_STATUSES)} ([adam] study_status)",
                     adsl.row(index), variable)
-            for index, value in _text(adsl.col(variable)).items() if value and value.upper() not in STUDY_STATUSES]
+            for index, value in text_values(adsl.col(variable)).items() if value and value.upper() not in STUDY_STATUSES]
 
 
-def _subjects(adsl: _Dataset, m: Adam, problems: list[Problem]) -> pd.DataFrame | None:
+def _subjects(adsl: Dataset, m: Adam, problems: list[Problem]) -> pd.DataFrame | None:
     starts = [v for v in m.start if adsl.has(v)]
     found = adsl.missing({"subject": m.subject, "arm": m.arm, "efficacy_flag": m.efficacy_flag, "safety_flag": m.safety_flag,
                           "ineligible_reason": m.ineligible_reason})
@@ -120,54 +120,54 @@ def _subjects(adsl: _Dataset, m: Adam, problems: list[Problem]) -> pd.DataFrame 
     if found:
         problems.extend(found)
         return None
-    start = _first_date(adsl, starts)
+    start = first_date(adsl, starts)
     for index in np.flatnonzero(pd.isna(start)):
         problems.append(Problem(adsl.path.name, "no start date (time zero) for this patient", adsl.row(index), "/".join(starts)))
-    died = _dates(adsl.col(m.death_date)) if adsl.has(m.death_date) else [None] * len(start)
-    optional = lambda v: _text(adsl.col(v)) if adsl.has(v) else None  # noqa: E731
+    died = date_values(adsl.col(m.death_date)) if adsl.has(m.death_date) else [None] * len(start)
+    optional = lambda v: text_values(adsl.col(v)) if adsl.has(v) else None  # noqa: E731
     return pd.DataFrame({
-        "subject_id": _text(adsl.col(m.subject)),
-        "arm": _text(adsl.col(m.arm)),
+        "subject_id": text_values(adsl.col(m.subject)),
+        "arm": text_values(adsl.col(m.arm)),
         "enrolled_on": start,
         "age": pd.to_numeric(adsl.col("AGE"), errors="coerce").astype(object) if adsl.has("AGE") else None,
         "sex": optional("SEX"),
-        "eligible": _flag(adsl.col(m.efficacy_flag)),
-        "treated": _flag(adsl.col(m.safety_flag)),
-        "efficacy": _flag(adsl.col(m.efficacy_flag)),
-        "safety": _flag(adsl.col(m.safety_flag)),
+        "eligible": flag_values(adsl.col(m.efficacy_flag)),
+        "treated": flag_values(adsl.col(m.safety_flag)),
+        "efficacy": flag_values(adsl.col(m.efficacy_flag)),
+        "safety": flag_values(adsl.col(m.safety_flag)),
         "best_response": None, "response_on": None, "response_cycle": None, "mrd": None, "relapse_on": None,
         "died_on": died,
         "death_cause": optional(m.death_cause),
-        "last_contact_on": _dates(adsl.col(m.last_alive)) if adsl.has(m.last_alive) else died,
-        "off_study_on": _dates(adsl.col(m.study_end)) if adsl.has(m.study_end) else None,
+        "last_contact_on": date_values(adsl.col(m.last_alive)) if adsl.has(m.last_alive) else died,
+        "off_study_on": date_values(adsl.col(m.study_end)) if adsl.has(m.study_end) else None,
         "off_study_reason": optional(m.discontinued_reason),
         "ineligible_reason": optional(m.ineligible_reason) if m.ineligible_reason else None,
-        "study_status": _text(adsl.col(m.study_status)).str.lower() if adsl.has(m.study_status) else None,
+        "study_status": text_values(adsl.col(m.study_status)).str.lower() if adsl.has(m.study_status) else None,
     }).astype(object).where(lambda f: f.notna(), None)
 
 
-def _add_best_response(subjects: pd.DataFrame, adrs: _Dataset, m: Adam, problems: list[Problem]) -> None:
+def _add_best_response(subjects: pd.DataFrame, adrs: Dataset, m: Adam, problems: list[Problem]) -> None:
     paramcd = m.response.paramcd
     found = adrs.missing({"subject": m.subject, "response.paramcd (PARAMCD)": "PARAMCD", "response (AVALC)": "AVALC"})
     if found:
         problems.extend(found)
         return
-    records = adrs.frame[_text(adrs.col("PARAMCD")) == paramcd]
+    records = adrs.frame[text_values(adrs.col("PARAMCD")) == paramcd]
     if records.empty:
-        present = ", ".join(sorted(set(_text(adrs.col("PARAMCD")).dropna())))
+        present = ", ".join(sorted(set(text_values(adrs.col("PARAMCD")).dropna())))
         problems.append(Problem(adrs.path.name, f"no records with PARAMCD {paramcd!r}: the mapping [adam.response] paramcd expects them (present: {present})", column="PARAMCD"))
         return
-    ids = _text(records[m.subject.upper()])
+    ids = text_values(records[m.subject.upper()])
     for index in records.index[ids.duplicated()]:
         problems.append(Problem(adrs.path.name, f"a second {paramcd} record for {ids[index]!r}: one per patient expected", adrs.row(index), m.subject))
-    best = dict(zip(ids, _text(records["AVALC"])))
+    best = dict(zip(ids, text_values(records["AVALC"])))
     dated = [v for v in ("ADT", "ADTM") if v in records.columns]
-    when = dict(zip(ids, _first_date(_Dataset(adrs.name, adrs.path, records), dated)))
+    when = dict(zip(ids, first_date(Dataset(adrs.name, adrs.path, records), dated)))
     subjects["best_response"] = [best.get(s) for s in subjects["subject_id"]]
     subjects["response_on"] = [when.get(s) for s in subjects["subject_id"]]
 
 
-def _time_to_event(adtte: _Dataset, subjects: pd.DataFrame | None, m: Adam, problems: list[Problem]):
+def _time_to_event(adtte: Dataset, subjects: pd.DataFrame | None, m: Adam, problems: list[Problem]):
     found = adtte.missing({"subject": m.subject, "endpoints (PARAMCD)": "PARAMCD", "endpoints (AVAL)": "AVAL", "endpoints (CNSR)": "CNSR"})
     if found or subjects is None:
         problems.extend(found)
@@ -177,9 +177,9 @@ def _time_to_event(adtte: _Dataset, subjects: pd.DataFrame | None, m: Adam, prob
     mappings = m.endpoints or _time_valued_parameters(frame, units)
     endpoints, parts = [], []
     for mapping in mappings:
-        rows = frame[_text(frame["PARAMCD"]) == mapping.paramcd]
+        rows = frame[text_values(frame["PARAMCD"]) == mapping.paramcd]
         if rows.empty:
-            present = ", ".join(sorted(set(_text(frame["PARAMCD"]).dropna())))
+            present = ", ".join(sorted(set(text_values(frame["PARAMCD"]).dropna())))
             problems.append(Problem(adtte.path.name, f"no records with PARAMCD {mapping.paramcd!r}: the mapping [[adam.endpoints]] expects them (present: {present})", column="PARAMCD"))
             continue
         name = mapping.name or mapping.paramcd.lower()
@@ -191,9 +191,9 @@ def _time_to_event(adtte: _Dataset, subjects: pd.DataFrame | None, m: Adam, prob
     return tte[tte["subject_id"].isin(efficacy)].reset_index(drop=True), tuple(endpoints)
 
 
-def _units(adtte: _Dataset, m: Adam, problems: list[Problem]) -> pd.Series:
+def _units(adtte: Dataset, m: Adam, problems: list[Problem]) -> pd.Series:
     if adtte.has("AVALU"):
-        return _text(adtte.col("AVALU")).str.upper().map(UNITS)
+        return text_values(adtte.col("AVALU")).str.upper().map(UNITS)
     if m.aval_unit is None:
         problems.append(Problem(adtte.path.name, "no AVALU: say the unit of AVAL with [adam] aval_unit", column="AVALU"))
     return pd.Series(m.aval_unit, index=adtte.frame.index)
@@ -203,23 +203,28 @@ def _time_valued_parameters(frame: pd.DataFrame, units: pd.Series):
     from .spec import AdamEndpoint
 
     timed = frame[units.notna()]
-    return [AdamEndpoint(paramcd=p) for p in dict.fromkeys(_text(timed["PARAMCD"]))]
+    return [AdamEndpoint(paramcd=p) for p in dict.fromkeys(text_values(timed["PARAMCD"]))]
 
 
-def _endpoint_rows(adtte: _Dataset, rows: pd.DataFrame, name: str, units: pd.Series, m: Adam) -> pd.DataFrame:
+def _endpoint_rows(adtte: Dataset, rows: pd.DataFrame, name: str, units: pd.Series, m: Adam) -> pd.DataFrame:
     days = pd.to_numeric(rows["AVAL"], errors="coerce") * units[rows.index].map(DAYS_PER_UNIT)
-    sub = _Dataset(adtte.name, adtte.path, rows)
+    sub = Dataset(adtte.name, adtte.path, rows)
+    event = (pd.to_numeric(rows["CNSR"], errors="coerce") == 0).to_numpy()
+    described = text_values(rows["EVNTDESC"]).to_numpy() if "EVNTDESC" in rows else derive.none_column(len(rows))
+    censored = text_values(rows["CNSDTDSC"]).to_numpy() if "CNSDTDSC" in rows else derive.none_column(len(rows))
     return pd.DataFrame({
-        "subject_id": _text(rows[m.subject.upper()]).to_numpy(),
+        "subject_id": text_values(rows[m.subject.upper()]).to_numpy(),
         "endpoint": name,
         "days": days.to_numpy(dtype=float),
-        "event": (pd.to_numeric(rows["CNSR"], errors="coerce") == 0).to_numpy(),
-        "start_on": _first_date(sub, ["STARTDT"]) if sub.has("STARTDT") else None,
-        "end_on": _first_date(sub, [v for v in ("ADT", "ADTM") if sub.has(v)]) or None,
+        "event": event,
+        derive.EVENT_TYPE: np.where(event, described, None),  # what the event was (EVNTDESC)
+        derive.CENSOR_REASON: np.where(event, None, np.where(pd.isna(censored), described, censored)),
+        "start_on": first_date(sub, ["STARTDT"]) if sub.has("STARTDT") else None,
+        "end_on": first_date(sub, [v for v in ("ADT", "ADTM") if sub.has(v)]) or None,
     })
 
 
-def _adverse_events(adae: _Dataset, subjects: pd.DataFrame | None, a: AdamAdverseEvents, problems: list[Problem]):
+def _adverse_events(adae: Dataset, subjects: pd.DataFrame | None, a: AdamAdverseEvents, problems: list[Problem]):
     grading = "ctcae" if adae.has(a.grade) else "severity"
     needed = {"subject": "USUBJID", "adverse_events.term": a.term, "adverse_events.soc": a.soc,
               "adverse_events.treatment_emergent": a.treatment_emergent}
@@ -230,21 +235,21 @@ def _adverse_events(adae: _Dataset, subjects: pd.DataFrame | None, a: AdamAdvers
         return EMPTY_AE, grading
     frame = adae.frame
     if a.treatment_emergent:
-        frame = frame[_text(frame[a.treatment_emergent.upper()]).str.upper() == "Y"]
+        frame = frame[text_values(frame[a.treatment_emergent.upper()]).str.upper() == "Y"]
     grade = _grades(adae, frame, a, grading, problems)
     known = set(subjects["subject_id"])
-    ids = _text(frame["USUBJID"])
+    ids = text_values(frame["USUBJID"])
     for index in frame.index[~ids.isin(known)]:
         problems.append(Problem(adae.path.name, f"{ids[index]!r} is not in ADSL", adae.row(index), "USUBJID"))
-    sub = _Dataset(adae.name, adae.path, frame)
+    sub = Dataset(adae.name, adae.path, frame)
     _action_problems(sub, a.action, problems)
     onset = [v for v in (a.onset, "ASTDTM") if sub.has(v)]
     return pd.DataFrame({
         "subject_id": ids.to_numpy(),
-        "term": _text(frame[a.term.upper()]).to_numpy(),
-        "soc": _text(frame[a.soc.upper()]).to_numpy() if sub.has(a.soc) else None,
+        "term": text_values(frame[a.term.upper()]).to_numpy(),
+        "soc": text_values(frame[a.soc.upper()]).to_numpy() if sub.has(a.soc) else None,
         "grade": grade,
-        "onset_on": _first_date(sub, onset) if onset else None,
+        "onset_on": first_date(sub, onset) if onset else None,
         "attribution": _recorded(sub, a.related, str.lower),
         "serious": _recorded(sub, a.serious, lambda v: v.upper() == "Y"),
         "action_taken": _recorded(sub, a.action, str.upper),
@@ -252,35 +257,35 @@ def _adverse_events(adae: _Dataset, subjects: pd.DataFrame | None, a: AdamAdvers
     }).astype(object).where(lambda f: f.notna(), None), grading
 
 
-def _action_problems(data: _Dataset, variable: str, problems: list[Problem]) -> None:
+def _action_problems(data: Dataset, variable: str, problems: list[Problem]) -> None:
     """Each action taken that is not a CDISC ACN term (any case; blank is allowed)."""
     if not data.has(variable):
         return
-    for index, text in _text(data.col(variable)).items():
+    for index, text in text_values(data.col(variable)).items():
         if text is not None and text.upper() not in ACTIONS:
             problems.append(Problem(data.path.name, f"{text!r} is not one of {', '.join(ACTIONS)} (CDISC ACN, any case)",
                                     data.row(index), variable.upper()))
 
 
-def _recorded(data: _Dataset, variable: str, value) -> np.ndarray:
+def _recorded(data: Dataset, variable: str, value) -> np.ndarray:
     """An optional ADAE variable, each record's `value(text)` ("" read as blank): None in every
     record where the dataset lacks the variable or leaves it blank throughout (not collected)."""
     if not data.has(variable):
         return np.full(len(data.frame), None, dtype=object)
-    text = _text(data.col(variable))
+    text = text_values(data.col(variable))
     if text.isna().all():
         return np.full(len(data.frame), None, dtype=object)
     return np.array([value(t or "") for t in text], dtype=object)
 
 
-def _grades(adae: _Dataset, frame: pd.DataFrame, a: AdamAdverseEvents, grading: str, problems: list[Problem]) -> list:
+def _grades(adae: Dataset, frame: pd.DataFrame, a: AdamAdverseEvents, grading: str, problems: list[Problem]) -> list:
     if grading == "ctcae":
         values = pd.to_numeric(frame[a.grade.upper()], errors="coerce")
         bad = values.isna() | ~values.isin([1, 2, 3, 4, 5])
         column, message = a.grade, "is not a CTCAE grade (1-5)"
     else:
         scale = {k.upper(): v for k, v in a.severity_scale.items()}
-        values = _text(frame[a.severity.upper()]).str.upper().map(scale)
+        values = text_values(frame[a.severity.upper()]).str.upper().map(scale)
         bad = values.isna()
         column, message = a.severity, f"is not one of {', '.join(scale)} ([adam.adverse_events] severity_scale)"
     raw = frame[column.upper()]
@@ -290,6 +295,6 @@ def _grades(adae: _Dataset, frame: pd.DataFrame, a: AdamAdverseEvents, grading: 
 
 
 def _no_tte() -> pd.DataFrame:
-    return pd.DataFrame(columns=[*TTE_COLUMNS, "start_on", "end_on"])
+    return pd.DataFrame(columns=[*TTE_COLUMNS, derive.EVENT_TYPE, derive.CENSOR_REASON, "start_on", "end_on"])
 
 

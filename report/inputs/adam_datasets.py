@@ -14,7 +14,7 @@ from .limits import date_outside
 SUFFIXES = (".xpt", ".sas7bdat", ".csv", ".parquet")
 
 
-class _Dataset:
+class Dataset:
     """One ADaM dataset as read, with what is needed to name its problems."""
 
     def __init__(self, name: str, path: Path, frame: pd.DataFrame):
@@ -37,8 +37,8 @@ class _Dataset:
         return int(index) + self.first_row
 
 
-def _open(data_dir: Path, name: str, key: str, problems: list[Problem]) -> _Dataset | None:
-    path = _find(data_dir, name)
+def open_dataset(data_dir: Path, name: str, key: str, problems: list[Problem]) -> Dataset | None:
+    path = find_dataset(data_dir, name)
     if path is None:
         expected = name if Path(name).suffix else " or ".join(f"{name}{s}" for s in SUFFIXES)
         problems.append(Problem(str(data_dir), f"dataset {name.upper()} not found: the mapping [adam] {key} expects {expected}"))
@@ -49,13 +49,13 @@ def _open(data_dir: Path, name: str, key: str, problems: list[Problem]) -> _Data
         problems.append(Problem(path.name, f"cannot be read as a dataset: {exc}"))
         return None
     frame.columns = [str(c).upper() for c in frame.columns]
-    dataset = _Dataset(Path(name).stem, path, frame)
+    dataset = Dataset(Path(name).stem, path, frame)
     bad = _date_problems(dataset)
     problems.extend(bad)
     return None if bad else dataset
 
 
-def _date_problems(data: _Dataset) -> list[Problem]:
+def _date_problems(data: Dataset) -> list[Problem]:
     """A problem for each date that is not one (text, in CSV) or lies outside the years a
     trial can have, in every date variable (*DT, *DTM, or holding dates); reported here,
     so that no later check takes the date for missing."""
@@ -75,7 +75,7 @@ def _date_problems(data: _Dataset) -> list[Problem]:
     return sorted(found, key=lambda problem: problem.row)
 
 
-def _find(data_dir: Path, name: str) -> Path | None:
+def find_dataset(data_dir: Path, name: str) -> Path | None:
     if Path(name).suffix:
         return data_dir / name if (data_dir / name).is_file() else None
     files = {p.name.lower(): p for p in data_dir.iterdir()} if data_dir.is_dir() else {}
@@ -94,15 +94,15 @@ def _read(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def _first_date(dataset: _Dataset, variables: list[str]) -> list:
+def first_date(dataset: Dataset, variables: list[str]) -> list:
     """Per row, the first of `variables` that holds a date."""
-    columns = [_dates(dataset.col(v)) for v in variables]
+    columns = [date_values(dataset.col(v)) for v in variables]
     if not columns:
         return [None] * len(dataset.frame)
     return [next((d for d in values if d is not None), None) for values in zip(*columns)]
 
 
-def _dates(values: pd.Series) -> list:
+def date_values(values: pd.Series) -> list:
     return [_date(v) for v in values]
 
 
@@ -119,9 +119,9 @@ def _date(value) -> dt.date | None:
         return None  # reported where the date is needed
 
 
-def _text(values: pd.Series) -> pd.Series:
+def text_values(values: pd.Series) -> pd.Series:
     return values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip() or None)
 
 
-def _flag(values: pd.Series) -> list[bool]:
+def flag_values(values: pd.Series) -> list[bool]:
     return [str(v).strip().upper() == "Y" for v in values]

@@ -16,22 +16,22 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .adam_datasets import _Dataset, _find, _first_date, _open, _text
+from .adam_datasets import Dataset, find_dataset, first_date, open_dataset, text_values
 from .spec_adam import AdamLabs
 from .tidy_labs import FRAME_COLUMNS, GRADES
 
 DEFAULT_ADLB = "adlb"
 
 
-def open_adlb(data_dir: Path, named: str | None, problems: list[Problem]) -> _Dataset | None:
+def open_adlb(data_dir: Path, named: str | None, problems: list[Problem]) -> Dataset | None:
     """The dataset `[adam.labs] dataset` names (it must exist), else ADLB where it exists; None
     where laboratory results were not collected (or the spec says so with `dataset = ""`)."""
-    if named == "" or (named is None and _find(data_dir, DEFAULT_ADLB) is None):
+    if named == "" or (named is None and find_dataset(data_dir, DEFAULT_ADLB) is None):
         return None
-    return _open(data_dir, named or DEFAULT_ADLB, "labs.dataset", problems)
+    return open_dataset(data_dir, named or DEFAULT_ADLB, "labs.dataset", problems)
 
 
-def adam_labs(adlb: _Dataset, subjects: pd.DataFrame | None, subject: str, m: AdamLabs,
+def adam_labs(adlb: Dataset, subjects: pd.DataFrame | None, subject: str, m: AdamLabs,
               problems: list[Problem]) -> pd.DataFrame | None:
     """The labs frame, or None after a problem (each one added to `problems`); None too for an
     ADLB found by its default name that holds no grade variable (results not graded by CTCAE,
@@ -46,15 +46,15 @@ def adam_labs(adlb: _Dataset, subjects: pd.DataFrame | None, subject: str, m: Ad
     frame = adlb.frame
     if m.analysis_flag:
         frame = frame[_flag(frame[m.analysis_flag.upper()])]
-    ids = _text(frame[subject.upper()])
+    ids = text_values(frame[subject.upper()])
     for index in frame.index[~ids.isin(set(subjects["subject_id"])) & ids.notna()]:
         problems.append(Problem(adlb.path.name, f"{ids[index]!r} is not in ADSL", adlb.row(index), subject))
     grade = _grades(adlb, frame, m.grade, problems)
-    test = _text(frame[m.test.upper()])
+    test = text_values(frame[m.test.upper()])
     records = pd.DataFrame({
         "subject_id": ids.to_numpy(), "test": test.to_numpy(),
-        "label": (_text(frame[m.label.upper()]).fillna(test) if adlb.has(m.label) else test).to_numpy(),
-        "collected_on": _first_date(_Dataset(adlb.name, adlb.path, frame), [m.date]),
+        "label": (text_values(frame[m.label.upper()]).fillna(test) if adlb.has(m.label) else test).to_numpy(),
+        "collected_on": first_date(Dataset(adlb.name, adlb.path, frame), [m.date]),
         "grade": grade,
         "baseline": _flag(frame[m.baseline_flag.upper()]) if adlb.has(m.baseline_flag) else None,
         "post": _flag(frame[m.post_baseline.upper()]) if m.post_baseline and adlb.has(m.post_baseline) else None,
@@ -73,10 +73,10 @@ def _with_baseline_records(records: pd.DataFrame, baseline_grade: list) -> pd.Da
     return pd.concat([firsts.assign(baseline=True, post=False, collected_on=None), records], ignore_index=True)
 
 
-def _grades(adlb: _Dataset, frame: pd.DataFrame, variable: str, problems: list[Problem]) -> list:
+def _grades(adlb: Dataset, frame: pd.DataFrame, variable: str, problems: list[Problem]) -> list:
     """Each record's grade (0-4), None where empty; a problem for any other value."""
     raw = frame[variable.upper()]
-    text = _text(raw)
+    text = text_values(raw)
     values = pd.to_numeric(text, errors="coerce")
     bad = text.notna() & ~values.isin(list(GRADES))
     for index in frame.index[bad.to_numpy()]:

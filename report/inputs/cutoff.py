@@ -45,6 +45,9 @@ def adverse_events_at(adverse_events: pd.DataFrame, subjects: pd.DataFrame, cuto
     return adverse_events[keep].reset_index(drop=True)
 
 
+CUTOFF_REASON = "Data cutoff"  # why a time is censored where the cutoff censored an event or censoring after it
+
+
 def time_to_event_at(time_to_event: pd.DataFrame, subjects: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
     """Given times (ADaM) as of the cutoff: an event or censoring after it is censored at it."""
     tte = time_to_event[time_to_event["subject_id"].isin(subjects["subject_id"])].copy()
@@ -55,6 +58,9 @@ def time_to_event_at(time_to_event: pd.DataFrame, subjects: pd.DataFrame, cutoff
                    for start, subject in zip(tte.loc[late, "start_on"], tte.loc[late, "subject_id"])]
         tte.loc[late, "days"] = [float((cutoff - origin).days) for origin in origins]
         tte.loc[late, "event"] = False
+        for column, value in (("event_type", None), ("censor_reason", CUTOFF_REASON)):
+            if column in tte:
+                tte.loc[late, column] = value
     return tte.reset_index(drop=True)
 
 
@@ -82,4 +88,6 @@ def endpoint_rows_at(rows: pd.DataFrame | None, subjects: pd.DataFrame, cutoff: 
         r.loc[late, "end_on"] = cutoff
         r.loc[late, "event"] = False
         r.loc[late, "event_type"] = None
+        if "censor_reason" in r:
+            r.loc[late, "censor_reason"] = CUTOFF_REASON
     return r.reset_index(drop=True)

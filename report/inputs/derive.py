@@ -14,6 +14,10 @@ TTE_COLUMNS = ["subject_id", "endpoint", "days", "event"]
 # interest has event True; a competing event has event False (Kaplan-Meier censors it) and
 # its event_type; a censored time has event False and event_type None.
 EVENT_TYPE = "event_type"
+# `censor_reason` (optional, None where the data do not say): why a censored time ends (ADaM
+# CNSDTDSC, or "Data cutoff" where the cutoff censored an event after it).
+CENSOR_REASON = "censor_reason"
+DEATH, RELAPSE = "Death", "Relapse"  # the event types of the derived OS and DFS
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,8 @@ def _overall_survival(subjects: pd.DataFrame) -> pd.DataFrame:
     """From enrollment to death (event) or last contact (censored)."""
     died = subjects["died_on"].notna().to_numpy()
     end = subjects["died_on"].where(subjects["died_on"].notna(), subjects["last_contact_on"])
-    return _tte(subjects["subject_id"], "os", days_between(subjects["enrolled_on"], end), died)
+    return _tte(subjects["subject_id"], "os", days_between(subjects["enrolled_on"], end), died,
+                np.where(died, DEATH, None))
 
 
 def _disease_free_survival(responding: pd.DataFrame) -> pd.DataFrame:
@@ -74,7 +79,10 @@ def _disease_free_survival(responding: pd.DataFrame) -> pd.DataFrame:
     ]
     event = np.array([d is not None for d in first_event], dtype=bool)
     end = [d if d is not None else last for d, last in zip(first_event, responding["last_contact_on"])]
-    return _tte(responding["subject_id"], "dfs", days_between(responding["response_on"], pd.Series(end)), event)
+    kind = [None if d is None else RELAPSE if d == relapse else DEATH
+            for d, relapse in zip(first_event, responding["relapse_on"])]
+    return _tte(responding["subject_id"], "dfs", days_between(responding["response_on"], pd.Series(end)), event,
+                np.array(kind, dtype=object))
 
 
 def none_column(n: int) -> np.ndarray:
@@ -82,13 +90,13 @@ def none_column(n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
 
 
-def _tte(subject_id: pd.Series, endpoint: str, days: np.ndarray, event: np.ndarray) -> pd.DataFrame:
+def _tte(subject_id: pd.Series, endpoint: str, days: np.ndarray, event: np.ndarray, kind: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
         "subject_id": subject_id.to_numpy(),
         "endpoint": endpoint,
         "days": days.astype(float),
         "event": event.astype(bool),
-        EVENT_TYPE: none_column(len(days)),
+        EVENT_TYPE: kind.astype(object),
     }, columns=[*TTE_COLUMNS, EVENT_TYPE])
 
 

@@ -26,8 +26,8 @@ from . import strata_column
 from ..errors import InputError, Problem
 from .spec import Analysis
 from .limits import date_outside
-from .tidy_checks import _ae_problems, _subject_problems, _without_row
-from .tidy_read import Column, _distinct, _header_in_row_1, _objects, _read_records, _records_frame
+from .tidy_checks import ae_problems, subject_problems, without_row
+from .tidy_read import Column, distinct_codes, header_in_row_1, object_array, read_records, records_frame
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 INTEGER = re.compile(r"^[+-]?\d+$", re.ASCII)
@@ -90,8 +90,8 @@ def read_tidy(
     `ae_path`, adverse events were not collected: a table of none is not made up."""
     problems: list[Problem] = []
     unreadable: dict[str, np.ndarray] = {}  # subjects' cells already reported, by column
-    subjects = _read_table(subjects_path, SUBJECT_COLUMNS, problems, unreadable)
-    aes = _read_table(ae_path, AE_COLUMNS, problems, {}) if ae_path is not None else None
+    subjects = read_table(subjects_path, SUBJECT_COLUMNS, problems, unreadable)
+    aes = read_table(ae_path, AE_COLUMNS, problems, {}) if ae_path is not None else None
     not_collected = frozenset(subjects.attrs["absent"]) if subjects is not None else frozenset()
     if subjects is not None and subjects.empty:
         if not any(p.file == subjects_path.name for p in problems):  # not when every row was refused
@@ -101,18 +101,18 @@ def read_tidy(
         subjects["last_contact_on"] = subjects["last_contact_on"].fillna(subjects["died_on"])
         subjects["efficacy"] = subjects["eligible"].astype(bool) & subjects["treated"].astype(bool)
         subjects["safety"] = subjects["treated"].astype(bool)
-        problems += _subject_problems(subjects, subjects_path.name, responders, categories, unreadable)
+        problems += subject_problems(subjects, subjects_path.name, responders, categories, unreadable)
         subjects["itt"] = True  # tidy input: every patient enrolled is in the intent-to-treat population
         if arms is not None:
             problems += arm_problems(subjects["arm"], subjects["source_row"], subjects_path.name, "arm", arms)
             problems += _with_demographics(subjects, arms, not_collected, subjects_path.name)
     if subjects is not None and aes is not None:
-        problems += _ae_problems(aes, subjects, ae_path.name)
+        problems += ae_problems(aes, subjects, ae_path.name)
     if problems:
         raise InputError(problems)
     if aes is not None:
         aes = _collected_or_none(aes)
-    return TidyTables(_without_row(subjects), _without_row(aes) if ae_path is not None else None, not_collected)
+    return TidyTables(without_row(subjects), without_row(aes) if ae_path is not None else None, not_collected)
 
 
 def _collected_or_none(aes: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +140,7 @@ def _with_demographics(subjects: pd.DataFrame, analysis: Analysis, absent: froze
                                            available, file)
 
 
-def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], unreadable: dict[str, np.ndarray]):
+def read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], unreadable: dict[str, np.ndarray]):
     """The table typed, or None; each cell that could not be read is a problem, and its
     column's mask in `unreadable` flags its row."""
     raw = _read_text_frame(path, columns, problems)
@@ -157,7 +157,7 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
         if column.name in raw.columns:
             values, unreadable[column.name] = _parse_column(raw[column.name], column, path.name, problems)
         else:
-            values = _objects([column.default] * len(raw))
+            values = object_array([column.default] * len(raw))
         parsed[column.name] = pd.Series(values, index=raw.index, dtype=object)
     # Further baseline columns ride along as text, unparsed: one block, whatever their number.
     extra = raw[[c for c in raw.columns if c not in known and c != "source_row"]]
@@ -179,22 +179,22 @@ def _missing_message(name: str, present, columns: tuple[Column, ...]) -> str:
 
 def _read_text_frame(path: Path, columns: tuple[Column, ...], problems: list[Problem]) -> pd.DataFrame | None:
     """The table as text cells, indexed by spreadsheet row number; None after a problem."""
-    records = _read_records(path, problems)
-    if records is None or not _header_in_row_1(records, columns, path.name, problems):
+    records = read_records(path, problems)
+    if records is None or not header_in_row_1(records, columns, path.name, problems):
         return None
-    return _records_frame(records, path.name, problems)
+    return records_frame(records, path.name, problems)
 
 
 def _parse_column(cells: pd.Series, column: Column, file: str, problems: list[Problem]) -> tuple[np.ndarray, np.ndarray]:
     """The column's values (its default where a cell is empty or bad), each distinct cell
     parsed once, and which cells were bad; a problem for each bad cell, in row order."""
-    codes, distinct = _distinct(cells)
+    codes, distinct = distinct_codes(cells)
     parsed = [_parse_cell(cell, column) for cell in distinct]
     messages = [message for _, message in parsed]
     bad = np.array([message is not None for message in messages], dtype=bool)
     for i in np.flatnonzero(bad[codes]):
         problems.append(Problem(file, messages[codes[i]], int(cells.index[i]), column.name))
-    return _objects([value for value, _ in parsed])[codes], np.append(bad, False)[codes]
+    return object_array([value for value, _ in parsed])[codes], np.append(bad, False)[codes]
 
 
 def _parse_cell(cell: str, column: Column) -> tuple[object, str | None]:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .tidy_read import _distinct
+from .tidy_read import distinct_codes
 
 MRD_VALUES = {"negative", "positive"}
 STUDY_STATUSES = ("completed", "discontinued", "ongoing")
@@ -18,7 +18,7 @@ ACTIONS = ("DRUG WITHDRAWN", "DOSE REDUCED", "DOSE RATE REDUCED", "DOSE INCREASE
            "DOSE NOT CHANGED", "NOT APPLICABLE", "NOT EVALUABLE", "UNKNOWN")
 SUBJECT_DATES = ("enrolled_on", "response_on", "relapse_on", "died_on", "last_contact_on", "off_study_on")
 
-class _Findings:
+class Findings:
     """Problems found by checks over whole columns, given back in row order and, within a
     row, in the order the checks were made."""
 
@@ -37,12 +37,12 @@ class _Findings:
         return [problem for _, _, problem in sorted(self.found, key=lambda found: found[:2])]
 
 
-def _subject_problems(
+def subject_problems(
     s: pd.DataFrame, file: str, responders: list[str], categories: list[str], unreadable: dict[str, np.ndarray]
 ) -> list[Problem]:
     """Problems across a row's cells; a cell already reported as unreadable counts as
     neither empty nor filled, so it sets off no further problem."""
-    found = _Findings(file, s["source_row"])
+    found = Findings(file, s["source_row"])
     ids, best, mrd = (s[c].to_numpy(dtype=object) for c in ("subject_id", "best_response", "mrd"))
     age = s["age"].to_numpy(dtype=object)
     has = {c: s[c].notna().to_numpy() for c in ("subject_id", "best_response", "mrd", "response_on", "relapse_on")}
@@ -60,20 +60,20 @@ def _subject_problems(
     found.add(has["mrd"] & ~s["mrd"].isin(MRD_VALUES).to_numpy(), "mrd",
               lambda i: f"{mrd[i]!r} is not negative, positive or empty")
     status = s["study_status"].to_numpy(dtype=object)
-    found.add(_where(s["study_status"], lambda v: v.lower() not in STUDY_STATUSES), "study_status",
+    found.add(where_passing(s["study_status"], lambda v: v.lower() not in STUDY_STATUSES), "study_status",
               lambda i: f"{status[i]!r} is not one of {', '.join(STUDY_STATUSES)}")
-    found.add(_where(s["response_cycle"], lambda c: c < 1), "response_cycle", lambda i: "cycles are numbered from 1")
-    found.add(_where(s["age"], lambda a: not 0 <= a <= 120), "age", lambda i: f"{age[i]:g} is not a plausible age")
+    found.add(where_passing(s["response_cycle"], lambda c: c < 1), "response_cycle", lambda i: "cycles are numbered from 1")
+    found.add(where_passing(s["age"], lambda a: not 0 <= a <= 120), "age", lambda i: f"{age[i]:g} is not a plausible age")
     found.add(has["relapse_on"] & empty["response_on"], "relapse_on",
               lambda i: "a relapse needs a response (response_on is empty)")
     _date_order(s, found)
     return found.problems()
 
 
-def _date_order(s: pd.DataFrame, found: _Findings) -> None:
+def _date_order(s: pd.DataFrame, found: Findings) -> None:
     """Each date out of order in a subject's row."""
     dates = {c: s[c].to_numpy(dtype=object) for c in SUBJECT_DATES}
-    day = {c: _ordinals(s[c]) for c in SUBJECT_DATES}
+    day = {c: ordinals(s[c]) for c in SUBJECT_DATES}
     start, last = dates["enrolled_on"], dates["last_contact_on"]
     for column in ("response_on", "relapse_on", "died_on", "last_contact_on", "off_study_on"):
         found.add(day[column] < day["enrolled_on"], column,
@@ -89,8 +89,8 @@ def _date_order(s: pd.DataFrame, found: _Findings) -> None:
                         "for a patient who died, the last contact is the date of death")
 
 
-def _ae_problems(ae: pd.DataFrame, s: pd.DataFrame, file: str) -> list[Problem]:
-    found = _Findings(file, ae["source_row"])
+def ae_problems(ae: pd.DataFrame, s: pd.DataFrame, file: str) -> list[Problem]:
+    found = Findings(file, ae["source_row"])
     ids, grade, attribution, onset = (ae[c].to_numpy(dtype=object)
                                       for c in ("subject_id", "grade", "attribution", "onset_on"))
     # Each event's subject as a position in `subjects`, -1 if not there; of a repeated
@@ -100,19 +100,19 @@ def _ae_problems(ae: pd.DataFrame, s: pd.DataFrame, file: str) -> list[Problem]:
     # The subject's dates for each event (-1 takes the element appended: no date).
     enrolled, last = (np.append(subjects[c].to_numpy(dtype=object), None)[subject]
                       for c in ("enrolled_on", "last_contact_on"))
-    enrolled_day, last_day = (np.append(_ordinals(subjects[c]), np.nan)[subject]
+    enrolled_day, last_day = (np.append(ordinals(subjects[c]), np.nan)[subject]
                               for c in ("enrolled_on", "last_contact_on"))
-    onset_day = _ordinals(ae["onset_on"])
+    onset_day = ordinals(ae["onset_on"])
 
     found.add(ae["subject_id"].notna().to_numpy() & (subject == -1), "subject_id",
               lambda i: f"{ids[i]!r} is not in the subjects file")
-    found.add(_where(ae["grade"], lambda g: not 1 <= g <= 5), "grade",
+    found.add(where_passing(ae["grade"], lambda g: not 1 <= g <= 5), "grade",
               lambda i: f"{grade[i]} is not a CTCAE grade (1-5)")
-    found.add(_where(ae["attribution"], lambda a: a.lower() not in ATTRIBUTIONS), "attribution",
+    found.add(where_passing(ae["attribution"], lambda a: a.lower() not in ATTRIBUTIONS), "attribution",
               lambda i: f"{attribution[i]!r} is not one of {', '.join(sorted(ATTRIBUTIONS))}")
     if "action_taken" in ae.columns:
         action = ae["action_taken"].to_numpy(dtype=object)
-        found.add(_where(ae["action_taken"], lambda a: a.strip().upper() not in ACTIONS), "action_taken",
+        found.add(where_passing(ae["action_taken"], lambda a: a.strip().upper() not in ACTIONS), "action_taken",
                   lambda i: f"{action[i]!r} is not one of {', '.join(ACTIONS)} (CDISC ACN, any case)")
     _soc_conflicts(ae, found)
     found.add(onset_day < enrolled_day, "onset_on",
@@ -122,12 +122,12 @@ def _ae_problems(ae: pd.DataFrame, s: pd.DataFrame, file: str) -> list[Problem]:
     return found.problems()
 
 
-def _soc_conflicts(ae: pd.DataFrame, found: _Findings) -> None:
+def _soc_conflicts(ae: pd.DataFrame, found: Findings) -> None:
     """Each event whose term is coded to another organ class (soc) than in the first row
     with both."""
     term, soc = ae["term"].to_numpy(dtype=object), ae["soc"].to_numpy(dtype=object)
     both = np.flatnonzero(ae["term"].notna().to_numpy() & ae["soc"].notna().to_numpy())
-    codes, _ = _distinct(term[both])  # numbered 0, 1, ... in order of first appearance
+    codes, _ = distinct_codes(term[both])  # numbered 0, 1, ... in order of first appearance
     first = both[np.unique(codes, return_index=True)[1][codes]]  # for each row in `both`, its term's first
     differs, first_of = np.zeros(len(ae), dtype=bool), np.zeros(len(ae), dtype=np.int64)
     differs[both], first_of[both] = soc[both] != soc[first], first
@@ -135,17 +135,17 @@ def _soc_conflicts(ae: pd.DataFrame, found: _Findings) -> None:
                                         f"in row {found.rows[first_of[i]]}")
 
 
-def _where(values: pd.Series, test: Callable[[object], bool]) -> np.ndarray:
+def where_passing(values: pd.Series, test: Callable[[object], bool]) -> np.ndarray:
     """Which values pass `test`; empty ones never do. Each distinct value is tested once."""
-    codes, distinct = _distinct(values)
+    codes, distinct = distinct_codes(values)
     return np.array([bool(test(v)) for v in distinct] + [False], dtype=bool)[codes]
 
 
-def _ordinals(dates: pd.Series | np.ndarray) -> np.ndarray:
+def ordinals(dates: pd.Series | np.ndarray) -> np.ndarray:
     """Each date as a day number, NaN where empty, to compare whole columns (NaN never compares true)."""
-    codes, distinct = _distinct(dates)
+    codes, distinct = distinct_codes(dates)
     return np.array([d.toordinal() for d in distinct] + [np.nan], dtype=float)[codes]
 
 
-def _without_row(frame: pd.DataFrame) -> pd.DataFrame:
+def without_row(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns="source_row").reset_index(drop=True)

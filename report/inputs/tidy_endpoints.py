@@ -26,8 +26,8 @@ import pandas as pd
 from ..errors import Problem
 from .derive import DAYS_PER_UNIT, EVENT_TYPE, TTE_COLUMNS, Endpoint
 from .spec_endpoints import DERIVED, EndpointSpec
-from .tidy import _read_table
-from .tidy_checks import _Findings, _ordinals, _where, _without_row
+from .tidy import read_table
+from .tidy_checks import Findings, ordinals, where_passing, without_row
 from .tidy_read import Column
 
 DEFAULT_FILE = "endpoints.csv"
@@ -59,7 +59,7 @@ def read_endpoints(path: Path | None, subjects: pd.DataFrame | None, described: 
                                              f"{DEFAULT_FILE} (or file named by [source] endpoints)")]
     problems: list[Problem] = []
     unreadable: dict[str, np.ndarray] = {}  # cells already reported, by column: neither empty nor filled
-    frame = _read_table(path, ENDPOINT_COLUMNS, problems, unreadable)
+    frame = read_table(path, ENDPOINT_COLUMNS, problems, unreadable)
     if frame is None:
         return None, (), problems
     for column in ("endpoint", "time_unit", EVENT_TYPE):
@@ -70,7 +70,7 @@ def read_endpoints(path: Path | None, subjects: pd.DataFrame | None, described: 
     by_time = set(frame.loc[frame["time"].notna(), "endpoint"])
     endpoints = tuple(Endpoint(e.name, e.label, e.origin, e.population, e.description, e.name in by_time,
                                tuple(e.competing)) for e in described)
-    return _rows(_without_row(frame), {e.name: e for e in described}), endpoints, []
+    return _rows(without_row(frame), {e.name: e for e in described}), endpoints, []
 
 
 def _rows(frame: pd.DataFrame, described: dict[str, EndpointSpec]) -> pd.DataFrame:
@@ -97,7 +97,7 @@ def _rows(frame: pd.DataFrame, described: dict[str, EndpointSpec]) -> pd.DataFra
 
 def _endpoint_problems(f: pd.DataFrame, subjects: pd.DataFrame | None, described: list[EndpointSpec],
                        file: str, unreadable: dict[str, np.ndarray]) -> list[Problem]:
-    found = _Findings(file, f["source_row"])
+    found = Findings(file, f["source_row"])
     ids, name = f["subject_id"].to_numpy(dtype=object), f["endpoint"].to_numpy(dtype=object)
     if subjects is not None:
         known = set(subjects["subject_id"].dropna())
@@ -117,18 +117,18 @@ def _endpoint_problems(f: pd.DataFrame, subjects: pd.DataFrame | None, described
     return found.problems() + absent
 
 
-def _endpoint_names(f: pd.DataFrame, described: list[EndpointSpec], found: _Findings) -> None:
+def _endpoint_names(f: pd.DataFrame, described: list[EndpointSpec], found: Findings) -> None:
     name = f["endpoint"].to_numpy(dtype=object)
     names = [e.name for e in described]
     listed = f" (it describes {', '.join(names)})" if names else " (it describes none)"
-    found.add(_where(f["endpoint"], lambda v: v in DERIVED), "endpoint",
+    found.add(where_passing(f["endpoint"], lambda v: v in DERIVED), "endpoint",
               lambda i: f"{name[i]!r} is derived from the subjects' dates; give this endpoint another name "
                         f"and describe it in the spec's {SPEC_KEY}")
-    found.add(_where(f["endpoint"], lambda v: v not in DERIVED and v not in names), "endpoint",
+    found.add(where_passing(f["endpoint"], lambda v: v not in DERIVED and v not in names), "endpoint",
               lambda i: f"{name[i]!r} is not described in the spec's {SPEC_KEY}{listed}")
 
 
-def _time_or_dates(f: pd.DataFrame, found: _Findings, unreadable: dict[str, np.ndarray]) -> None:
+def _time_or_dates(f: pd.DataFrame, found: Findings, unreadable: dict[str, np.ndarray]) -> None:
     """A time with its unit, or both dates in order; one way for every row of an endpoint."""
     time, unit = f["time"].to_numpy(dtype=object), f["time_unit"].to_numpy(dtype=object)
     start, end = f["start_on"].to_numpy(dtype=object), f["end_on"].to_numpy(dtype=object)
@@ -136,14 +136,14 @@ def _time_or_dates(f: pd.DataFrame, found: _Findings, unreadable: dict[str, np.n
     dated = has_start | has_end
     found.add(has_time & dated, "time", lambda i: "give either a time (with time_unit) or start_on and end_on, not both")
     found.add(~has_time & ~dated, "time", lambda i: "a time (with time_unit) or start_on and end_on is required")
-    found.add(_where(f["time"], lambda t: t < 0), "time", lambda i: f"{time[i]:g} is negative")
+    found.add(where_passing(f["time"], lambda t: t < 0), "time", lambda i: f"{time[i]:g} is negative")
     found.add(has_time & f["time_unit"].isna().to_numpy() & ~unreadable.get("time_unit", False), "time_unit",
               lambda i: f"a time needs its unit: {', '.join(DAYS_PER_UNIT)}")
-    found.add(_where(f["time_unit"], lambda u: u not in DAYS_PER_UNIT), "time_unit",
+    found.add(where_passing(f["time_unit"], lambda u: u not in DAYS_PER_UNIT), "time_unit",
               lambda i: f"{unit[i]!r} is not one of {', '.join(DAYS_PER_UNIT)}")
     found.add(has_start & ~has_end & ~has_time, "end_on", lambda i: "a start_on needs its end_on")
     found.add(has_end & ~has_start & ~has_time, "start_on", lambda i: "an end_on needs its start_on")
-    found.add(_ordinals(f["end_on"]) < _ordinals(f["start_on"]), "end_on",
+    found.add(ordinals(f["end_on"]) < ordinals(f["start_on"]), "end_on",
               lambda i: f"{end[i]} is before start_on ({start[i]})")
     way = np.where(has_time, "a time", np.where(dated, "dates", ""))
     name = f["endpoint"].to_numpy(dtype=object)
@@ -156,7 +156,7 @@ def _time_or_dates(f: pd.DataFrame, found: _Findings, unreadable: dict[str, np.n
                                            "of one endpoint the same way")
 
 
-def _event_types(f: pd.DataFrame, competing: dict[str, list[str]], found: _Findings) -> None:
+def _event_types(f: pd.DataFrame, competing: dict[str, list[str]], found: Findings) -> None:
     """An event type names what happened: a censored row has none."""
     kind, name = f[EVENT_TYPE].to_numpy(dtype=object), f["endpoint"].to_numpy(dtype=object)
     censored = f["event"].map(lambda e: e is False).to_numpy(dtype=bool)

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .tidy import _read_table
-from .tidy_checks import _Findings, _ordinals, _where, _without_row
+from .tidy import read_table
+from .tidy_checks import Findings, ordinals, where_passing, without_row
 from .tidy_read import Column
 
 ACTIONS = ("interrupted", "reduced", "delayed")
@@ -45,7 +45,7 @@ def read_exposure(path: Path, subjects: pd.DataFrame | None, problems: list[Prob
     """The exposure rows, typed (`action` as its actions in lower case joined by ";", "none"
     where the row says so, or None where it is empty; `treatment` stripped, or None),
     and the optional columns the file lacks; problems are added to `problems`."""
-    frame = _read_table(path, EXPOSURE_COLUMNS, problems, {})
+    frame = read_table(path, EXPOSURE_COLUMNS, problems, {})
     if frame is None:
         return None, frozenset()
     absent = frozenset(not_collected_name(c) for c in frame.attrs["absent"] if c in OPTIONAL)
@@ -53,7 +53,7 @@ def read_exposure(path: Path, subjects: pd.DataFrame | None, problems: list[Prob
     frame["treatment"] = [treatment_name(t) for t in frame["treatment"]]
     problems += _exposure_problems(frame, subjects, path.name)
     frame["action"] = [None if isinstance(a, ValueError) else a for a in frame["action"]]
-    return _without_row(frame)[list(COLUMNS)], absent
+    return without_row(frame)[list(COLUMNS)], absent
 
 
 def treatment_name(cell) -> str | None:
@@ -73,20 +73,20 @@ def _actions(cell: str) -> str | None | ValueError:
 
 
 def _exposure_problems(e: pd.DataFrame, subjects: pd.DataFrame | None, file: str) -> list[Problem]:
-    found = _Findings(file, e["source_row"])
+    found = Findings(file, e["source_row"])
     ids, action = e["subject_id"].to_numpy(dtype=object), e["action"].to_numpy(dtype=object)
     if subjects is not None:
         known = set(subjects["subject_id"].dropna())
         found.add(e["subject_id"].notna().to_numpy() & ~e["subject_id"].isin(known).to_numpy(), "subject_id",
                   lambda i: f"{ids[i]!r} is not in the subjects file")
-    found.add(_where(e["cycle"], lambda c: c < 1), "cycle", lambda i: "cycles are numbered from 1")
+    found.add(where_passing(e["cycle"], lambda c: c < 1), "cycle", lambda i: "cycles are numbered from 1")
     for column in ("dose", "planned_dose"):
         values = e[column].to_numpy(dtype=object)
-        found.add(_where(e[column], lambda v: v < 0), column, lambda i, v=values: f"{v[i]:g} is negative")
+        found.add(where_passing(e[column], lambda v: v < 0), column, lambda i, v=values: f"{v[i]:g} is negative")
     found.add(np.array([isinstance(a, ValueError) for a in action], dtype=bool), "action",
               lambda i: f"{action[i]} is not an action: use interrupted, reduced or delayed (separated by ';'), "
                         "none, or leave it empty")
     start, end = e["start_on"].to_numpy(dtype=object), e["end_on"].to_numpy(dtype=object)
-    found.add(_ordinals(e["end_on"]) < _ordinals(e["start_on"]), "end_on",
+    found.add(ordinals(e["end_on"]) < ordinals(e["start_on"]), "end_on",
               lambda i: f"{end[i]} is before start_on ({start[i]})")
     return found.problems()

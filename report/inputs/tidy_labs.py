@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from .tidy import _read_table
-from .tidy_checks import _Findings, _where, _without_row
+from .tidy import read_table
+from .tidy_checks import Findings, where_passing, without_row
 from .tidy_read import Column
 
 DEFAULT_FILE = "labs.csv"
@@ -43,24 +43,24 @@ def read_labs(path: Path | None, subjects: pd.DataFrame | None) -> tuple[pd.Data
     if path is None:
         return None, []
     problems: list[Problem] = []
-    frame = _read_table(path, LAB_COLUMNS, problems, {})
+    frame = read_table(path, LAB_COLUMNS, problems, {})
     if frame is None:
         return None, problems
     if "baseline" not in frame.attrs["absent"]:
         frame["baseline"] = frame["baseline"].map(lambda flag: bool(flag) if flag is not None else False).astype(object)
     problems += _lab_problems(frame, subjects, path.name)
     frame["label"], frame["post"] = frame["test"], None
-    return _without_row(frame[["source_row", *FRAME_COLUMNS]]), problems
+    return without_row(frame[["source_row", *FRAME_COLUMNS]]), problems
 
 
 def _lab_problems(labs: pd.DataFrame, subjects: pd.DataFrame | None, file: str) -> list[Problem]:
-    found = _Findings(file, labs["source_row"])
+    found = Findings(file, labs["source_row"])
     ids, grade, test = (labs[c].to_numpy(dtype=object) for c in ("subject_id", "grade", "test"))
     if subjects is not None:
         known = set(subjects["subject_id"].dropna())
         found.add(labs["subject_id"].notna().to_numpy() & ~labs["subject_id"].isin(known).to_numpy(), "subject_id",
                   lambda i: f"{ids[i]!r} is not in the subjects file")
-    found.add(_where(labs["grade"], lambda g: g not in GRADES), "grade",
+    found.add(where_passing(labs["grade"], lambda g: g not in GRADES), "grade",
               lambda i: f"{grade[i]} is not a CTCAE grade of a laboratory result (0-4)")
     flagged = (labs["baseline"] == True).to_numpy()  # noqa: E712 (None compares False)
     keys = pd.Series(list(zip(ids, test)), index=labs.index)

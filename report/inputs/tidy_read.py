@@ -50,7 +50,7 @@ class _Records:
         return list(self.grid[i, :self.lengths[i]])
 
 
-def _read_records(path: Path, problems: list[Problem]) -> _Records | None:
+def read_records(path: Path, problems: list[Problem]) -> _Records | None:
     """Every row of the file as text cells, row 1 first."""
     if not path.is_file():
         problems.append(Problem(str(path), "file not found"))
@@ -170,14 +170,14 @@ def _records_table(records: list[list[str]]) -> _Records:
 def _stripped(cells: np.ndarray, limit: int | None = None) -> np.ndarray | None:
     """The cells (an array of any shape) without surrounding whitespace, "" for None (each
     distinct cell stripped once); None if a cell is `limit` characters or longer."""
-    codes, distinct = _distinct(cells.ravel())
+    codes, distinct = distinct_codes(cells.ravel())
     if limit is not None and max(map(len, distinct), default=0) >= limit:
         return None
     # code -1 (None) takes the ""
-    return _objects([cell.strip() for cell in distinct] + [""])[codes].reshape(cells.shape)
+    return object_array([cell.strip() for cell in distinct] + [""])[codes].reshape(cells.shape)
 
 
-def _distinct(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def distinct_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct values): `distinct[codes]` gives the values back; empty ones (None)
     have code -1 and are not among the distinct ones."""
     # pandas compares an array of text only by its UTF-8 bytes up to the first NUL, taking
@@ -186,7 +186,7 @@ def _distinct(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes[:-1], distinct
 
 
-def _objects(values: list) -> np.ndarray:
+def object_array(values: list) -> np.ndarray:
     """A 1-d object array of the values as they are (numpy would unpack sequences)."""
     array = np.empty(len(values), dtype=object)
     array[:] = values
@@ -200,7 +200,7 @@ RECORD_READERS: dict[str, Callable[[Path], _Records]] = {
 }
 
 
-def _header_in_row_1(records: _Records, columns: tuple[Column, ...], file: str, problems: list[Problem]) -> bool:
+def header_in_row_1(records: _Records, columns: tuple[Column, ...], file: str, problems: list[Problem]) -> bool:
     """Whether the column names can be read from row 1; False after saying why not."""
     if not (records.grid != "").any():
         problems.append(Problem(file, "is empty: row 1 should hold the column names"))
@@ -230,7 +230,7 @@ def _other_separator(header: list[str], required: set[str]) -> str | None:
     return None
 
 
-def _records_frame(records: _Records, file: str, problems: list[Problem]) -> pd.DataFrame | None:
+def records_frame(records: _Records, file: str, problems: list[Problem]) -> pd.DataFrame | None:
     """Rows 2 on in the columns row 1 names, indexed by row number; None after a problem."""
     header = records.row(0)
     width = len(header)

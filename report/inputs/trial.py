@@ -85,8 +85,9 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date,
         endpoints, time_to_event = _tidy_endpoints(subjects, spec, source, as_of)
     else:
         endpoints, time_to_event = source.endpoints, cut.time_to_event_at(source.time_to_event, subjects, as_of)
-        if derive.EVENT_TYPE not in time_to_event:  # ADaM: events of interest and censored times only
-            time_to_event = time_to_event.assign(**{derive.EVENT_TYPE: derive.none_column(len(time_to_event))})
+    for column in (derive.EVENT_TYPE, derive.CENSOR_REASON):  # None where the data do not say
+        if column not in time_to_event:
+            time_to_event = time_to_event.assign(**{column: derive.none_column(len(time_to_event))})
     return Trial(
         spec=spec,
         directory=directory,

@@ -41,7 +41,7 @@ class Kind:
 # A trial summary as published: the study, its patients, results and toxicity. Exposure and laboratory
 # shifts are the DSMB's and the study report's (the closed DSMB report carries them; a spec may add them).
 SUMMARY_BLOCKS = ("masthead", "key_results", "study", "disposition", "demographics", "results",
-                  "cumulative_incidence", "forest", "toxicity", "aesi", "deaths", "next_steps", "methods")
+                  "tte_summary", "cumulative_incidence", "forest", "toxicity", "aesi", "deaths", "next_steps", "methods")
 # The summary's ledger has no DSMB part (dsmb, stopping): of the DSMB blocks, those that need none;
 # and every block that computes its own part (its ledger holds them all).
 COMPUTED = tuple(i for i, b in BLOCKS.items() if b.compute is not None)
@@ -51,7 +51,7 @@ DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
                   ("title", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
 DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",
                     ("title", "status", "changes", "stopping", "disposition", "demographics", "results",
-                     "cumulative_incidence", "forest", "exposure",
+                     "tte_summary", "cumulative_incidence", "forest", "exposure",
                      "safety", "ae_overview", "toxicity", "aesi", "labs_shift", "deaths", "methods"),
                     "dsmb_closed")
 ABSTRACT_BLOCKS = ("abstract_background", "abstract_methods", "abstract_results", "abstract_conclusions",

@@ -14,7 +14,8 @@ locate them: ``km-curve``, ``km-ci-band``, ``censor-marks``, ``landmark-{i}``,
 
 from __future__ import annotations
 
-# Kaplan-Meier figures: report.layout.survival_figures (drawn with this module's helpers).
+# Kaplan-Meier figures: report.layout.survival_figures; cumulative incidence: incidence_figures;
+# forest, swimmer and waterfall: efficacy_figures (all drawn with this module's helpers).
 
 import io
 import math
@@ -38,7 +39,6 @@ EMPTY_SIZE_IN = (6.3, 1.6)
 INK = "black"
 GRID_GREY = "#d9d9d9"
 BAND_GREY = "#d0d0d0"
-CENSOR_MARK_RESOLUTION = 400  # distinct mark positions across the time axis
 
 # Worst-grade fills: light to dark; hatching makes grade >= 3 stand out.
 GRADE_STYLES: dict[int, dict[str, Any]] = {

@@ -1,24 +1,39 @@
 """Kaplan-Meier figures, one curve or one per arm, as inline SVG (the helpers, style and
-fonts: report.layout.figures). Only drawing: every number shown comes from the ledger."""
+fonts: report.layout.figures; what arms share with cumulative incidence: figure_arms).
+Only drawing: every number shown comes from the ledger.
+
+Ids (matplotlib ``gid``): ``km-curve`` / ``km-curve-{i}``, ``km-ci-band``, ``censor-marks`` /
+``censor-marks-{i}``, ``km-median`` / ``km-median-{i}`` (the drop line at the median) and
+``km-median-h`` (the line at 50%), ``landmark-{i}``, ``risk-table-{time}`` /
+``risk-table-{i}-{time}`` ('23 (4)': at risk, cumulative events), ``hr-table``, ``arm-key``."""
 from __future__ import annotations
 
 import math
 from typing import Iterable
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator
-from matplotlib.transforms import blended_transform_factory
 
-from .figures import (BAND_GREY, CENSOR_MARK_RESOLUTION, EMPTY_SIZE_IN, GRID_GREY, INK, KM_SIZE_IN, _as_float,
-                      _ci_legend_text, _message_figure, _number_text, _render, percent_label)
+from .figure_arms import (ARM_STYLES, arm_labels, arm_style, draw_censor_ticks, draw_key, draw_risk_rows,
+                          free_corner, key_height_in, risk_cells, risk_font_size, table_box,
+                          thinned_censor_points)
+from .figures import (BAND_GREY, EMPTY_SIZE_IN, GRID_GREY, INK, KM_SIZE_IN, _as_float, _ci_legend_text,
+                      _message_figure, _number_text, _render, percent_label)
+from .formatting import DASH, MISSING, confidence_label, number
+from .wording import p_value
 
-__all__ = ["km_figure", "km_arms_figure", "ARM_STYLES"]
+__all__ = ["km_figure", "km_arms_figure", "ARM_STYLES", "hazard_rows"]
+
+RISK_HEADING = "No. at risk (cumulative events)"
+GUIDE = {"linestyle": (0, (1, 1.5)), "linewidth": 0.7}
+PLOT_IN, AXIS_TEXT_IN, ROW_IN = 2.75, 0.5, 0.16
 
 
 # --------------------------------------------------------------------------- #
-# Kaplan-Meier
+# Pieces
 # --------------------------------------------------------------------------- #
 def _step_band(times: list[float], lows: list[float], highs: list[float]):
     """Post-step band vertices; NaN rows become gaps (one interval per row)."""
@@ -32,99 +47,55 @@ def _step_band(times: list[float], lows: list[float], highs: list[float]):
     return xs, lo, hi
 
 
-def _draw_km_curve(ax, curve: list[dict]) -> None:
-    times = [float(r["time"]) for r in curve]
-    surv = [_as_float(r.get("survival")) for r in curve]
-    xs, lo, hi = _step_band(times, [_as_float(r.get("ci_low")) for r in curve],
+def _points(curve: list[dict]) -> tuple[list[float], list[float]]:
+    return [float(r["time"]) for r in curve], [_as_float(r.get("survival")) for r in curve]
+
+
+def _draw_band(ax, curve: list[dict]) -> None:
+    xs, lo, hi = _step_band([float(r["time"]) for r in curve], [_as_float(r.get("ci_low")) for r in curve],
                             [_as_float(r.get("ci_high")) for r in curve])
-    ax.fill_between(xs, lo, hi, facecolor=BAND_GREY, edgecolor="none",
-                    linewidth=0, gid="km-ci-band", zorder=1)
-    ax.step(times, surv, where="post", color=INK, linewidth=1.3,
-            solid_joinstyle="miter", gid="km-curve", zorder=3)
+    ax.fill_between(xs, lo, hi, facecolor=BAND_GREY, edgecolor="none", linewidth=0, gid="km-ci-band", zorder=1)
 
 
-def _censor_mark_points(curve: list[dict]) -> tuple[list[float], list[float]]:
-    """Where censor marks go: one per censored time, except that a mark closer to the
-    last one drawn than 1/400 of either axis (less than its own stroke on paper) is
-    left out, so that a large trial's thousands of marks do not weigh down the figure."""
-    rows = [r for r in curve if (r.get("censored") or 0) > 0]
-    gap = (float(curve[-1]["time"]) if curve else 0.0) / CENSOR_MARK_RESOLUTION
-    xs, ys = [], []
-    for r in rows:
-        x, y = float(r["time"]), _as_float(r.get("survival"))
-        if not xs or x - xs[-1] >= gap or abs(y - ys[-1]) >= 1 / CENSOR_MARK_RESOLUTION:
-            xs.append(x)
-            ys.append(y)
-    return xs, ys
+def _median(block: dict) -> float | None:
+    estimate = (block.get("median") or {}).get("estimate")
+    return None if estimate is None else float(estimate)
 
 
-def _draw_censor_marks(ax, curve: list[dict]) -> int:
-    xs, ys = _censor_mark_points(curve)
-    ax.plot(xs, ys, linestyle="none", marker="|", markersize=5, markeredgewidth=0.9,
-            color=INK, gid="censor-marks", zorder=4, clip_on=False)
-    return len(xs)
+def _draw_medians(ax, medians: list[tuple[int, float | None, str]]) -> None:
+    """Dotted lines at 50% from 0 to the latest median, and down from 50% at each median
+    reached. medians: (index or -1 for the one curve, median, colour)."""
+    reached = [(i, m, c) for i, m, c in medians if m is not None]
+    if not reached:
+        return
+    ax.plot([0, max(m for _, m, _ in reached)], [0.5, 0.5], color="#606060", zorder=2, gid="km-median-h", **GUIDE)
+    for i, m, colour in reached:
+        ax.plot([m, m], [0, 0.5], color=colour, zorder=2, gid="km-median" if i < 0 else f"km-median-{i}", **GUIDE)
+
+
+def _median_guides(ax) -> list[tuple[list[float], list[float]]]:
+    """The median lines drawn, as obstacles for boxes placed on the plot."""
+    return [tuple(map(list, line.get_data())) for line in ax.lines if (line.get_gid() or "").startswith("km-median")]
 
 
 def _draw_landmarks(ax, landmarks: Iterable[dict]) -> None:
     for i, lm in enumerate(landmarks):
-        t, s = lm.get("time"), lm.get("survival")
-        if t is None or s is None:
-            continue
-        t, s = float(t), float(s)
-        ax.plot([t, t], [0, s], linestyle=(0, (1, 1.5)), linewidth=0.6, color="#606060",
-                zorder=2, gid=f"landmark-guide-{i}")
-        ax.plot([t], [s], linestyle="none", marker="o", markersize=4.2,
-                markerfacecolor="white", markeredgecolor=INK, markeredgewidth=0.9,
-                zorder=5, gid=f"landmark-{i}")
+        t, s = float(lm["time"]), float(lm["survival"])
+        ax.plot([t, t], [0, s], color="#606060", zorder=2, gid=f"landmark-guide-{i}", **GUIDE)
+        ax.plot([t], [s], linestyle="none", marker="o", markersize=4.2, markerfacecolor="white",
+                markeredgecolor=INK, markeredgewidth=0.9, zorder=5, gid=f"landmark-{i}")
         low = s < 0.12  # below-left is free of the curve, except near the x axis
-        ax.annotate(percent_label(s), (t, s), xytext=(3, 3) if low else (-3, -3),
-                    textcoords="offset points", ha="left" if low else "right",
-                    va="bottom" if low else "top", fontsize=7.5, color=INK, zorder=6,
-                    gid=f"landmark-label-{i}")
+        ax.annotate(percent_label(s), (t, s), xytext=(3, 3) if low else (-3, -3), textcoords="offset points",
+                    ha="left" if low else "right", va="bottom" if low else "top", fontsize=7.5, color=INK,
+                    zorder=6, gid=f"landmark-label-{i}")
 
 
-def _km_x_max(curve: list[dict], risk_table: list[dict]) -> float:
-    ends = [float(curve[-1]["time"])] + [float(r["time"]) for r in risk_table]
+def _x_max(curves: list[list[dict]], risk_table: list[dict]) -> float:
+    ends = [float(c[-1]["time"]) for c in curves] + [float(r["time"]) for r in risk_table]
     return max(ends) or 1.0
 
 
-def _draw_risk_table(ax_risk, risk_table: list[dict]) -> None:
-    """'No. at risk' heading and the n_at_risk numbers under the x ticks."""
-    ax_risk.set_axis_off()
-    ax_risk.set_ylim(0, 1)
-    heading = blended_transform_factory(ax_risk.figure.transFigure, ax_risk.transAxes)
-    ax_risk.text(0.012, 0.78, "No. at risk", transform=heading, ha="left", va="center",
-                 fontsize=8, fontweight="bold", color=INK, clip_on=False,
-                 gid="risk-table-label")
-    for row in risk_table:
-        ax_risk.text(float(row["time"]), 0.22, _number_text(row["n_at_risk"]),
-                     ha="center", va="center", fontsize=8, color=INK, clip_on=False,
-                     gid=f"risk-table-{_number_text(row['time'])}")
-
-
-def _km_legend(ax, label: str, ci_text: str, has_censor: bool, has_landmarks: bool) -> None:
-    handles = [Line2D([], [], color=INK, linewidth=1.3, label=label),
-               Patch(facecolor=BAND_GREY, edgecolor="none", label=ci_text)]
-    if has_censor:
-        handles.append(Line2D([], [], color=INK, linestyle="none", marker="|",
-                              markersize=5, markeredgewidth=0.9, label="Censored"))
-    if has_landmarks:
-        handles.append(Line2D([], [], color=INK, linestyle="none", marker="o",
-                              markersize=4.2, markerfacecolor="white",
-                              markeredgewidth=0.9, label="Landmark estimate"))
-    ax.legend(handles=handles, loc="best",
-              handlelength=1.8, borderaxespad=0.3, labelspacing=0.35)
-
-
-def _km_axes(fig: Figure):
-    """Main plot axes and the number-at-risk strip below it (shared x)."""
-    left, width = 0.115, 0.86
-    ax = fig.add_axes((left, 0.255, width, 0.725))
-    ax_risk = fig.add_axes((left, 0.0, width, 0.12), sharex=ax)
-    return ax, ax_risk
-
-
-def _style_km_axes(ax, risk_table: list[dict], x_max: float, time_label: str) -> None:
+def _style_axes(ax, risk_table: list[dict], x_max: float, time_label: str) -> None:
     ax.set_xlim(0, x_max * 1.02)
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1.0]))
@@ -140,6 +111,39 @@ def _style_km_axes(ax, risk_table: list[dict], x_max: float, time_label: str) ->
     ax.spines["left"].set_bounds(0, 1)
 
 
+def _layout(rows: int, key: tuple[str, ...], left: float, width_in: float = KM_SIZE_IN[0]):
+    """A figure with the plot over the risk table (one line per row, plus its heading) over the key."""
+    key_in = key_height_in(key)
+    risk_in = ROW_IN * (rows + 1)
+    total = PLOT_IN + AXIS_TEXT_IN + risk_in + key_in + 0.12
+    fig = Figure(figsize=(width_in, total))
+    FigureCanvasAgg(fig)  # a renderer to measure boxes with
+    ax = fig.add_axes((left, (risk_in + key_in + AXIS_TEXT_IN) / total, 0.975 - left, PLOT_IN / total))
+    ax_risk = fig.add_axes((left, key_in / total, 0.975 - left, risk_in / total), sharex=ax)
+    return fig, ax, ax_risk, key_in
+
+
+def _left_margin(labels: Iterable[str]) -> float:
+    return max(0.115, 0.03 + 0.0095 * max((len(s) for s in labels), default=0))
+
+
+# --------------------------------------------------------------------------- #
+# One curve
+# --------------------------------------------------------------------------- #
+def _km_legend(ax, label: str, ci_text: str, has_censor: bool, has_landmarks: bool, has_median: bool):
+    handles = [Line2D([], [], color=INK, linewidth=1.3, label=label),
+               Patch(facecolor=BAND_GREY, edgecolor="none", label=ci_text)]
+    if has_censor:
+        handles.append(Line2D([], [], color=INK, linestyle="none", marker="|", markersize=4,
+                              markeredgewidth=0.8, label="Censored"))
+    if has_landmarks:
+        handles.append(Line2D([], [], color=INK, linestyle="none", marker="o", markersize=4.2,
+                              markerfacecolor="white", markeredgewidth=0.9, label="Landmark estimate"))
+    if has_median:
+        handles.append(Line2D([], [], color="#606060", label="Median", **GUIDE))
+    return ax.legend(handles=handles, loc="upper right", handlelength=1.8, borderaxespad=0.3, labelspacing=0.35)
+
+
 def _km_figure(block: dict, label: str, time_label: str) -> Figure:
     curve = block.get("curve") or []
     if len(curve) < 2 or not block.get("n"):
@@ -147,91 +151,103 @@ def _km_figure(block: dict, label: str, time_label: str) -> Figure:
     risk_table = block.get("risk_table") or []
     landmarks = [lm for lm in block.get("landmarks") or []
                  if lm.get("time") is not None and lm.get("survival") is not None]
-    fig = Figure(figsize=KM_SIZE_IN)
-    ax, ax_risk = _km_axes(fig)
-    _draw_km_curve(ax, curve)
-    n_censor_rows = _draw_censor_marks(ax, curve)
+    fig, ax, ax_risk, _ = _layout(1, (), 0.115)
+    x_max = _x_max([curve], risk_table)
+    _draw_band(ax, curve)
+    ax.step(*_points(curve), where="post", color=INK, linewidth=1.3, solid_joinstyle="miter", gid="km-curve", zorder=3)
+    xs, ys = thinned_censor_points(curve, "survival", x_max * 1.02)
+    draw_censor_ticks(ax, xs, ys, INK, "censor-marks")
+    _draw_medians(ax, [(-1, _median(block), "#606060")])
     _draw_landmarks(ax, landmarks)
-    _style_km_axes(ax, risk_table, _km_x_max(curve, risk_table), time_label)
-    _draw_risk_table(ax_risk, risk_table)
-    _km_legend(ax, label, _ci_legend_text(block.get("confidence"), block.get("conf_type")),
-               n_censor_rows > 0, bool(landmarks))
+    _style_axes(ax, risk_table, x_max, time_label)
+    cells = risk_cells(curve, risk_table)
+    draw_risk_rows(ax_risk, [("", {"color": INK}, cells)], RISK_HEADING,
+                   risk_font_size([cells], x_max * 1.02, ax.get_position().width * fig.get_figwidth()))
+    for t, _ in cells:  # the single row's cells are named by time alone
+        for text in ax_risk.texts:
+            if text.get_gid() == f"risk-table-0-{_number_text(t)}":
+                text.set_gid(f"risk-table-{_number_text(t)}")
+    legend = _km_legend(ax, label, _ci_legend_text(block.get("confidence"), block.get("conf_type")),
+                        bool(xs), bool(landmarks), _median(block) is not None)
+    free_corner(ax, legend, [_points(curve)] + _median_guides(ax), [], ("upper right", "lower left", "lower right", "center right"))
     return fig
 
 
 def km_figure(block: dict, *, label: str, time_label: str) -> str:
-    """Kaplan-Meier plot with CI band, censor marks, landmarks and risk table (SVG)."""
+    """Kaplan-Meier plot with CI band, censor marks, the median, landmarks and risk table (SVG)."""
     return _render(_km_figure, block, label, time_label)
 
 
-# One line style per arm, distinct in grayscale; the reference arm is solid black.
-ARM_STYLES = (
-    {"color": INK, "linestyle": "-"},
-    {"color": "#555555", "linestyle": (0, (5, 2))},
-    {"color": INK, "linestyle": (0, (1, 1.2))},
-    {"color": "#555555", "linestyle": (0, (6, 1.5, 1, 1.5))},
-    {"color": "#888888", "linestyle": "-"},
-)
+# --------------------------------------------------------------------------- #
+# One curve per arm
+# --------------------------------------------------------------------------- #
+def hazard_rows(comparison: dict | None, short: dict[str, str]) -> tuple[str, list[tuple[str, str, str]]]:
+    """The on-plot table: its HR header ('HR (95% CI)') and per compared arm
+    ('B vs A', '1.12 (0.82–1.52)', '0.478'), from the ledger's comparisons.<endpoint>."""
+    ratios = (comparison or {}).get("hazard_ratios") or []
+    level = next((confidence_label(float(h["confidence"])) for h in ratios if h.get("confidence")), "95%")
+    rows = []
+    for h in ratios:
+        if h["arm"] not in short or h["reference"] not in short:
+            continue
+        hr = h.get("hazard_ratio")
+        text = MISSING if hr is None else f"{number(hr, 2)} ({number(h.get('ci_low'), 2)}{DASH}{number(h.get('ci_high'), 2)})"
+        rows.append((f"{short[h['arm']]} vs {short[h['reference']]}", text, p_value(h.get("p_value"))))
+    return f"HR ({level} CI)", rows
 
 
-def _draw_arm(ax, curve: list[dict], i: int, arm: str) -> None:
-    style = ARM_STYLES[i % len(ARM_STYLES)]
-    times = [float(r["time"]) for r in curve]
-    ax.step(times, [_as_float(r.get("survival")) for r in curve], where="post", linewidth=1.3,
-            label=arm, gid=f"km-curve-{i}", zorder=3, **style)
-    xs, ys = _censor_mark_points(curve)
-    ax.plot(xs, ys, linestyle="none", marker="|", markersize=5, markeredgewidth=0.9,
-            color=style["color"], gid=f"censor-marks-{i}", zorder=4, clip_on=False)
+def _draw_arm(ax, curve: list[dict], i: int, span: float) -> None:
+    style = arm_style(i)
+    ax.step(*_points(curve), where="post", linewidth=1.3, gid=f"km-curve-{i}", zorder=3, **style)
+    xs, ys = thinned_censor_points(curve, "survival", span)
+    draw_censor_ticks(ax, xs, ys, style["color"], f"censor-marks-{i}")
 
 
-def _draw_arm_risk_rows(ax_risk, blocks: dict[str, dict]) -> None:
-    """'No. at risk' heading, then one row per arm, its name at the left margin."""
-    ax_risk.set_axis_off()
-    rows = len(blocks)
-    ax_risk.set_ylim(0, rows + 1)
-    margin = blended_transform_factory(ax_risk.figure.transFigure, ax_risk.transData)
-    ax_risk.text(0.012, rows + 0.5, "No. at risk", transform=margin, ha="left", va="center",
-                 fontsize=8, fontweight="bold", color=INK, clip_on=False, gid="risk-table-label")
-    for i, (arm, block) in enumerate(blocks.items()):
-        y = rows - i - 0.5
-        ax_risk.text(0.012, y, _short(arm), transform=margin, ha="left", va="center",
-                     fontsize=7.5, color=INK, clip_on=False, gid=f"risk-table-arm-{i}")
-        for row in block.get("risk_table") or []:
-            ax_risk.text(float(row["time"]), y, _number_text(row["n_at_risk"]), ha="center",
-                         va="center", fontsize=8, color=INK, clip_on=False,
-                         gid=f"risk-table-{i}-{_number_text(row['time'])}")
+def _arms_legend(ax, title: str, names: list[tuple[int, str]]):
+    handles = [Line2D([], [], linewidth=1.3, label=name, **arm_style(i)) for i, name in names]
+    handles.append(Line2D([], [], color="#606060", linestyle="none", marker="|", markersize=4,
+                          markeredgewidth=0.8, label="Censored"))
+    return ax.legend(handles=handles, loc="upper right", handlelength=2.8, borderaxespad=0.3, labelspacing=0.35,
+                     title=title, title_fontsize=8, alignment="left")
 
 
-def _short(arm: str, width: int = 22) -> str:
-    return arm if len(arm) <= width else arm[: width - 1] + "\u2026"
-
-
-def _km_arms_figure(blocks: dict[str, dict], label: str, time_label: str) -> Figure:
+def _km_arms_figure(blocks: dict[str, dict], label: str, time_label: str, comparison: dict | None) -> Figure:
     drawn = {arm: b for arm, b in blocks.items() if len(b.get("curve") or []) >= 2 and b.get("n")}
     if not drawn:
         return _message_figure("No data", EMPTY_SIZE_IN, title=label)
-    risk_height = 0.16 * (len(blocks) + 1)
-    fig = Figure(figsize=(KM_SIZE_IN[0], 2.9 + risk_height + 0.45))
-    total = 2.9 + risk_height + 0.45
-    left, width = 0.22, 0.755
-    ax = fig.add_axes((left, (risk_height + 0.45) / total, width, 2.75 / total))
-    ax_risk = fig.add_axes((left, 0.0, width, risk_height / total), sharex=ax)
-    for i, (arm, block) in enumerate(blocks.items()):
-        if arm in drawn:
-            _draw_arm(ax, block["curve"], i, arm)
+    names = arm_labels(list(blocks))
+    fig, ax, ax_risk, key_in = _layout(len(blocks), names.key, _left_margin(names.short.values()))
     risk_table = next(iter(drawn.values())).get("risk_table") or []
-    x_max = max(_km_x_max(b["curve"], risk_table) for b in drawn.values())
-    _style_km_axes(ax, risk_table, x_max, time_label)
-    _draw_arm_risk_rows(ax_risk, blocks)
-    ax.legend(loc="best", handlelength=2.6, borderaxespad=0.3, labelspacing=0.35, title=label,
-              title_fontsize=8, alignment="left")
+    x_max = max(_x_max([b["curve"]], risk_table) for b in drawn.values())
+    span = x_max * 1.02
+    index = {arm: i for i, arm in enumerate(blocks)}
+    for arm, block in drawn.items():
+        _draw_arm(ax, block["curve"], index[arm], span)
+    _draw_medians(ax, [(index[a], _median(b), arm_style(index[a])["color"]) for a, b in drawn.items()])
+    _style_axes(ax, risk_table, x_max, time_label)
+    rows = [(names.short[arm], arm_style(i), risk_cells(b.get("curve") or [], b.get("risk_table") or []))
+            for i, (arm, b) in enumerate(blocks.items())]
+    font = risk_font_size([r[2] for r in rows], span, ax.get_position().width * fig.get_figwidth())
+    draw_risk_rows(ax_risk, rows, RISK_HEADING, font)
+    draw_key(fig, names.key, 0.04)
+    curves = [_points(b["curve"]) for b in drawn.values()] + _median_guides(ax)
+    taken: list = []
+    free_corner(ax, _arms_legend(ax, label, [(index[a], names.short[a]) for a in blocks]), curves, taken,
+                ("upper right", "lower left", "lower right", "center right"))
+    header, hr_rows = hazard_rows(comparison, names.code)
+    if len(blocks) >= 2 and hr_rows:
+        box = table_box(("", header, "p (Wald)"), hr_rows, "hr-table")
+        ax.add_artist(box)
+        free_corner(ax, box, curves, taken, ("lower left", "lower right", "upper right", "center left", "center right"))
     return fig
 
 
-def km_arms_figure(blocks: dict[str, dict], *, label: str, time_label: str) -> str:
-    """Kaplan-Meier curves, one per arm, censor marks and a risk-table row per arm (SVG).
+def km_arms_figure(blocks: dict[str, dict], *, label: str, time_label: str, comparison: dict | None = None) -> str:
+    """Kaplan-Meier curves, one per arm (colour and line style), censor ticks, medians, a risk-table
+    row per arm and, from `comparison` (the ledger's comparisons.<endpoint>), a table of each arm's
+    hazard ratio against the reference (SVG).
 
     `blocks` maps arm name to its survival block, in report order (the reference first);
     the arms share the risk table's times.
     """
-    return _render(_km_arms_figure, blocks, label, time_label)
+    return _render(_km_arms_figure, blocks, label, time_label, comparison)

@@ -19,7 +19,7 @@ import pandas as pd
 from ...analysis.group import TOTAL, Group, Part, Reads
 from ...inputs import derive
 from ...layout.ard import Stat, source_name
-from ...layout.descriptive_rows import NotedTable, n_percent
+from ...layout.descriptive_rows import n_percent
 from ...layout.formatting import confidence_label, percent
 from ...layout.tables import ArmTable, Row
 from ...layout.wording import p_value
@@ -149,7 +149,33 @@ def _band(groups: list[tuple[str, dict | None]]) -> list[Row]:
     return rows
 
 
-def view(ledger: dict, context: Context | None = None) -> NotedTable:
+@dataclass(frozen=True)
+class IncidenceView:
+    """The table and its note, and each endpoint's figure: (figure key, caption)."""
+    table: ArmTable
+    note: str
+    figures: tuple[tuple[str, str], ...]
+
+
+def figures(ledger: dict) -> dict[str, str]:
+    """Each endpoint's cumulative incidence of the event and of the competing event, by arm."""
+    from ...layout.figures import namespaced
+    from ...layout.incidence_figures import cumulative_incidence_figure
+
+    unit = ledger["methods"]["time_unit"].capitalize()
+    drawn = {}
+    for name, total in ledger[BLOCK_ID].items():
+        arms = {arm: part for arm, part in groups_of(ledger, name)[:-1] if part}
+        svg = cumulative_incidence_figure(arms or {TOTAL: total}, event_label=total["event"],
+                                          competing_label=total["competing_event"][:1].upper() +
+                                          total["competing_event"][1:],
+                                          time_label=f"{unit} since {total['origin']}",
+                                          gray_p=total["gray"]["p_value"] if total["gray"] else None)
+        drawn[f"cif-{name}"] = namespaced(svg, f"fig-cif-{name}")
+    return drawn
+
+
+def view(ledger: dict, context: Context | None = None) -> IncidenceView:
     notes = []
     for name, total in ledger[BLOCK_ID].items():
         start = ("Responders, from response to relapse; death without relapse is the competing event; patients "
@@ -162,7 +188,11 @@ def view(ledger: dict, context: Context | None = None) -> NotedTable:
                  f"survival::survfit, multi-state); {NOT_ESTIMABLE}: past the last follow-up.")
     if any(t["gray"] is not None for t in ledger[BLOCK_ID].values()):
         notes.append("p: Gray's test between arms (R cmprsk::cuminc).")
-    return NotedTable(table(ledger), " ".join(notes))
+    captions = tuple((f"cif-{name}", f"{total['label']}, {total['population']}: Aalen-Johansen estimate of the "
+                      f"{total['event'].lower()} (solid) and of the competing {total['competing_event'].lower()} "
+                      f"(dashed), from {total['origin']}; numbers at risk and cumulative events below the axis.")
+                     for name, total in ledger[BLOCK_ID].items())
+    return IncidenceView(table(ledger), " ".join(notes), captions)
 
 
 def _share(count: int, n: int) -> dict:
@@ -217,6 +247,7 @@ BLOCK = Block(
     open_safe=False,
     partial="partials/cumulative_incidence.html.j2",
     shown=shown,
+    figures=figures,
     compute=Part(incidences, Reads(subjects=("efficacy", "arm", "best_response", "response_on", "relapse_on",
                                              "died_on", "last_contact_on"),
                                    time_to_event=("endpoint", "days", "event", "event_type"),

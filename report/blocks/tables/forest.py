@@ -20,7 +20,6 @@ from ...inputs import derive
 from ...inputs.demographic_columns import COLUMN, variables
 from ...inputs.spec import SPEC_FILE
 from ...layout.ard import Stat, source_name
-from ...layout.descriptive_rows import NotedTable
 from ...layout.formatting import confidence_label, number
 from ...layout.tables import ArmTable, Row
 from ...layout.wording import p_value
@@ -124,13 +123,48 @@ def table(ledger: dict, context: Context | None = None) -> ArmTable:
                     css="arms forest")
 
 
-def view(ledger: dict, context: Context | None = None) -> NotedTable:
+@dataclass(frozen=True)
+class ForestView:
+    table: ArmTable
+    note: str
+    figure: str  # the forest plot's key in the page's figures
+    caption: str
+
+
+def figures(ledger: dict) -> dict[str, str]:
+    """The forest plot: a row per subgroup level under its variable, the overall ratio dashed."""
+    from ...layout.efficacy_figures import ForestRow, forest_figure
+    from ...layout.figures import namespaced
+
+    part = ledger[BLOCK_ID]
+    rows = []
+    for subgroup in part["subgroups"]:
+        rows.append(ForestRow(subgroup["label"], None, None, None, None, None, group_heading=True))
+        rows += [_forest_row(level) for level in subgroup["levels"]]
+    interaction = {s["label"]: s["interaction"]["p_value"] if s["interaction"] else None for s in part["subgroups"]}
+    svg = forest_figure(rows, _forest_row(part["overall"]), "Hazard ratio",
+                        True, interaction)
+    return {"forest": namespaced(svg, "fig-forest")}
+
+
+def _forest_row(level: dict):
+    from ...layout.efficacy_figures import ForestRow
+
+    ratio = level["ratio"]
+    return ForestRow(level["label"], level["n"], level["events"], ratio["hazard_ratio"], ratio["ci_low"],
+                     ratio["ci_high"])
+
+
+def view(ledger: dict, context: Context | None = None) -> ForestView:
     part = ledger[BLOCK_ID]
     note = (f"Hazard ratios of {part['arm']} against {part['reference']} ({part['endpoint']}), efficacy population: "
             "Cox proportional hazards model in each subgroup (Efron ties), Wald confidence intervals; interaction p: "
             "likelihood-ratio test of the arm-by-subgroup interaction (R: anova of coxph(~ arm + subgroup) and "
             "coxph(~ arm * subgroup)). NE: not estimable (an arm without events in the subgroup).")
-    return NotedTable(table(ledger), note)
+    caption = (f"Hazard ratio of {part['arm']} against {part['reference']} by subgroup, with its "
+               f"{confidence_label(part['overall']['ratio']['confidence'])} confidence interval; the dashed line is "
+               "the ratio in all patients; interaction p on each variable's line.")
+    return ForestView(table(ledger), note, "forest", caption)
 
 
 def _cells(level: dict) -> tuple[str, ...]:
@@ -177,6 +211,7 @@ BLOCK = Block(
     open_safe=False,
     partial="partials/forest.html.j2",
     shown=shown,
+    figures=figures,
     compute=Part(forest, Reads(subjects=("efficacy", "arm", COLUMN), time_to_event=("endpoint", "days", "event"),
                                options=("forest", "arms", "confidence", "demographics"), not_collected=True)),
     view=view,

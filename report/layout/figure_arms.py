@@ -1,0 +1,217 @@
+"""What the Kaplan-Meier and cumulative incidence figures share when they show arms: the
+colour-blind-safe palette with a line style per arm, arm labels abbreviated with a key,
+the risk table (patients at risk and cumulative events), thinned censor marks, and
+placing a box (legend, hazard-ratio table) where no curve runs. Only drawing."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.offsetbox import AnchoredOffsetbox, HPacker, TextArea, VPacker
+from matplotlib.transforms import blended_transform_factory
+
+from .figures import INK, _number_text
+
+# Okabe-Ito, the colour-blind-safe palette (Okabe & Ito 2008), in an order whose greys
+# differ; each arm also has its own dash pattern, so the figure reads in grayscale.
+# The reference arm is solid black. Yellow is left out: it vanishes on white paper.
+ARM_STYLES = (
+    {"color": "#000000", "linestyle": "-"},
+    {"color": "#0072B2", "linestyle": (0, (5, 2))},
+    {"color": "#D55E00", "linestyle": (0, (1, 1.2))},
+    {"color": "#009E73", "linestyle": (0, (6, 1.5, 1, 1.5))},
+    {"color": "#CC79A7", "linestyle": (0, (2.5, 1.5))},
+    {"color": "#E69F00", "linestyle": (0, (8, 1.5, 1, 1.5, 1, 1.5))},
+)
+MAX_LABEL_CHARS = 16  # longer arm labels are abbreviated in the figure and spelled out in a key
+MIN_CENSOR_GAP = 1 / 110  # censor ticks of one curve: at least this fraction of the x axis apart
+RISK_FONT = 7.5
+_PREFIX = re.compile(r"^([A-Za-z0-9]{1,3})\s*[:.)]\s+\S")
+
+
+def arm_style(i: int) -> dict:
+    return ARM_STYLES[i % len(ARM_STYLES)]
+
+
+@dataclass(frozen=True)
+class ArmLabels:
+    """How arms are named in a figure: `short` by arm (legend, risk table), `code` by arm (the
+    hazard-ratio table's 'B vs A'), and the key lines ('' when not abbreviated)."""
+    short: dict[str, str]
+    code: dict[str, str]
+    key: tuple[str, ...]
+
+
+def arm_labels(arms: list[str]) -> ArmLabels:
+    """The arms' own names when all are short; else 'A', 'B', ... (or the prefix the arm names
+    already carry, as 'A' of 'A: Drug X') and a key line per arm, 'A: Blinatumomab then POMP'."""
+    prefixes = [_PREFIX.match(a) for a in arms]
+    prefixed = all(prefixes) and len({m.group(1) for m in prefixes}) == len(arms)
+    codes = [m.group(1) for m in prefixes] if prefixed else [_letters(i) for i in range(len(arms))]
+    if all(len(a) <= MAX_LABEL_CHARS for a in arms):
+        return ArmLabels({a: a for a in arms}, dict(zip(arms, codes if prefixed else arms)), ())
+    key = tuple(arms) if prefixed else tuple(f"{c}: {a}" for c, a in zip(codes, arms))
+    return ArmLabels(dict(zip(arms, codes)), dict(zip(arms, codes)), key)
+
+
+def _letters(i: int) -> str:
+    """'A'..'Z', then 'AA', 'AB', ..."""
+    return chr(65 + i) if i < 26 else _letters(i // 26 - 1) + chr(65 + i % 26)
+
+
+# --------------------------------------------------------------------------- #
+# Risk table: at risk (cumulative events)
+# --------------------------------------------------------------------------- #
+def cumulative_events(curve: list[dict], times: list[float], field: str = "events") -> list[int]:
+    """Events up to and including each time (R's summary(fit, times) summed), from the curve."""
+    rows = sorted((float(r["time"]), int(r.get(field) or 0)) for r in curve)
+    out = []
+    for t in times:
+        out.append(sum(d for time, d in rows if time <= t))
+    return out
+
+
+def risk_cells(curve: list[dict], risk_table: list[dict]) -> list[tuple[float, str]]:
+    """(time, '23 (4)') per risk-table time: patients at risk, events so far."""
+    times = [float(r["time"]) for r in risk_table]
+    events = cumulative_events(curve, times)
+    return [(t, f"{_number_text(r['n_at_risk'])} ({e})") for t, r, e in zip(times, risk_table, events)]
+
+
+def risk_font_size(cells: list[list[tuple[float, str]]], span: float, width_in: float) -> float:
+    """7.5 pt, smaller (to 6) where the widest cell would reach its neighbour."""
+    times = sorted({t for row in cells for t, _ in row})
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    if not gaps or span <= 0:
+        return RISK_FONT
+    room_pt = min(gaps) / span * width_in * 72 * 0.92
+    widest = max(len(text) for row in cells for _, text in row)
+    return max(6.0, min(RISK_FONT, room_pt / (0.52 * widest)))
+
+
+def draw_risk_rows(ax_risk, rows: list[tuple[str, dict, list[tuple[float, str]]]], heading: str,
+                   font: float) -> None:
+    """The heading, then per row its label at the figure's left margin (in the row's colour)
+    and the cells under the x ticks. rows: (label, style, cells)."""
+    ax_risk.set_axis_off()
+    ax_risk.set_ylim(0, len(rows) + 1)
+    margin = blended_transform_factory(ax_risk.figure.transFigure, ax_risk.transData)
+    ax_risk.text(0.012, len(rows) + 0.5, heading, transform=margin, ha="left", va="center",
+                 fontsize=8, fontweight="bold", color=INK, clip_on=False, gid="risk-table-label")
+    for i, (label, style, cells) in enumerate(rows):
+        y = len(rows) - i - 0.5
+        ax_risk.text(0.012, y, label, transform=margin, ha="left", va="center", fontsize=font,
+                     color=style["color"], fontweight="bold", clip_on=False, gid=f"risk-table-arm-{i}")
+        for t, text in cells:
+            ax_risk.text(t, y, text, ha="center", va="center", fontsize=font, color=INK,
+                         clip_on=False, gid=f"risk-table-{i}-{_number_text(t)}")
+
+
+def draw_key(fig, key: tuple[str, ...], bottom_in: float) -> None:
+    """The abbreviations' key under the risk table, one line per arm."""
+    if not key:
+        return
+    height = fig.get_figheight()
+    fig.text(0.012, bottom_in / height, "\n".join(key), ha="left", va="bottom", fontsize=7.5,
+             color=INK, linespacing=1.3, gid="arm-key")
+
+
+def key_height_in(key: tuple[str, ...]) -> float:
+    return 0.0 if not key else 0.08 + 0.145 * len(key)
+
+
+# --------------------------------------------------------------------------- #
+# Censor marks
+# --------------------------------------------------------------------------- #
+def thinned_censor_points(curve: list[dict], value: str, span: float) -> tuple[list[float], list[float]]:
+    """One tick per censored time, except that a tick nearer than MIN_CENSOR_GAP of the x axis
+    to the last one kept is left out: dense censoring stays a row of ticks, never a bar."""
+    gap = span * MIN_CENSOR_GAP
+    xs, ys = [], []
+    for r in curve:
+        if (r.get("censored") or 0) <= 0 or r.get(value) is None:
+            continue
+        x = float(r["time"])
+        if not xs or x - xs[-1] >= gap:
+            xs.append(x)
+            ys.append(float(r[value]))
+    return xs, ys
+
+
+def draw_censor_ticks(ax, xs: list[float], ys: list[float], color: str, gid: str) -> None:
+    ax.plot(xs, ys, linestyle="none", marker="|", markersize=4, markeredgewidth=0.8,
+            color=color, gid=gid, zorder=4, clip_on=False)
+
+
+# --------------------------------------------------------------------------- #
+# Boxes on the plot where no curve runs
+# --------------------------------------------------------------------------- #
+CORNERS = ("lower left", "upper right", "lower right", "upper left", "center right", "center left")
+
+
+def free_corner(ax, box, curves: list[tuple[list[float], list[float]]], taken: list,
+                corners: tuple[str, ...] = CORNERS) -> str:
+    """The first of `corners` where `box` (an artist with set_loc / loc) covers the fewest
+    curve points and no box already placed (`taken`: display bboxes)."""
+    renderer = ax.figure.canvas.get_renderer()
+    dense = [p for xs, ys in curves for p in _dense(xs, ys, ax)]
+    points = ax.transData.transform(np.array(dense)) if dense else np.empty((0, 2))
+    best, best_score = corners[0], math.inf
+    for corner in corners:
+        _set_loc(box, corner)
+        bbox = box.get_window_extent(renderer).padded(5)
+        inside = ((points[:, 0] >= bbox.x0) & (points[:, 0] <= bbox.x1)
+                  & (points[:, 1] >= bbox.y0) & (points[:, 1] <= bbox.y1))
+        score = int(inside.sum()) + 1000 * sum(bbox.overlaps(t) for t in taken)
+        if score < best_score:
+            best, best_score = corner, score
+        if score == 0:
+            break
+    _set_loc(box, best)
+    taken.append(box.get_window_extent(renderer))
+    return best
+
+
+def _set_loc(box, corner: str) -> None:
+    if hasattr(box, "set_loc"):
+        box.set_loc(corner)
+    else:
+        box.loc = AnchoredOffsetbox.codes[corner]
+
+
+def _dense(xs: list[float], ys: list[float], ax) -> list[tuple[float, float]]:
+    """Points along a post-step curve, close enough that no box slips between them."""
+    x0, x1 = ax.get_xlim()
+    step = (x1 - x0) / 200
+    out = []
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        if math.isnan(y):
+            continue
+        out.append((x, y))
+        nxt = xs[i + 1] if i + 1 < len(xs) else x
+        k = 1
+        while x + k * step < nxt:
+            out.append((x + k * step, y))
+            k += 1
+        if i + 1 < len(ys) and not math.isnan(ys[i + 1]):
+            lo, hi = sorted((y, ys[i + 1]))
+            out += [(nxt, lo + (hi - lo) * j / 8) for j in range(1, 8)]
+    return out
+
+
+def table_box(header: tuple[str, ...], rows: list[tuple[str, ...]], gid: str, font: float = 7.5):
+    """A small table drawn on the plot: right-aligned numeric columns, a bold header."""
+    columns = []
+    for j, title in enumerate(header):
+        cells = [TextArea(title, textprops={"fontsize": font, "fontweight": "bold", "color": INK,
+                                            "gid": f"{gid}-head-{j}"})]
+        cells += [TextArea(row[j], textprops={"fontsize": font, "color": INK, "gid": f"{gid}-{i}-{j}"})
+                  for i, row in enumerate(rows)]
+        columns.append(VPacker(children=cells, align="left" if j == 0 else "right", pad=0, sep=2))
+    packed = HPacker(children=columns, align="top", pad=0, sep=8)
+    box = AnchoredOffsetbox(loc="lower left", child=packed, pad=0.35, borderpad=0.5, frameon=True)
+    box.patch.set(facecolor="white", edgecolor="#bdbdbd", linewidth=0.5, gid=gid)
+    box.set_zorder(7)
+    return box
