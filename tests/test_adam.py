@@ -79,8 +79,19 @@ def test_random_cdisc_response_and_endpoints(random_trial):
 def test_random_cdisc_survival_by_arm_equals_r(random_trial, tmp_path):
     from adam_vs_r import by_arm_differences
 
-    lines, problems = by_arm_differences(random_trial, report.analyze(random_trial).to_dict(), tmp_path)
-    assert lines == 2 * 5 and problems == []
+    ledger = report.analyze(random_trial).to_dict()
+    lines, problems = by_arm_differences(random_trial, ledger, tmp_path)
+    assert lines == 2 * 6 and problems == []
+    assert ledger["comparisons"]["os"]["stratified_by"] == ["STRATA1", "STRATA2"]  # R stratified it too
+
+
+def test_a_stratification_factor_the_data_lack_is_named(tmp_path):
+    spec = (RANDOM / "trial.toml").read_text()
+    spec = spec.replace('path = "../../../../../shared/data/random-cdisc"', f'path = "{SHARED / "random-cdisc"}"')
+    (tmp_path / "trial.toml").write_text(spec.replace('strata = ["STRATA1", "STRATA2"]', 'strata = ["STRATA1", "STRAT9"]'))
+    result = run_cli("analyze", str(tmp_path))
+    assert result.returncode == 2
+    assert "adsl.xpt" in result.stderr and "STRAT9" in result.stderr and "STRATA1" in result.stderr
 
 
 def test_missing_dataset_variable_and_parameter_are_named(tmp_path):
@@ -146,8 +157,13 @@ def test_full_report_builds_with_a_column_and_a_curve_per_arm(fixture, arms, tmp
         assert html.count(f'<th colspan="1" class="arm">{arm}<br>') >= 3  # baseline, survival, safety tables
     assert len(re.findall(r'id="fig-km-[a-z]+-km-curve-\d"', html)) == len(arms) * (2 if fixture == RANDOM else 1)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(paths["summary.pdf"]).pages).split())
-    assert "Log-rank test across arms" in text
-    assert "Hazard ratio (95% CI)" in text and "1 (reference)" in text
+    if fixture == RANDOM:  # stratified by STRATA1 and STRATA2; responders compared between arms
+        assert "Stratified log-rank test across arms" in text and "Hazard ratio, stratified (95% CI)" in text
+        assert "stratified by STRATA1 and STRATA2" in text and "overall likelihood-ratio test p" in text
+        assert "Difference in response rate" in text and "Odds ratio, Mantel-Haenszel (95% CI)" in text
+    else:
+        assert "Log-rank test across arms" in text and "Hazard ratio (95% CI)" in text
+    assert "1 (reference)" in text
     if fixture == PILOT:
         assert "In the Placebo arm, 65 of 86 patients (76%) had at least one adverse event (281 events)" in text
         assert "Adverse events by system organ class and preferred term" in text

@@ -74,6 +74,12 @@ def parsed(data: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
+def level_of(time: float) -> str:
+    from report.layout.ard_parts import level
+
+    return level(time)
+
+
 def value(text: str):
     """A stat cell as written: an int, a float (repr: it round-trips), text, or None (empty)."""
     if text == "":
@@ -148,6 +154,24 @@ def test_named_rows_hold_the_ledger_values_they_name(ledgers, name):
             where = {"variable": endpoint, "variable_level": f"{ratio['arm']} vs {ratio['reference']}"}
             assert stat("results", stat_name="estimate", **where) == ratio["hazard_ratio"]
             assert stat("results", stat_name="p.value", **where) == ratio["p_value"]
+        for lc in comparison["landmark_differences"]:
+            for lm in lc["landmarks"]:
+                where = {"variable": endpoint, "variable_level": level_of(lm["time"]), "group2_level": lc["arm"],
+                         "context": "landmark_difference"}
+                assert stat("results", stat_name="estimate", **where) == lm["difference"]["estimate"]
+                assert stat("results", stat_name="surv.reference", **where) == lm["reference_survival"]
+        for key in ("likelihood_ratio", "wald", "score"):
+            if comparison[key]:
+                where = {"variable": endpoint, "variable_level": key}
+                assert stat("results", stat_name="statistic", **where) == comparison[key]["statistic"]
+                assert stat("results", stat_name="p.value", **where) == comparison[key]["p_value"]
+    for c in (ledger["response_comparison"] or {}).get("arms", ()):
+        where = {"variable": names["best_response"], "variable_level": f"{c['arm']} vs {c['reference']}"}
+        for context, key in (("rate_difference", "estimate"), ("odds_ratio", "estimate"), ("cmh", "odds_ratio")):
+            block = c[{"cmh": "mantel_haenszel"}.get(context, context)]
+            if block is not None:
+                assert stat("results", context=context, stat_name="estimate", **where) == block[key]
+                assert stat("results", context=context, stat_name="p.value", **where) == block["p_value"]
 
 
 def test_the_columns_their_order_and_the_cells_as_written(ledgers):

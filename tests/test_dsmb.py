@@ -136,6 +136,10 @@ def test_three_arm_trial_open_report_names_no_arm_and_closed_report_has_them(tmp
     closed = " ".join(pages(files["dsmb-closed.pdf"], PASSWORD))
     assert all(arm in closed for arm in ("A: Drug X", "B: Placebo", "C: Combination"))
     assert "Demographic and baseline characteristics" in closed and "Hazard ratio" in closed
+    # the comparisons between arms, stratified as the spec asks, in the closed report only
+    assert "Hazard ratio, stratified" in closed and "Odds ratio, Mantel-Haenszel" in closed
+    assert "Mantel-Haenszel" not in open_text and "stratified" not in open_text.lower()
+    assert "response_comparison" not in json.loads(files["results.json"].read_text())
 
 
 def test_long_listings_are_capped_in_reports_and_complete_in_the_bundle(tmp_path):

@@ -211,12 +211,24 @@ def test_the_comparisons_read_only_what_they_declare(two_arms):
     reads, options = COMPARISONS, two_arms.spec.analysis
     arms = _arms(two_arms.subjects, options)
     only = dataclasses.replace(
-        two_arms, subjects=two_arms.subjects[list(GROUPING["subjects"])],
+        two_arms, subjects=two_arms.subjects[list(dict.fromkeys((*GROUPING["subjects"], *reads.subjects)))],
         time_to_event=two_arms.time_to_event[list(dict.fromkeys((*GROUPING["time_to_event"], *reads.time_to_event)))])
     declared = types.SimpleNamespace(**{o: getattr(options, o) for o in (*GROUPING_OPTIONS, *reads.options)})
     for endpoint in two_arms.endpoints:
         assert plain(_comparison(only, endpoint.name, arms, declared)) == plain(
             _comparison(two_arms, endpoint.name, arms, options))
+
+
+def test_the_response_comparison_reads_only_what_it_declares(two_arms):
+    from report.analysis.analysis import _arms
+    from report.analysis.response_comparison import READS, compare_response
+
+    options = two_arms.spec.analysis
+    arms = _arms(two_arms.subjects, options)
+    only = two_arms.subjects[list(dict.fromkeys((*GROUPING["subjects"], *READS.subjects)))]
+    declared = types.SimpleNamespace(**{o: getattr(options, o) for o in (*GROUPING_OPTIONS, *READS.options)})
+    ours = plain(compare_response(only, arms, declared))
+    assert ours is not None and ours == plain(compare_response(two_arms.subjects, arms, options))
 
 
 # ------------------------------------------------------------------ input hashes
@@ -229,7 +241,7 @@ def _hashes(folder: Path) -> dict[str, str]:
 def test_hashes_are_sha256_of_every_part_and_the_same_for_the_same_trial():
     first, again = _hashes(EXAMPLE), _hashes(EXAMPLE)
     assert first == again
-    assert set(first) == {*CORE, "comparisons", *block_parts()}
+    assert set(first) == {*CORE, "comparisons", "response_comparison", *block_parts()}
     assert all(len(h) == 64 and int(h, 16) >= 0 for h in first.values())
 
 
@@ -274,7 +286,8 @@ def _with_analysis(folder: Path, line: str) -> None:
 
 
 @pytest.mark.parametrize("line, parts", [
-    ("confidence = 0.9", {"response", "mrd", "survival", "comparisons", "cumulative_incidence", "forest"}),
+    ("confidence = 0.9", {"response", "mrd", "survival", "comparisons", "response_comparison", "cumulative_incidence",
+                          "forest"}),
     ("km_conf_type = \"plain\"", {"survival"}),
     ("early_death_days = [30]", {"safety", "deaths"}),
 ])

@@ -10,20 +10,21 @@ from typing import Callable, Mapping
 
 import pandas as pd
 
-from ..inputs import derive
+from ..inputs import derive, strata_column
 from ..inputs.arms import excluded_counts
 from ..stats.comparison import ArmComparison, compare_arms
 from .group import Group, Reads, arm_group, reads_of, total
 from .hashes import input_hashes
 from .ledger import RESERVED_KEYS, SCHEMA_VERSION, ArmResults, EndpointInfo, Methods, Results, TrialId
 from .parts import CORE
+from . import response_comparison
 from .variables import source_variables
 from ..stats.proportions import METHOD_NAMES
 from ..inputs.spec import Analysis
 from ..inputs.trial import Trial
 
 COMPARISONS = Reads(  # what the log-rank tests and hazard ratios between arms read
-    time_to_event=("endpoint", "days", "event"), options=("time_unit", "confidence"))
+    subjects=("strata",), time_to_event=("endpoint", "days", "event"), options=("time_unit", "confidence", "strata", "landmarks"))
 
 
 def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -> Results:
@@ -48,8 +49,10 @@ def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -
         comparisons={e.name: _comparison(trial, e.name, arms, options) for e in trial.endpoints} if arms else {},
         excluded_arms=excluded_counts(trial.excluded, options.exclude_arms),
         parts=whole.parts,
+        response_comparison=response_comparison.compare_response(trial.subjects, arms, options),
         input_hashes=input_hashes(trial, {**{key: reads_of(part) for key, part in {**CORE, **parts}.items()},
-                                          "comparisons": COMPARISONS}),
+                                          "comparisons": COMPARISONS,
+                                          "response_comparison": response_comparison.READS}),
     )
 
 
@@ -77,12 +80,17 @@ def _arms(subjects: pd.DataFrame, options: Analysis) -> list[str]:
 def _comparison(trial: Trial, endpoint: str, arms: list[str], options: Analysis) -> ArmComparison:
     rows = trial.time_to_event[trial.time_to_event["endpoint"] == endpoint]
     arm_of = dict(zip(trial.subjects["subject_id"], trial.subjects["arm"]))
+    stratum_of = dict(zip(trial.subjects["subject_id"], trial.subjects[strata_column.COLUMN])) \
+        if options.strata and strata_column.COLUMN in trial.subjects else None
     return compare_arms(
         rows["days"].to_numpy() / derive.DAYS_PER_UNIT[options.time_unit],
         rows["event"].to_numpy(dtype=bool),
         [arm_of.get(s) for s in rows["subject_id"]],
         arms,
         options.confidence,
+        strata=[strata_column.label(stratum_of.get(s)) for s in rows["subject_id"]] if stratum_of else None,
+        stratified_by=tuple(options.strata),
+        landmarks=tuple(options.landmarks),
     )
 
 

@@ -44,8 +44,8 @@ OPEN, CLOSED = "dsmb-open", "dsmb-closed"
 FRAME = ("schema_version", "trial", "data_cutoff", "methods", "report")
 DSMB_PARTS = ("report", "dsmb")  # what a DSMB ledger adds to the trial's, in this order
 # Efficacy, results by arm and the stopping rules: never in the open ledger (DESIGN section 9).
-NEVER_OPEN = ("response", "mrd", "survival", "endpoints", "arms", "by_arm", "comparisons", "excluded_arms", "stopping",
-              "cumulative_incidence", "forest", "tte_summary", "swimmer", "waterfall")
+NEVER_OPEN = ("response", "mrd", "survival", "endpoints", "arms", "by_arm", "comparisons", "response_comparison",
+              "excluded_arms", "stopping", "cumulative_incidence", "forest", "tte_summary", "swimmer", "waterfall")
 
 
 @dataclass(frozen=True)

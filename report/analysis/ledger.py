@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from ..stats.comparison import ArmComparison
+from .response_comparison import ResponseComparison
 from .response import MrdSummary, ResponseSummary
 from .safety import SafetySummary
 from ..stats.survival import Survival
@@ -120,6 +121,8 @@ class Results:
     arms: tuple[str, ...]  # empty for a single-arm trial; the first is the reference
     by_arm: dict[str, ArmResults]
     comparisons: dict[str, ArmComparison]  # by endpoint: log-rank and hazard ratios
+    # Responders of each arm against the reference: rate difference, odds ratio, CMH where stratified.
+    response_comparison: ResponseComparison | None
     excluded_arms: dict[str, int]  # patients of the arms the spec excludes, left out of every figure
     # The blocks' own parts (report.blocks), by block id: at the top level of results.json,
     # after the core parts, and under `by_arm.<arm>.<id>`.

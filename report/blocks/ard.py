@@ -57,7 +57,8 @@ def baseline_ard(part: dict, ledger: dict) -> list[Stat]:
 def results_ard(part: dict, ledger: dict) -> list[Stat]:
     """The `results` block: response, MRD, survival and (for all patients) the comparisons between arms."""
     return (ap.response_rows(part.get("response"), ledger) + ap.mrd_rows(part.get("mrd"), ledger)
-            + ap.survival_rows(part.get("survival"), ledger) + ap.comparison_rows(part.get("comparisons"), ledger))
+            + ap.survival_rows(part.get("survival"), ledger) + ap.comparison_rows(part.get("comparisons"), ledger)
+            + ap.response_comparison_rows(part.get("response_comparison"), ledger))
 
 
 def safety_ard(part: dict, ledger: dict) -> list[Stat]:

@@ -53,7 +53,7 @@ BLOCKS: dict[str, Block] = {b.id: b for b in (
     Block("key_results", "Key results", ("response", "mrd", "survival", "safety"), False,
           P + "key_results.html.j2", shown=_single_arm, view=sv.key_results_view),
     Block("study", "Study", ("population", "accrual", "baseline", "excluded_arms"), False, P + "study.html.j2", view=sv.study_view),
-    Block("results", "Results", ("response", "mrd", "survival", "by_arm", "comparisons"), False,
+    Block("results", "Results", ("response", "mrd", "survival", "by_arm", "comparisons", "response_comparison"), False,
           P + "results.html.j2", P + "results_arms.html.j2", figures=survival_figures,
           view=sv.results_view, ard=results_ard),
     Block("toxicity", "Toxicity", ("safety", "by_arm"), False, P + "toxicity.html.j2", P + "toxicity_arms.html.j2",

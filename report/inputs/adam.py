@@ -14,7 +14,7 @@ import pandas as pd
 from .adam_datasets import Dataset, date_values, find_dataset, first_date, flag_values, open_dataset, text_values
 from .arms import arm_problems
 from . import demographic_columns as dc
-from . import derive
+from . import derive, strata_column
 from .derive import DAYS_PER_UNIT, TTE_COLUMNS, Endpoint
 from ..errors import InputError, Problem
 from .source import SourceTables
@@ -81,7 +81,9 @@ def _with_demographics(subjects: pd.DataFrame, adsl: Dataset, spec: Spec, rows: 
         dc.variables(spec.analysis, _not_collected(adsl, m)), lambda c: adsl.col(c) if adsl.has(c) else None,
         list(adsl.frame.columns), adsl.path.name, rows)
     subjects[dc.COLUMN] = pd.Series(values if not found else [()] * len(subjects), index=subjects.index, dtype=object)
-    return problems + found
+    return problems + found + strata_column.attach(subjects, spec.analysis.strata,
+                                                   lambda c: adsl.col(c) if adsl.has(c) else None,
+                                                   list(adsl.frame.columns), adsl.path.name)
 
 
 def _open_adae(data_dir: Path, named: str | None, problems: list[Problem]) -> Dataset | None:

@@ -104,6 +104,12 @@ class Analysis(_Section):
     demographics: Demographics | None = None  # the demographic and baseline table (spec_demographics.py)
     forest: Forest | None = None  # [analysis.forest]: the subgroup analysis (spec_forest.py)
     endpoints: Endpoints = []  # [[analysis.endpoints]]: the endpoints of a tidy endpoints.csv (spec_endpoints.py)
+    # Stratification factors of the comparisons between arms: subject-level columns (tidy
+    # subjects.csv columns, or ADSL variables such as STRATA1); the log-rank test, Cox model
+    # and Cochran-Mantel-Haenszel test are stratified by them (report.inputs.strata_column).
+    strata: list[str] = []
+    rate_difference_method: Literal["wald", "wald-cc"] = "wald-cc"  # responders' rate difference (R prop.test)
+    odds_ratio_method: Literal["fisher", "wald"] = "fisher"  # responders' odds ratio (R fisher.test, or Woolf)
 
     @field_validator("landmarks")
     @classmethod

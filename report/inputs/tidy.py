@@ -22,6 +22,7 @@ import pandas as pd
 
 from .arms import arm_problems
 from . import demographic_columns as dc
+from . import strata_column
 from ..errors import InputError, Problem
 from .spec import Analysis
 from .limits import date_outside
@@ -136,7 +137,8 @@ def _with_demographics(subjects: pd.DataFrame, analysis: Analysis, absent: froze
     values, problems = dc.demographic_values(dc.variables(analysis, absent), lambda c: subjects[c] if c in available else None,
                                              available, file, list(subjects["source_row"]))
     subjects[dc.COLUMN] = pd.Series(values if not problems else [()] * len(subjects), index=subjects.index, dtype=object)
-    return problems
+    return problems + strata_column.attach(subjects, analysis.strata, lambda c: subjects[c] if c in available else None,
+                                           available, file)
 
 
 def read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], unreadable: dict[str, np.ndarray]):

@@ -153,6 +153,63 @@ def comparison_rows(comparisons: dict | None, ledger: dict) -> list[Stat]:
                       ("conf.level", h["confidence"], confidence_label(h["confidence"]))]
             rows += _rows("comparison", values, variable=name, variable_level=f"{h['arm']} vs {h['reference']}",
                           group2=source_name(ledger, "arm"), group2_level=h["arm"])
+        for key in ("likelihood_ratio", "wald", "score"):  # the Cox model's overall tests (summary.coxph)
+            if c.get(key):
+                t = c[key]
+                rows += _rows("comparison", (
+                    ("statistic", t["statistic"], number(t["statistic"], 2)), ("parameter", t["df"], str(t["df"])),
+                    ("p.value", t["p_value"], p_value(t["p_value"]))), variable=name, variable_level=key)
+        for lc in c.get("landmark_differences") or ():
+            for lm in lc["landmarks"]:
+                rows += _rows("landmark_difference", _landmark_difference(lm), variable=name,
+                              variable_level=level(lm["time"]), group2=source_name(ledger, "arm"), group2_level=lc["arm"])
+        if c.get("stratified_by"):
+            strata = ", ".join(c["stratified_by"])
+            rows.append(Stat("comparison", "strata", strata, strata, variable=name, variable_level="stratified by"))
+    return rows
+
+
+def _landmark_difference(lm: dict) -> list[tuple[str, object, str]]:
+    """An arm's S(t) and the reference's with their standard errors; the difference with its CI and p."""
+    d = lm["difference"]
+
+    def rate(value):
+        return MISSING if value is None else number(100 * value, 1)
+
+    return [("surv", lm["survival"], rate(lm["survival"])), ("std.error", lm["std_err"], rate(lm["std_err"])),
+            ("surv.reference", lm["reference_survival"], rate(lm["reference_survival"])),
+            ("std.error.reference", lm["reference_std_err"], rate(lm["reference_std_err"])),
+            *_estimate(d["estimate"], d["ci_low"], d["ci_high"], lambda v: number(100 * v, 1)),
+            ("p.value", d["p_value"], p_value(d["p_value"])),
+            ("conf.level", d["confidence"], confidence_label(d["confidence"]))]
+
+
+def response_comparison_rows(compared: dict | None, ledger: dict) -> list[Stat]:
+    """Each arm's responders against the reference: rate difference, odds ratio, CMH where stratified."""
+    rows: list[Stat] = []
+    for c in (compared or {}).get("arms", ()):
+        where = {"variable": source_name(ledger, "best_response"), "variable_level": f"{c['arm']} vs {c['reference']}",
+                 "group2": source_name(ledger, "arm"), "group2_level": c["arm"]}
+        rows += _rows("response_counts", (("n", c["responders"], str(c["responders"])), ("N", c["n"], str(c["n"])),
+                                          ("n.reference", c["reference_responders"], str(c["reference_responders"])),
+                                          ("N.reference", c["reference_n"], str(c["reference_n"]))), **where)
+        d = c["rate_difference"]
+        rows += _rows("rate_difference", (*_estimate(d["estimate"], d["ci_low"], d["ci_high"], lambda v: number(100 * v, 1)),
+                                          ("p.value", d["p_value"], p_value(d["p_value"])),
+                                          ("method", d["method"], compared["rate_difference_method_name"]),
+                                          ("conf.level", d["confidence"], confidence_label(d["confidence"]))), **where)
+        o = c["odds_ratio"]
+        rows += _rows("odds_ratio", (*_estimate(o["estimate"], o["ci_low"], o["ci_high"], lambda v: number(v, 2)),
+                                     ("p.value", o["p_value"], p_value(o["p_value"])),
+                                     ("method", o["method"], compared["odds_ratio_method_name"]),
+                                     ("conf.level", o["confidence"], confidence_label(o["confidence"]))), **where)
+        m = c["mantel_haenszel"]
+        if m is not None:
+            statistic = MISSING if m["statistic"] is None else number(m["statistic"], 2)
+            rows += _rows("cmh", (("statistic", m["statistic"], statistic), ("p.value", m["p_value"], p_value(m["p_value"])),
+                                  *_estimate(m["odds_ratio"], m["ci_low"], m["ci_high"], lambda v: number(v, 2)),
+                                  ("strata", m["strata"], str(m["strata"])),
+                                  ("conf.level", m["confidence"], confidence_label(m["confidence"]))), **where)
     return rows
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .formatting import confidence_label, month_year, number, percent
+from ..stats.rates import P_VALUES
 from .tables import ArmTable, baseline_table, response_table, survival_table, total_groups
 from .wording import (KM_SCALE, Range, Share, listed, p_clause, plural, sex_label, share,
                       unit_singular)
@@ -124,6 +125,7 @@ class Endpoint:
     conf_type: str
     arms_prose: str  # by arm: "A: 10 events in 20 patients, median 5.0 months; B: ..."
     log_rank: str  # by arm: the chi-square's "1.23, 1 df, p = 0.267", or ""
+    log_rank_name: str  # "Log-rank test", or "Stratified log-rank test"
     table: ArmTable | None
     caption: str
     note: str
@@ -169,7 +171,8 @@ def results_view(ledger: dict, context) -> Results:
         response_caption=("Best response by arm, efficacy population" if arms else
                           f"Best response, efficacy population (N = {response['responders']['n']})") if response else "",
         response_note=(f"Percentages of each arm's efficacy population; {level} CIs by the "
-                       f"{ledger['methods']['proportion_ci_name']} method." if arms else _response_note(ledger))
+                       f"{ledger['methods']['proportion_ci_name']} method." + _response_comparison_note(ledger)
+                       if arms else _response_note(ledger))
         if response else "",
         arms_response=tuple((arm, share(ledger["by_arm"][arm]["response"]["responders"])) for arm in ledger["arms"])
         if response else (),
@@ -216,12 +219,17 @@ def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
         level=confidence_label(block["confidence"]), conf_type=block["conf_type"],
         arms_prose="; ".join(f"{arm}: {b['events']} events in {b['n']} patients, median {_median(b, unit)}"
                              for arm, b in ((a, ledger["by_arm"][a]["survival"][name]) for a in arms)) + "." if arms else "",
+        log_rank_name=("Stratified log-rank test" if (ledger["comparisons"].get(name) or {}).get("stratified_by")
+                       else "Log-rank test"),
         log_rank=(f"{number(log_rank['chi_square'], 2)}, {log_rank['df']} df, "
                   f"p {p_clause(log_rank['p_value'])}") if log_rank else "",
         table=survival_table(groups, [name], ledger) if arms else None,
         caption=f"{e['label']} by arm ({unit})",
-        note=(f"From {e['origin']}, {e['population']}{_as_delivered(e, '; ', '')}. Hazard ratios against {arms[0]} from a Cox model (Efron ties), "
-              "Wald CI and p-value. NR: not reached; NE: not estimable.") if arms else "",
+        note=(f"From {e['origin']}, {e['population']}{_as_delivered(e, '; ', '')}. Hazard ratios against {arms[0]} "
+              f"from a Cox model (Efron ties{_strata_clause(ledger['comparisons'].get(name) or {})}), Wald CI and p-value"
+              f"{_overall_tests(ledger['comparisons'].get(name) or {})}{_landmark_clause(ledger, name)}. "
+              "NR: not reached; NE: not estimable.")
+        if arms else "",
         delivered=_as_delivered(e, "", ".").capitalize(),
     )
 
@@ -232,6 +240,40 @@ def _as_delivered(endpoint: dict, before: str, after: str) -> str:
 
 
 AS_DELIVERED = "data as delivered; the cutoff could not be applied"
+
+
+def _landmark_clause(ledger: dict, name: str) -> str:
+    if not (ledger["comparisons"].get(name) or {}).get("landmark_differences"):
+        return ""
+    return (". Differences in landmark rates: each arm's Kaplan-Meier estimate less the reference's, in percentage "
+            "points, Wald CI from Greenwood standard errors (unstratified)")
+
+
+def _strata_clause(comparison: dict) -> str:
+    strata = comparison.get("stratified_by") or []
+    return f"; log-rank test and Cox model stratified by {listed(strata)}" if strata else ""
+
+
+def _overall_tests(comparison: dict) -> str:
+    """The overall tests of the Cox model: likelihood ratio and score (log-rank), as R's summary.coxph."""
+    tests = [(name, comparison.get(key)) for name, key in (("likelihood-ratio", "likelihood_ratio"),
+                                                          ("score (log-rank)", "score"))]
+    shown = [f"{name} test p {p_clause(t['p_value'])} ({t['df']} df)" for name, t in tests if t]
+    return f"; overall {listed(shown)}" if shown else ""
+
+
+def _response_comparison_note(ledger: dict) -> str:
+    """The methods of the comparisons under the response table, each arm against the reference."""
+    c = ledger.get("response_comparison")
+    if not c:
+        return ""
+    note = (f" Each arm against {ledger['arms'][0]}: difference in response rate, {c['rate_difference_method_name']}, "
+            f"p-value: {P_VALUES[c['rate_difference_method']]}; odds ratio, {c['odds_ratio_method_name']}, "
+            f"p-value: {P_VALUES['woolf' if c['odds_ratio_method'] == 'wald' else 'fisher']}")
+    if c["stratified_by"]:
+        note += (f"; stratified by {listed(c['stratified_by'])}: {c['mantel_haenszel_method']} "
+                 "(continuity-corrected, R mantelhaen.test)")
+    return note + ". An odds ratio without an upper bound is shown as ∞; \u2014: not estimable."
 
 
 def _median(block: dict, unit: str) -> str:

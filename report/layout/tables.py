@@ -157,7 +157,7 @@ def response_table(groups, ledger: dict, spec: dict | None = None) -> ArmTable:
         rows.append(Row(f"{label}, n (%)" if kind == "group" else label, tuple(_prop(p) for p in ps), kind))
         if kind == "group":
             rows.append(Row(f"{level} CI", tuple(_ci(p) for p in ps), "sub"))
-    return _table(groups, "evaluable", rows)
+    return _table(groups, "evaluable", rows + response_comparison_rows(groups, ledger))
 
 
 def _n_pct_ci(p: dict | None) -> tuple[str, str, str]:
@@ -194,15 +194,72 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
                         cells(lambda b, i=i: _rate(b["landmarks"][i], one and len(names) > MANY_ENDPOINTS)),
                         "group", note="2" if one else ""))
         rows.append(Row("At risk", cells(lambda b, i=i: str(b["landmarks"][i]["n_at_risk"])), "sub"))
+        if not one and len(names) == 1:
+            rows.append(Row(f"Difference, % ({level} CI)", _landmark_cells(groups, ledger, names[0], i), "sub"))
     if one:
         rows.append(Row("Median follow-up", cells(lambda b: number(b["median_followup"])), note="3"))
         labels = tuple(ledger["endpoints"][name]["label"] for name in names)
         many = " many" if len(names) > MANY_ENDPOINTS else ""  # narrower labels, smaller type (report.css)
         return replace(_table(groups, "evaluable", rows, labels), css=f"survival{many}", headed=False)
-    ratios = {h["arm"]: h for h in ledger["comparisons"].get(names[0], {}).get("hazard_ratios", [])}
-    rows.append(Row(f"Hazard ratio ({level} CI)", tuple(_hazard(arm, ratios, ledger["arms"]) for arm, _ in groups)))
+    comparison = ledger["comparisons"].get(names[0], {})
+    ratios = {h["arm"]: h for h in comparison.get("hazard_ratios", [])}
+    stratified = ", stratified" if comparison.get("stratified_by") else ""
+    rows.append(Row(f"Hazard ratio{stratified} ({level} CI)", tuple(_hazard(arm, ratios, ledger["arms"]) for arm, _ in groups)))
     rows.append(Row("p-value (Wald)", tuple(p_value(ratios[arm]["p_value"]) if arm in ratios else "" for arm, _ in groups), "sub"))
     return _table(groups, "evaluable", rows)
+
+
+def _landmark_cells(groups, ledger: dict, name: str, i: int) -> tuple[str, ...]:
+    """Each arm's landmark rate less the reference's, in percentage points with its CI."""
+    by_arm = {c["arm"]: c["landmarks"][i]["difference"]
+              for c in ledger["comparisons"].get(name, {}).get("landmark_differences") or ()}
+    return tuple("reference" if arm == ledger["arms"][0] else _difference(by_arm[arm]) if arm in by_arm else ""
+                 for arm, _ in groups)
+
+
+def response_comparison_rows(groups, ledger: dict) -> list[Row]:
+    """By arm, under the response table: each arm's rate difference and odds ratio against
+    the reference (its column says so), their p-values, and the CMH p where stratified."""
+    compared = ledger.get("response_comparison")
+    if not compared:
+        return []
+    level = confidence_label(compared["arms"][0]["rate_difference"]["confidence"])
+    by_arm = {c["arm"]: c for c in compared["arms"]}
+    reference = ledger["arms"][0]
+
+    def cells(cell, mark: str = "reference") -> tuple[str, ...]:
+        return tuple(mark if arm == reference else cell(by_arm[arm]) if arm in by_arm else "" for arm, _ in groups)
+
+    rows = [Row(f"Difference in response rate, % ({level} CI)", cells(lambda c: _difference(c["rate_difference"])), "group"),
+            Row("p-value", cells(lambda c: p_value(c["rate_difference"]["p_value"]), ""), "sub"),
+            Row(f"Odds ratio ({level} CI)", cells(lambda c: _odds(c["odds_ratio"])), "group"),
+            Row("p-value", cells(lambda c: p_value(c["odds_ratio"]["p_value"]), ""), "sub")]
+    if compared["stratified_by"]:
+        rows += [Row(f"Odds ratio, Mantel-Haenszel ({level} CI)", cells(lambda c: _odds(c["mantel_haenszel"])), "group"),
+                 Row("p-value (CMH)", cells(lambda c: p_value(c["mantel_haenszel"]["p_value"]), ""), "sub")]
+    return rows
+
+
+def _difference(d: dict) -> str:
+    if d["estimate"] is None:
+        return MISSING
+    low, high = (MISSING if v is None else _percent_points(v) for v in (d["ci_low"], d["ci_high"]))
+    return f"{_percent_points(d['estimate'])} ({low} to {high})"
+
+
+def _percent_points(value: float) -> str:
+    """A difference of proportions in percentage points, one decimal; never "-0.0"."""
+    return number(round(100 * value, 1) + 0.0, 1)
+
+
+def _odds(d: dict) -> str:
+    """An odds ratio with its CI; an unbounded limit (R's Inf) as "∞"."""
+    estimate = d.get("estimate", d.get("odds_ratio"))
+    if estimate is None and d["ci_low"] is None:
+        return MISSING
+    high = "∞" if d["ci_high"] is None else number(d["ci_high"], 2)
+    shown = "∞" if estimate is None else number(estimate, 2)
+    return f"{shown} ({number(d['ci_low'], 2)}–{high})"
 
 
 def _follow_up_range(b: dict) -> str:

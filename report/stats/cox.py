@@ -12,6 +12,13 @@ every other in the graph where arm a points to arm b when a patient of arm a has
 while one of arm b is at risk. (A direction in which no term decreases is a score per arm
 with score(a) >= score(b) on every such edge; only constant scores satisfy all of them
 exactly when the graph is strongly connected.)
+
+Stratified (`coxph(Surv(time, event) ~ arm + strata(s))`): the partial likelihood is a sum
+over strata, so the risk tables of the strata are stacked (each row a time within one
+stratum) and the rest is unchanged; an edge of the graph may come from any stratum.
+The overall tests of R's summary.coxph come with the fit: likelihood ratio
+2 (l(beta) - l(0)), Wald beta' I(beta) beta, and score U(0)' I(0)^-1 U(0) (Efron's
+information at zero, as R's "Score (logrank) test").
 """
 from __future__ import annotations
 
@@ -28,12 +35,16 @@ HALVINGS = 60
 class CoxFit:
     coef: np.ndarray  # log hazard ratio of each arm 1.. against arm 0
     se: np.ndarray  # Wald standard errors: the inverse information at the estimate
+    likelihood_ratio: float = float("nan")  # 2 (l(beta) - l(0)), chi-square on len(coef) df
+    wald: float = float("nan")  # beta' I(beta) beta
+    score: float = float("nan")  # U(0)' I(0)^-1 U(0)
 
 
-def fit_arms(time, event, group, n_groups: int) -> CoxFit | None:
-    """The fit of arms 1..n_groups-1 against arm 0 (`group` holds 0..n_groups-1);
-    None where the maximum-likelihood estimate does not exist (monotone likelihood)."""
-    at_risk, deaths = risk_table(np.asarray(time, float), np.asarray(event, bool), np.asarray(group, int), n_groups)
+def fit_arms(time, event, group, n_groups: int, strata=None) -> CoxFit | None:
+    """The fit of arms 1..n_groups-1 against arm 0 (`group` holds 0..n_groups-1), within
+    `strata` (a label per patient) if given; None where the maximum-likelihood estimate
+    does not exist (monotone likelihood)."""
+    at_risk, deaths = stratified_risk_table(time, event, group, n_groups, strata)
     if not strongly_connected(at_risk, deaths):
         return None
     weights, died = efron_weights(at_risk, deaths), deaths.sum(axis=0)[1:]
@@ -41,11 +52,41 @@ def fit_arms(time, event, group, n_groups: int) -> CoxFit | None:
         beta = newton_raphson(weights, died)
         if beta is None:
             return None
-        _, _, information = partial_likelihood(beta, weights, died)
+        log_likelihood, _, information = partial_likelihood(beta, weights, died)
         se = np.sqrt(np.diag(np.linalg.inv(information)))
+        null, score, null_information = partial_likelihood(np.zeros(len(died)), weights, died)
+        score_test = float(score @ np.linalg.solve(null_information, score))
     except np.linalg.LinAlgError:  # singular information: not seen with a strongly connected graph
         return None
-    return CoxFit(beta, se) if np.all(np.isfinite(se)) and np.all(np.isfinite(beta)) else None
+    if not (np.all(np.isfinite(se)) and np.all(np.isfinite(beta))):
+        return None
+    return CoxFit(beta, se, 2 * (log_likelihood - null), float(beta @ information @ beta), score_test)
+
+
+def score_test(time, event, group, n_groups: int, strata=None) -> float | None:
+    """R's score test of arms (U(0)' I(0)^-1 U(0)), which exists also where the estimate
+    does not; None without events or with a singular information at zero."""
+    at_risk, deaths = stratified_risk_table(time, event, group, n_groups, strata)
+    if not deaths.sum():
+        return None
+    weights, died = efron_weights(at_risk, deaths), deaths.sum(axis=0)[1:]
+    _, score, information = partial_likelihood(np.zeros(len(died)), weights, died)
+    try:
+        value = float(score @ np.linalg.solve(information, score))
+    except np.linalg.LinAlgError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def stratified_risk_table(time, event, group, n_groups: int, strata=None) -> tuple[np.ndarray, np.ndarray]:
+    """The risk tables of each stratum stacked: a row per event time within a stratum."""
+    time, event, group = np.asarray(time, float), np.asarray(event, bool), np.asarray(group, int)
+    if strata is None:
+        return risk_table(time, event, group, n_groups)
+    labels = np.asarray(strata, dtype=object)
+    tables = [risk_table(time[mine], event[mine], group[mine], n_groups)
+              for mine in (labels == s for s in dict.fromkeys(labels.tolist()))]
+    return np.vstack([t[0] for t in tables]), np.vstack([t[1] for t in tables])
 
 
 def risk_table(time: np.ndarray, event: np.ndarray, group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

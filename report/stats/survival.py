@@ -2,9 +2,9 @@
 
 Risk sets are counted with numpy and the curve is R's product; confidence limits,
 quantiles and landmarks follow R's `survfit`, `quantile.survfit` and `summary.survfit`
-rules, so every figure can be checked against R to 1e-6. (lifelines, which serves the
-comparisons between arms, is not imported here: its import alone would cost a
-single-arm report about half a second.)
+rules, so every figure can be checked against R to 1e-6. (lifelines is not imported:
+its import alone would cost a report about half a second; the comparisons between arms
+are numpy too, report/stats/comparison.py.)
 """
 from __future__ import annotations
 
@@ -275,3 +275,19 @@ def _smallest_at_or_above(values: np.ndarray, p: float) -> int | None:
 
 def _value(x: float) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
+
+
+def survival_at(time, event, t: float) -> tuple[float, float] | None:
+    """S(t) and its standard error (Greenwood's, S sqrt(sum d / (n (n - d)))), as R's
+    `summary(survfit(Surv(time, event) ~ 1), times = t)` `$surv` and `$std.err`: 1 and 0
+    before the first time; None past the last follow-up time (R's extend = FALSE)."""
+    time, event = np.asarray(time, dtype=float), np.asarray(event, dtype=bool)
+    if not len(time) or t > time.max():
+        return None
+    table = _km_table(time, event)
+    index = int(np.searchsorted(table["time"], t, side="right")) - 1
+    if index < 0:
+        return 1.0, 0.0
+    s = float(table["survival"][index])
+    with np.errstate(invalid="ignore"):
+        return s, float(s * table["se"][index])
