@@ -178,3 +178,9 @@ def test_an_incidence_reaching_one_has_no_spurious_variance():
     last = cumulative_incidence(time, status).curve[-1]
     assert last.estimate == pytest.approx(1.0, abs=1e-12)
     assert last.ci_low == pytest.approx(1.0, abs=1e-12) and last.ci_high == 1.0
+
+
+def test_no_patient_gives_nothing_estimable():
+    fit = cumulative_incidence([], [], landmarks=[6, 12])
+    assert (fit.n, fit.events, fit.competing_events, fit.curve) == (0, 0, 0, ())
+    assert [(m.time, m.estimate, m.n_at_risk) for m in fit.landmarks] == [(6.0, None, 0), (12.0, None, 0)]

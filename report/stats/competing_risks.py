@@ -66,6 +66,9 @@ class GrayTest:
 def cumulative_incidence(time, status, landmarks=(), confidence: float = 0.95) -> CumulativeIncidence:
     """status: 0 censored, 1 event of interest, 2 competing event (array-likes of equal length)."""
     time, status = _checked(time, status)
+    if not len(time):  # no patient (an arm without responders, say): nothing estimable
+        return CumulativeIncidence(0, 0, 0, CONF_TYPE, confidence, (),
+                                   tuple(IncidenceLandmark(float(t), None, None, None, 0) for t in landmarks))
     z = float(special.ndtri(1 - (1 - confidence) / 2))
     table = _aalen_johansen(time, status)
     low, high = _log_limits(table["estimate"], table["se"], z)
