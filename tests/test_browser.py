@@ -51,7 +51,7 @@ class Report:
 
 
 REPORTS = [
-    Report("summary", (), "summary.html", ("km-os", "km-dfs", "ae"), "19 of 29"),
+    Report("summary", (), "summary.html", ("km-os", "km-dfs", "cif-relapse", "swimmer", "ae"), "19 of 29"),
     Report(
         "dsmb-open", ("--kind", "dsmb", "--cutoff", "2017-07-31"), "dsmb-open.html",
         ("accrual", "consort"), "29 patients had been enrolled of the 31 planned",
@@ -59,7 +59,7 @@ REPORTS = [
     ),
     Report(
         "dsmb-closed", ("--kind", "dsmb", "--cutoff", "2017-07-31", "--no-encrypt"), "dsmb-closed.html",
-        ("accrual", "consort", "km-os", "km-dfs"), "for the members of the Data and Safety Monitoring Board only",
+        ("accrual", "consort", "km-os", "km-dfs", "cif-relapse", "swimmer"), "for the members of the Data and Safety Monitoring Board only",
     ),
     Report("abstract", ("--kind", "abstract"), "abstract.html", (), "Results of SWOG S1318"),
     Report("adam-example", (str(ADAM_EXAMPLE),), "summary.html", ("km-pfs", "km-os"), "Chemotherapy: 12 of 45"),

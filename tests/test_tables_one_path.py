@@ -61,8 +61,9 @@ def test_one_column_is_not_spread_over_the_page_and_a_short_table_moves_whole():
 
     rows = tuple(Row(f"row {i}", ("1",)) for i in range(KEPT_ROWS))
     one = ArmTable(("Total",), ("N = 3",), ("",), rows)
-    assert one.classes.split() == ["arms", "single", "keep"]
+    assert one.classes.split() == ["arms", "single", "keep", "fixed"]
     arms = ArmTable(("A", "B", "Total"), ("N = 1",) * 3, ("",), rows + (Row("one more", ("1",) * 3),))
-    assert arms.classes == "arms"  # three columns, and too long to move whole
+    assert arms.classes == "arms fixed"  # three columns, and too long to move whole
     unheaded = ArmTable(("Total",), ("",), ("n", "%"), rows[:2], headed=False, css="arms single")
-    assert unheaded.classes == "arms single keep"  # "single" named once
+    assert unheaded.classes == "arms single keep fixed"  # "single" named once
+    assert "fixed" not in ArmTable(("Total",), ("",), ("",), rows[:2], css="response").classes  # not by arm

@@ -38,11 +38,13 @@ class Kind:
     sheets: tuple[Sheet, ...]
 
 
-# A trial summary as published: the study, its patients, results and toxicity. Exposure and laboratory
+# A trial summary as published: the study, its patients, results and toxicity. The events table
+# by type (tte_summary, TTET01) is the DSMB's and the study report's, as exposure and laboratory
+# shifts are; a spec may add them. Exposure and laboratory
 # shifts are the DSMB's and the study report's (the closed DSMB report carries them; a spec may add them).
 SUMMARY_BLOCKS = ("masthead", "key_results", "study", "disposition", "demographics", "results",
-                  "tte_summary", "cumulative_incidence", "forest", "swimmer", "waterfall",
-                  "toxicity", "aesi", "deaths", "next_steps", "methods")
+                  "cumulative_incidence", "forest", "swimmer", "waterfall", "toxicity", "aesi", "deaths",
+                  "next_steps", "methods")
 # The summary's ledger has no DSMB part (dsmb, stopping): of the DSMB blocks, those that need none;
 # and every block that computes its own part (its ledger holds them all).
 COMPUTED = tuple(i for i, b in BLOCKS.items() if b.compute is not None)
