@@ -38,10 +38,9 @@ class Kind:
     sheets: tuple[Sheet, ...]
 
 
-# A trial summary as published: the study, its patients, results and toxicity. The events table
-# by type (tte_summary, TTET01) is the DSMB's and the study report's, as exposure and laboratory
-# shifts are; a spec may add them. Exposure and laboratory
-# shifts are the DSMB's and the study report's (the closed DSMB report carries them; a spec may add them).
+# A trial summary as published: the study, its patients, results and toxicity. The events table by
+# type (tte_summary, TTET01), exposure and laboratory shifts are the DSMB's and the study report's
+# (the closed DSMB report carries them; a spec may add them).
 SUMMARY_BLOCKS = ("masthead", "key_results", "study", "disposition", "demographics", "results",
                   "cumulative_incidence", "forest", "swimmer", "waterfall", "toxicity", "aesi", "deaths",
                   "next_steps", "methods")
