@@ -62,7 +62,7 @@ REPORTS = [
         ("accrual", "consort", "km-os", "km-dfs", "cif-relapse", "swimmer"), "for the members of the Data and Safety Monitoring Board only",
     ),
     Report("abstract", ("--kind", "abstract"), "abstract.html", (), "Results of SWOG S1318"),
-    Report("adam-example", (str(ADAM_EXAMPLE),), "summary.html", ("km-pfs", "km-os"), "Chemotherapy: 12 of 45"),
+    Report("adam-example", (str(ADAM_EXAMPLE),), "summary.html", ("km-pfs", "km-os", "swimmer"), "Chemotherapy: 12 of 45"),
 ]
 
 

@@ -12,7 +12,6 @@ from ..archive.signing import shown
 from ..inputs.source_date import source_date
 from ..inputs.trial import Trial
 from ..inputs.user_templates import folder_of
-from ..blocks.figures import adverse_event_figures, survival_figures
 from .kind import KINDS as CATALOGUE
 
 FORMATS = {k.id: k.formats for k in CATALOGUE.values()}  # the formats each kind can write; the default is all
@@ -130,8 +129,15 @@ def user_templates(trial: Trial) -> Path | None:
 
 
 def summary_figures(ledger: dict) -> dict[str, str]:
-    """Kaplan-Meier figures by endpoint (one curve per arm where there are arms), AEs by grade."""
-    return {**survival_figures(ledger), **adverse_event_figures(ledger)}
+    """The figures of the summary's default blocks: Kaplan-Meier by endpoint (a curve per arm
+    where there are arms), cumulative incidence, time on study, AEs by grade, ..."""
+    from ..blocks.catalogue import BLOCKS
+    from .kind import SUMMARY
+
+    drawn = {}
+    for block_id in SUMMARY.blocks:
+        drawn.update(BLOCKS[block_id].drawn(ledger, SUMMARY.context()))
+    return drawn
 
 
 def report_date() -> dt.date:
