@@ -59,3 +59,41 @@ def _alive(pid: int) -> bool:
         return False
     state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
     return state != "Z"  # a zombie has ended; only its parent's wait is missing
+
+
+def test_figures_drawn_in_the_worker_are_the_bytes_drawn_here():
+    import report
+    from report.kinds.kind import DRAWN_ELSEWHERE, SUMMARY, figures
+
+    trial = report.load_trial(None)
+    ledger = report.analyze(trial).to_dict()
+    here = figures(SUMMARY, trial.spec, ledger)
+    with PdfWorker() as worker:
+        side_by_side = figures(SUMMARY, trial.spec, ledger, worker.submit)
+    assert side_by_side == here and {"ae", "swimmer"} <= set(here)  # toxicity's and swimmer's: drawn there
+    assert {"toxicity", "swimmer"} <= set(DRAWN_ELSEWHERE)
+
+
+def test_a_worker_dead_before_drawing_falls_back_to_drawing_here():
+    import report
+    from report.kinds.kind import SUMMARY, figures
+
+    trial = report.load_trial(None)
+    ledger = report.analyze(trial).to_dict()
+    with PdfWorker() as worker:
+        pid = worker._pool.submit(os.getpid).result()  # noqa: SLF001 - the test needs the process
+        os.kill(pid, signal.SIGKILL)
+        assert figures(SUMMARY, trial.spec, ledger, worker.submit) == figures(SUMMARY, trial.spec, ledger)
+
+
+def test_a_worker_never_asked_is_stopped_without_waiting_for_its_warm_up():
+    import time
+
+    start = time.perf_counter()
+    with PdfWorker():
+        pass
+    never_asked = time.perf_counter() - start
+    start = time.perf_counter()
+    with PdfWorker() as worker:
+        worker.submit(int).result()  # asked: closing waits for the warm-up (WeasyPrint, matplotlib)
+    assert never_asked < (time.perf_counter() - start) / 2
