@@ -54,7 +54,6 @@ def build(
     closed_password: str | None = None,
     max_chars: int | None = None,
     render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None,
-    elsewhere: Callable | None = None,
 ) -> Bundle:
     """Analyse, draw, lay out and render one report kind; archive it as a new version.
 
@@ -62,7 +61,6 @@ def build(
     the environment's TRIALREPORT_CLOSED_PASSWORD; `encrypt=False` writes it in clear.
     For kind "abstract", `max_chars` overrides the meeting's character limit.
     `render_pdfs` renders the PDFs, e.g. a `PdfWorker`'s; by default they are rendered here.
-    `elsewhere` (a `PdfWorker`'s `submit`) draws some of the figures side by side with this process.
     """
     formats = tuple(formats) if formats else FORMATS.get(kind, ())
     _check_request(kind, formats)
@@ -75,7 +73,7 @@ def build(
     root, on = Path(out), report_date()
     inputs = store.input_entries(list(trial.inputs))
     job = Job(trial, kind, formats, on, root, provenance(trial, kind, on, inputs), password, max_chars,
-              step=on_step or (lambda _: None), render_pdfs=render_pdfs, signed=signature, elsewhere=elsewhere)
+              step=on_step or (lambda _: None), render_pdfs=render_pdfs, signed=signature)
     results = analyze(trial)
     rendered = render_files(job, results)  # in memory: bad input stops here, with nothing written
     job.step("Writing bundle")

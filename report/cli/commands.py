@@ -52,9 +52,7 @@ def build(
     dirs = trial_dirs or [None]
     if len(dirs) == 1:
         with ExitStack() as cleanup:
-            renderer = _Renderer(cleanup, options)
-            renderer.start()  # warms up while this process imports, loads and analyses
-            _build_one(dirs[0], cutoff, data, options, renderer)
+            _build_one(dirs[0], cutoff, data, options, _Renderer(cleanup, options))
         return
     processes = processes_for(len(dirs))
     failed = []
@@ -145,7 +143,7 @@ def _build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, op
         task = progress.add_task("Loading trial")
         trial = load_trial(trial_dir, cutoff=cutoff, data=data)
         bundle = build_bundle(trial, on_step=lambda name: progress.update(task, description=name),
-                              render_pdfs=renderer(), elsewhere=renderer.elsewhere(), **options)
+                              render_pdfs=renderer(), **options)
     _announce(built(trial_dir, trial, bundle, options["kind"]))
 
 
@@ -164,32 +162,23 @@ def _source(trial_dir: Path | None) -> str:
 
 
 class _Renderer:
-    """The PDF worker (report.render.pdf_worker), started (`start`) as the build begins, so that
-    it warms up while this process imports, loads, analyses and draws, and kept for every build
-    after; it also draws some of the figures (`elsewhere`). A DSMB build gets a process for each
-    of its two PDFs where there are two cores."""
+    """The PDF worker (report.render.pdf_worker), started when the first trial has loaded, so
+    that it warms up while that trial is analysed and drawn, and kept for every build after.
+    A DSMB build gets a process for each of its two PDFs where there are two cores."""
 
     def __init__(self, cleanup, options: dict):
         from .batch import available_cores
 
-        self._cleanup, self._worker = cleanup, None
+        self._cleanup, self._render = cleanup, None
         self._wanted = options["formats"] is None or "pdf" in options["formats"] or options["kind"] == "dsmb"
         self._processes = 2 if options["kind"] == "dsmb" and available_cores() > 1 else 1
 
-    def start(self) -> None:
-        if self._wanted and self._worker is None:
+    def __call__(self):
+        if self._wanted and self._render is None:
             from ..render.pdf_worker import PdfWorker
 
-            self._worker = self._cleanup.enter_context(PdfWorker(self._processes))
-
-    def __call__(self):
-        """The worker's `pdfs` (None where no PDF is wanted)."""
-        self.start()
-        return self._worker.pdfs if self._worker else None
-
-    def elsewhere(self):
-        """The worker's `submit` (None where there is no worker)."""
-        return self._worker.submit if self._worker else None
+            self._render = self._cleanup.enter_context(PdfWorker(self._processes)).pdfs
+        return self._render
 
 
 @app.command()

@@ -34,7 +34,6 @@ class Job:
     signed: dict | None = None  # the manifest's `signature` block (signer, signed_at): shown in the report
     step: Callable[[str], None] = lambda _: None
     render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None  # e.g. a PdfWorker's
-    elsewhere: Callable | None = None  # a PdfWorker's submit: draws some figures side by side (report.kinds.kind)
 
     def pdfs(self, requests: list[tuple[str, dict]]) -> list[bytes]:
         """`render.pdf_bytes(html, **options)` for each (html, options), in this process

@@ -49,8 +49,7 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     open_ledger, closed_ledger = computed.open_ledger(), computed.closed_ledger()
     step("Drawing figures")
     spec = trial.spec
-    conduct = sheet_figures(DSMB_OPEN, spec, open_ledger)
-    figures = sheet_figures(DSMB_CLOSED, spec, closed_ledger, job.elsewhere)
+    conduct, figures = sheet_figures(DSMB_OPEN, spec, open_ledger), sheet_figures(DSMB_CLOSED, spec, closed_ledger)
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
     html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, _extra(DSMB_OPEN, spec, open_ledger),

@@ -3,10 +3,8 @@ template, and the formats the kind writes. `[report.<page>] blocks` in trial.tom
 and orders a page's blocks; the open DSMB page takes open-safe blocks only."""
 from __future__ import annotations
 
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..blocks.block import Context, Laid
 from ..blocks.catalogue import BLOCKS
@@ -82,34 +80,10 @@ def laid_out(sheet: Sheet, spec: Spec, ledger: dict) -> list[Laid]:
     return [BLOCKS[i].layout(ledger, context) for i in chosen(sheet, spec)]
 
 
-# The blocks whose figures take longest to draw: where a build has a PDF worker (warming up
-# while this process analyses), it draws them while this process draws the rest.
-DRAWN_ELSEWHERE = ("toxicity", "swimmer", "forest", "waterfall")
-
-
-def figures(sheet: Sheet, spec: Spec, ledger: dict, elsewhere: Callable | None = None) -> dict[str, str]:
-    """The figures of the page's blocks; `elsewhere(fn, *args)` (a worker's submit, returning a
-    Future) draws those of DRAWN_ELSEWHERE side by side with this process. The same bytes."""
-    ids = chosen(sheet, spec)
-    away = tuple(i for i in ids if elsewhere is not None and i in DRAWN_ELSEWHERE)
-    try:
-        pending = elsewhere(drawn_figures, sheet.name, away, ledger) if away else None
-    except BrokenProcessPool:  # the worker has died: draw them all here
-        pending, away = None, ()
-    drawn = drawn_figures(sheet.name, tuple(i for i in ids if i not in away), ledger)
-    if pending is not None:
-        try:
-            drawn.update(pending.result())
-        except BrokenProcessPool:  # the worker died while drawing: draw them here
-            drawn.update(drawn_figures(sheet.name, away, ledger))
-    return drawn
-
-
-def drawn_figures(sheet_name: str, block_ids: tuple[str, ...], ledger: dict) -> dict[str, str]:
-    """The figures of these blocks of the named page (a module-level function: a worker runs it)."""
-    sheet = next(s for kind in KINDS.values() for s in kind.sheets if s.name == sheet_name)
+def figures(sheet: Sheet, spec: Spec, ledger: dict) -> dict[str, str]:
+    """The figures of the page's blocks."""
     drawn = {}
-    for i in block_ids:
+    for i in chosen(sheet, spec):
         drawn.update(BLOCKS[i].drawn(ledger, sheet.context()))
     return drawn
 

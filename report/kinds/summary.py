@@ -12,7 +12,7 @@ def summary_files(job: Job, results: Results) -> Rendered:
 
     ledger, spec = results.to_dict(), job.trial.spec
     job.step("Drawing figures")
-    drawn = figures(SUMMARY, spec, ledger, job.elsewhere)
+    drawn = figures(SUMMARY, spec, ledger)
     page = page_for(job.trial, ledger, drawn, extra={"blocks": laid_out(SUMMARY, spec, ledger)}, on=job.on,
                     signed=job.signed)
     job.step("Laying out")

@@ -4,9 +4,7 @@ WeasyPrint's import and first-render setup (fonts, user-agent style sheet) take 
 half a second. The worker pays them on the second core while this process loads the
 data, analyses and draws, so a build then waits only for the layout itself; `watch`
 keeps the warm worker between rebuilds. The bytes are those `render.pdf_bytes` gives in
-process. It also imports matplotlib while it warms up, so that it can draw some of the
-report's figures (`submit`) while this process draws the others: the same code, the same
-bytes.
+process.
 """
 from __future__ import annotations
 
@@ -14,7 +12,7 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 
@@ -31,19 +29,12 @@ class PdfWorker:
         self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_warm_up)
         for _ in range(processes):
             self._pool.submit(int)  # start the processes now, not at the first PDF
-        self._asked = False
-
-    def submit(self, fn, *args) -> Future:
-        """`fn(*args)` in a worker process (a module-level function, as for any process pool)."""
-        self._asked = True
-        return self._pool.submit(fn, *args)
 
     def pdfs(self, requests: list[tuple[str, dict]]) -> list[bytes]:
         """`render.pdf_bytes(html, **options)` for each (html, options); rendered in this
         process if the worker has died."""
         from .render import pdf_bytes
 
-        self._asked = True
         futures = [self._pool.submit(pdf_bytes, html, **options) for html, options in requests]
         out = []
         for future, (html, options) in zip(futures, requests):
@@ -54,9 +45,6 @@ class PdfWorker:
         return out
 
     def close(self) -> None:
-        if not self._asked:  # never asked for anything (the build stopped at bad input): no need to wait
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                process.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> PdfWorker:
@@ -71,7 +59,6 @@ def _warm_up() -> None:
     from .render import pdf_bytes
 
     pdf_bytes('<p style="font-family: \'Source Sans Pro\'">Warming up.</p>')
-    from ..layout import figures  # noqa: F401  (matplotlib: the worker may be asked to draw)
 
 
 def _exit_with_parent(parent: int) -> None:
