@@ -86,3 +86,14 @@ def iso_date(value: dt.date) -> str:
 
 
 FILTERS.update({"table_layout": table_layout, "iso_date": iso_date})
+
+
+def estimate_with_limits(estimate: float | None, low: float | None, high: float | None, as_percent: bool = False,
+                         missing: str = "NE") -> str:
+    """'31.6 (12.9–52.5)': an estimate and its confidence limits, one decimal (a proportion as
+    a percentage without its sign where `as_percent`); `missing` for a value not estimable."""
+    def shown(value: float | None) -> str:
+        if value is None:
+            return missing
+        return percent_number(value, 1) if as_percent else number(value, 1)
+    return missing if estimate is None else f"{shown(estimate)} ({shown(low)}{DASH}{shown(high)})"

@@ -11,16 +11,17 @@ The ledger's `cumulative_incidence.relapse` (DESIGN section 7). Not open-safe: e
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
 from ...analysis.group import TOTAL, Group, Part, Reads
+from ...analysis.ledger import Share
 from ...inputs import derive
 from ...layout.ard import Stat, source_name
 from ...layout.descriptive_rows import n_percent
-from ...layout.formatting import confidence_label, percent
+from ...layout.formatting import confidence_label, estimate_with_limits, percent_number
 from ...layout.tables import ArmTable, Row
 from ...layout.wording import p_value
 from ...stats.competing_risks import CumulativeIncidence, GrayTest, cumulative_incidence as aalen_johansen, gray_test
@@ -196,18 +197,16 @@ def view(ledger: dict, context: Context | None = None) -> IncidenceView:
 
 
 def _share(count: int, n: int) -> dict:
-    return {"count": count, "proportion": count / n if n else None}
+    return asdict(Share.of(count, n))
 
 
 def _estimate(mark: dict) -> str:
-    """'31.6 (12.9–52.5)': the estimate and its limits, in percent."""
-    if mark["estimate"] is None:
-        return NOT_ESTIMABLE
-    return f"{_pct(mark['estimate'])} ({_pct(mark['ci_low'])}\u2013{_pct(mark['ci_high'])})"
+    return estimate_with_limits(mark["estimate"], mark["ci_low"], mark["ci_high"], as_percent=True,
+                                missing=NOT_ESTIMABLE)
 
 
 def _pct(value: float | None) -> str:
-    return NOT_ESTIMABLE if value is None else percent(value, 1).rstrip("%")
+    return NOT_ESTIMABLE if value is None else percent_number(value, 1)
 
 
 def _time(value: float) -> str:

@@ -19,7 +19,7 @@ from ...analysis.ledger import Share
 from ...inputs.derive import CENSOR_REASON, EVENT_TYPE
 from ...layout.ard import Stat
 from ...layout.descriptive_rows import NotedTable, n_percent, share_stats
-from ...layout.formatting import confidence_label, number, percent
+from ...layout.formatting import confidence_label, estimate_with_limits, number
 from ...layout.tables import ArmTable, Row
 from ..block import Block, Context
 
@@ -137,11 +137,7 @@ def _value(x: float | None) -> str:
 
 
 def _landmark(mark: dict) -> str:
-    def pct(x):
-        return NE if x is None else percent(x, 1).rstrip("%")
-    if mark["survival"] is None:
-        return NE
-    return f"{pct(mark['survival'])} ({pct(mark['ci_low'])}\u2013{pct(mark['ci_high'])})"
+    return estimate_with_limits(mark["survival"], mark["ci_low"], mark["ci_high"], as_percent=True, missing=NE)
 
 
 def view(ledger: dict, context: Context | None = None) -> NotedTable:
