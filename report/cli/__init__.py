@@ -1,11 +1,11 @@
 """The command line (`trialreport`, `python -m report`): commands, batch builds, watch, mail.
 
-`main`, `app` and `guarded` are imported on first use, so that a batch worker importing
+`main`, `run`, `app` and `guarded` are imported on first use, so that a batch worker importing
 report.cli.batch does not load Typer and Rich.
 """
 from __future__ import annotations
 
-__all__ = ["main", "app", "guarded"]
+__all__ = ["main", "run", "app", "guarded"]
 
 
 def __getattr__(name: str):

@@ -8,6 +8,7 @@ process.
 """
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import threading
@@ -59,6 +60,9 @@ def _warm_up() -> None:
     from .render import pdf_bytes
 
     pdf_bytes('<p style="font-family: \'Source Sans Pro\'">Warming up.</p>')
+    # Registered last, so run first at exit: a worker's PDFs have all been sent by then, and
+    # freeing WeasyPrint's every object would only keep the build waiting for this process.
+    atexit.register(os._exit, 0)
 
 
 def _exit_with_parent(parent: int) -> None:
