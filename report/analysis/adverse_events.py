@@ -9,8 +9,9 @@ events are records. The Total group holds every arm, so its part carries the com
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..inputs import derive
@@ -98,8 +99,11 @@ share = Share.of  # count of n; proportion None where n is 0
 
 def count(events: Events, rows: pd.DataFrame) -> Count:
     """Patients with at least one of `rows` (and the events), with the comparisons of the Total."""
-    patients = set(rows["subject_id"])
-    return Count(len(patients), share(len(patients), events.n).proportion, len(rows), _p_values(events, patients))
+    return counted(events, set(rows["subject_id"]), len(rows))
+
+
+def counted(events: Events, patients: set, n_events: int) -> Count:
+    return Count(len(patients), share(len(patients), events.n).proportion, n_events, _p_values(events, patients))
 
 
 def _p_values(events: Events, patients: set) -> dict[str, float | None] | None:
@@ -116,11 +120,17 @@ def by_incidence(items: Iterable, patients, name) -> list:
 
 
 def terms_by_soc(events: Events) -> list[tuple[str, Count, list[Term]]]:
-    """Each organ class with its count and its terms' counts, by incidence."""
-    socs = []
-    for soc, rows in events.rows.groupby("soc", sort=False):
-        terms = [Term(str(term), count(events, t)) for term, t in rows.groupby("term", sort=False)]
-        socs.append((str(soc), count(events, rows), by_incidence(terms, lambda t: t.count.subjects, lambda t: t.term)))
+    """Each organ class with its count and its terms' counts, by incidence (each in one
+    grouping of the events, not one per term)."""
+    rows = events.rows
+    by_term = rows["subject_id"].groupby([rows["soc"], rows["term"]], sort=False, observed=True)
+    by_soc = rows["subject_id"].groupby(rows["soc"], sort=False, observed=True)
+    terms: dict[str, list[Term]] = {}
+    for (soc, term), ids, size in zip(by_term.size().index, by_term.unique(), by_term.size()):
+        terms.setdefault(soc, []).append(Term(str(term), counted(events, set(ids), int(size))))
+    socs = [(str(soc), counted(events, set(ids), int(size)),
+             by_incidence(terms[soc], lambda t: t.count.subjects, lambda t: t.term))
+            for soc, ids, size in zip(by_soc.size().index, by_soc.unique(), by_soc.size())]
     return by_incidence(socs, lambda s: s[1].subjects, lambda s: s[0])
 
 
@@ -138,8 +148,16 @@ def graded_group(label: str, rows: pd.DataFrame, n: int, grading: str, terms: di
                        tuple(by_incidence(graded, lambda g: g.worst[any_column].count, lambda g: g.label)))
 
 
-def related(rows: pd.DataFrame) -> pd.Series:
-    return rows["attribution"].map(lambda a: a is not None and str(a).strip().lower() in RELATED).astype(bool)
+def related(rows: pd.DataFrame) -> np.ndarray:
+    return matches(rows["attribution"], lambda a: a is not None and str(a).strip().lower() in RELATED)
+
+
+def matches(values: pd.Series, test: Callable[[object], bool]) -> np.ndarray:
+    """`test` of each value, as a boolean mask; called once per distinct value (a large trial's
+    500,000 events hold a handful of attributions or actions), and with None for a missing one."""
+    codes, uniques = pd.factorize(values)
+    verdicts = np.array([bool(test(u)) for u in uniques] + [bool(test(None))], dtype=bool)
+    return verdicts[codes]
 
 
 def collected(rows: pd.DataFrame, column: str) -> bool:
@@ -148,12 +166,32 @@ def collected(rows: pd.DataFrame, column: str) -> bool:
 
 
 def graded_socs(events: Events, grading: str) -> list[GradedGroup]:
-    """Each organ class and its terms by worst grade, by incidence (any grade)."""
-    socs = [graded_group(str(soc), rows, events.n, grading,
-                         {str(term): t for term, t in rows.groupby("term", sort=False)})
-            for soc, rows in events.rows.groupby("soc", sort=False)]
+    """Each organ class and its terms by worst grade, by incidence (any grade): the worst grade
+    of each patient in each term and organ class in one grouping each, not one per term."""
+    rows, n = events.rows, events.n
+    grade = pd.to_numeric(rows["grade"])
+    by_term = _patients_by_worst(grade.groupby([rows["soc"], rows["term"], rows["subject_id"]], sort=False,
+                                               observed=True).max(), [0, 1], grading)
+    by_soc = _patients_by_worst(grade.groupby([rows["soc"], rows["subject_id"]], sort=False, observed=True).max(),
+                                [0], grading)
+    terms: dict[str, list[Graded]] = {}
+    for (soc, term), counts in by_term.items():
+        terms.setdefault(soc, []).append(Graded(str(term), {label: share(c, n) for label, c in counts.items()}))
     any_column = next(iter(GRADE_COLUMNS[grading]))
+    socs = [GradedGroup(str(soc), {label: share(c, n) for label, c in by_soc[(soc,)].items()},
+                        tuple(by_incidence(terms[soc], lambda g: g.worst[any_column].count, lambda g: g.label)))
+            for soc in terms]
     return by_incidence(socs, lambda g: g.worst[any_column].count, lambda g: g.label)
+
+
+def _patients_by_worst(worst: pd.Series, levels: list[int], grading: str) -> dict[tuple, dict[str, int]]:
+    """For each key of `levels` (an organ class, a term), its patients by worst grade in the
+    grading's columns."""
+    columns = {label: worst.isin(grades).groupby(level=levels, sort=False).sum()
+               for label, grades in GRADE_COLUMNS[grading].items()}
+    keys = next(iter(columns.values())).index
+    return {(key if isinstance(key, tuple) else (key,)): {label: int(c[key]) for label, c in columns.items()}
+            for key in keys}
 
 
 def special_interest(events: Events, grading: str, name: str, terms: list[str]) -> GradedGroup:

@@ -61,14 +61,14 @@ def ae_overview(group: Group) -> AeOverview | None:
                       **{key: None if chosen is None else ae.count(events, chosen) for key, chosen in picked.items()})
 
 
-def _yes(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: v is True or v == 1).astype(bool)
+def _yes(values: pd.Series):
+    return ae.matches(values, lambda v: v is True or v == 1)
 
 
 def _acted(rows: pd.DataFrame, actions: set[str]) -> pd.DataFrame | None:
     if not ae.collected(rows, "action_taken"):
         return None
-    return rows[rows["action_taken"].map(lambda a: isinstance(a, str) and a.strip().upper() in actions).astype(bool)]
+    return rows[ae.matches(rows["action_taken"], lambda a: isinstance(a, str) and a.strip().upper() in actions)]
 
 
 def table(ledger: dict, context: Context | None = None):
