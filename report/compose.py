@@ -54,6 +54,7 @@ def build(
     closed_password: str | None = None,
     max_chars: int | None = None,
     render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None,
+    on: dt.date | None = None,
 ) -> Bundle:
     """Analyse, draw, lay out and render one report kind; archive it as a new version.
 
@@ -61,6 +62,8 @@ def build(
     the environment's TRIALREPORT_CLOSED_PASSWORD; `encrypt=False` writes it in clear.
     For kind "abstract", `max_chars` overrides the meeting's character limit.
     `render_pdfs` renders the PDFs, e.g. a `PdfWorker`'s; by default they are rendered here.
+    `on` is the report date: by default today, or SOURCE_DATE_EPOCH's (a batch run on a
+    cluster passes the date of the machine that started it).
     """
     formats = tuple(formats) if formats else FORMATS.get(kind, ())
     _check_request(kind, formats)
@@ -70,7 +73,7 @@ def build(
         password = closed_password or password_from_env(os.environ, encrypt)
     signer = signer_from_env(os.environ)  # a bad key stops here, before anything is written
     signature = signer.block(signed_at(os.environ)) if signer else None
-    root, on = Path(out), report_date()
+    root, on = Path(out), on or report_date()
     inputs = store.input_entries(list(trial.inputs))
     job = Job(trial, kind, formats, on, root, provenance(trial, kind, on, inputs), password, max_chars,
               step=on_step or (lambda _: None), render_pdfs=render_pdfs, signed=signature)

@@ -4,13 +4,21 @@ Each process imports the stack once and builds whole trials, rendering its PDFs 
 so the reports of a batch are analysed, drawn and laid out side by side. The archive
 already takes concurrent builds: the index's transaction gives each its own version and
 its own place in the hash chain (report.archive.chain).
+
+With `scheduler` (an address, `--scheduler tcp://host:8786`), the same builds are tasks of
+a Dask distributed cluster (`pip install "trialreport[dask]"`): each task one trial, run by
+whichever worker Dask chooses, through Dask's own executor (Client.get_executor, the
+concurrent.futures interface); nothing of the scheduling is trialreport's. The workers must
+see the trial folders and the output folder at the same paths (a shared file system), and
+each appends its version to the archive through the index's own transaction, as here.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -37,13 +45,39 @@ def processes_for(trials: int) -> int:
 
 
 def build_all(trial_dirs: list[Path | None], cutoff: str | None, data: Path | None, options: dict,
-              processes: int) -> Iterator[Outcome]:
+              processes: int, scheduler: str | None = None) -> Iterator[Outcome]:
     """Each trial's outcome, in the order given, as soon as it and those before it are done."""
-    context = multiprocessing.get_context("spawn")  # fork would copy the parent's threads' locks
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        futures = [pool.submit(build_one, d, cutoff, data, options) for d in trial_dirs]
-        for future in futures:
-            yield future.result()
+    where = _absolute if scheduler else (lambda path: path)  # a cluster's worker may run in another folder
+    options = {**options, "out": where(options["out"])}
+    if scheduler:  # the batch's date, not each worker's clock or environment
+        from ..kinds.common import report_date
+
+        options["on"] = report_date()
+    with _executor(processes, scheduler) as pool:
+        futures = [pool.submit(build_one, where(d), cutoff, where(data), options) for d in trial_dirs]
+        for trial_dir, future in zip(trial_dirs, futures):
+            yield replace(future.result(), trial_dir=trial_dir)
+
+
+@contextmanager
+def _executor(processes: int, scheduler: str | None) -> Iterator[Executor]:
+    if scheduler is None:
+        context = multiprocessing.get_context("spawn")  # fork would copy the parent's threads' locks
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            yield pool
+        return
+    from distributed import Client
+
+    try:
+        client = Client(scheduler, set_as_default=False, timeout="10s")
+    except (OSError, ValueError) as exc:  # nothing listening there; not an address
+        raise InputError(Problem("--scheduler", f"no Dask scheduler answered at {scheduler} ({exc})")) from None
+    with client, client.get_executor(pure=False) as pool:
+        yield pool
+
+
+def _absolute(path: Path | None) -> Path | None:
+    return None if path is None else Path(path).absolute()
 
 
 def build_one(trial_dir: Path | None, cutoff: str | None, data: Path | None, options: dict) -> Outcome:

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from .archive_commands import archive_app
 from .guard import NOT_DONE, err, guarded, out, report_problems
-from ..errors import InputError
+from ..errors import InputError, Problem
 
 # Help in plain text: typer's Rich help shows a type (<bool>) on flags, which take no value.
 app = typer.Typer(
@@ -44,6 +44,9 @@ def build(
     no_encrypt: bool = typer.Option(
         False, "--no-encrypt", help="DSMB: write the closed report unencrypted (default: encrypt with TRIALREPORT_CLOSED_PASSWORD)."
     ),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Address of a Dask distributed scheduler (tcp://host:8786): each trial one task on "
+        "its workers, which must see the trial and output folders at the same paths (pip install 'trialreport[dask]')."),
 ) -> None:
     """Build a report bundle and print the paths written."""
     from contextlib import ExitStack
@@ -52,14 +55,15 @@ def build(
 
     options = _build_options(kind, fmt, out_dir, max_chars, no_encrypt)
     dirs = trial_dirs or [None]
-    if len(dirs) == 1:
+    if len(dirs) == 1 and scheduler is None:
         with ExitStack() as cleanup:
             _build_one(dirs[0], cutoff, data, options, _Renderer(cleanup, options))
         return
     processes = processes_for(len(dirs))
     failed = []
-    with err.status(f"Building {len(dirs)} trials in {processes} processes"):
-        for outcome in build_all(dirs, cutoff, data, options, processes):
+    where = f"on the Dask cluster at {scheduler}" if scheduler else f"in {processes} processes"
+    with err.status(f"Building {len(dirs)} trial(s) {where}"):
+        for outcome in build_all(dirs, cutoff, data, options, processes, _dask_scheduler(scheduler)):
             if outcome.problems:
                 err.print(f"[red]{escape(_source(outcome.trial_dir))}:[/red] not built; nothing was written for it",
                           highlight=False)
@@ -71,6 +75,16 @@ def build(
         err.print(f"{len(dirs) - len(failed)} of {len(dirs)} trials built; nothing was written for {', '.join(failed)}.",
                   markup=False, highlight=False)
         raise typer.Exit(2)
+
+
+def _dask_scheduler(address: str | None) -> str | None:
+    """The address, once Dask is known to be installed (else InputError: exit 2, saying how)."""
+    if address is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise InputError(Problem("--scheduler", "needs Dask distributed: pip install 'trialreport[dask]'")) from None
+    return address
 
 
 @app.command()
