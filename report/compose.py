@@ -55,6 +55,7 @@ def build(
     max_chars: int | None = None,
     render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None,
     on: dt.date | None = None,
+    preview: bool = False,
 ) -> Bundle:
     """Analyse, draw, lay out and render one report kind; archive it as a new version.
 
@@ -63,7 +64,9 @@ def build(
     For kind "abstract", `max_chars` overrides the meeting's character limit.
     `render_pdfs` renders the PDFs, e.g. a `PdfWorker`'s; by default they are rendered here.
     `on` is the report date: by default today, or SOURCE_DATE_EPOCH's (a batch run on a
-    cluster passes the date of the machine that started it).
+    cluster passes the date of the machine that started it). `preview` (`watch`): the HTML
+    pages are also written, as soon as they are laid out, to `<out>/<trial>/<kind>/preview/`,
+    where they reload themselves in the browser at the next build (report.render.preview).
     """
     formats = tuple(formats) if formats else FORMATS.get(kind, ())
     _check_request(kind, formats)
@@ -76,7 +79,8 @@ def build(
     root, on = Path(out), on or report_date()
     inputs = store.input_entries(list(trial.inputs))
     job = Job(trial, kind, formats, on, root, provenance(trial, kind, on, inputs), password, max_chars,
-              step=on_step or (lambda _: None), render_pdfs=render_pdfs, signed=signature)
+              step=on_step or (lambda _: None), render_pdfs=render_pdfs, signed=signature,
+              preview=_previewer(root / trial.spec.trial.id / kind / "preview") if preview else None)
     results = analyze(trial)
     rendered = render_files(job, results)  # in memory: bad input stops here, with nothing written
     job.step("Writing bundle")
@@ -93,6 +97,12 @@ def build(
     started = (f"The archive's hash chain starts with this version; the {len(chain.legacy)} version(s) made before "
                "it are kept as unchained legacy versions, listed in its manifest.",) if chain.legacy else ()
     return Bundle(directory=directory, files=written, results=results, notes=rendered.notes + started)
+
+
+def _previewer(folder: Path) -> Callable[[dict[str, bytes]], None]:
+    from .render.preview import write_preview
+
+    return lambda pages: write_preview(folder, pages)
 
 
 def render_files(job: Job, results: Results) -> Rendered:

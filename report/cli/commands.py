@@ -97,7 +97,7 @@ def watch(
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
     no_encrypt: bool = typer.Option(False, "--no-encrypt", help="DSMB: write the closed report unencrypted."),
-    interval: float = typer.Option(0.5, "--interval", min=0.05, max=3600, help="Seconds between checks for changes."),
+    interval: float = typer.Option(0.2, "--interval", min=0.05, max=3600, help="Seconds between checks for changes."),
 ) -> None:
     """Build, then rebuild whenever trial.toml, a data file or a template changes (Ctrl-C stops)."""
     from contextlib import ExitStack
@@ -107,7 +107,7 @@ def watch(
     from .watch import watch as watch_files
     from .watch import watched_files
 
-    options = _build_options(kind, fmt, out_dir, None, no_encrypt)
+    options = {**_build_options(kind, fmt, out_dir, None, no_encrypt), "preview": True}
     data_dir = data
 
     own_templates = None
@@ -134,7 +134,8 @@ def watch(
 
     with ExitStack() as cleanup:
         renderer = _Renderer(cleanup, options)
-        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops.", markup=False, highlight=False)
+        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops. Live preview (open it once; it "
+                  f"reloads itself): {out_dir}/<trial>/{kind}/preview/", markup=False, highlight=False)
         try:
             watch_files(files, rebuild, interval=interval)
         except KeyboardInterrupt:

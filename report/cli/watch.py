@@ -12,7 +12,7 @@ from typing import Callable
 from ..resources import templates_dir
 
 Stamp = tuple[int, int]  # modification time (ns) and size
-SETTLE_SECONDS = 0.3  # a change must hold this long: editors and exports write in several steps
+SETTLE_SECONDS = 0.15  # a change must hold this long: editors and exports write in several steps
 
 
 def watched_files(trial_dir: Path, data_dir: Path | None, own_templates: Path | None = None) -> list[Path]:

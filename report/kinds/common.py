@@ -34,6 +34,13 @@ class Job:
     signed: dict | None = None  # the manifest's `signature` block (signer, signed_at): shown in the report
     step: Callable[[str], None] = lambda _: None
     render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None  # e.g. a PdfWorker's
+    preview: Callable[[dict[str, bytes]], None] | None = None  # watch: given the HTML pages before the PDFs
+
+    def show_preview(self, files: dict[str, bytes]) -> None:
+        """The HTML pages among `files`, to the preview where the job has one (`watch`)."""
+        pages = {name: data for name, data in files.items() if name.endswith(".html")}
+        if self.preview and pages:
+            self.preview(pages)
 
     def pdfs(self, requests: list[tuple[str, dict]]) -> list[bytes]:
         """`render.pdf_bytes(html, **options)` for each (html, options), in this process
@@ -96,6 +103,7 @@ def html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: d
     files = {}
     if "html" in job.formats:
         files[f"{stem}.html"] = html.encode("utf-8")
+        job.show_preview(files)
     if "pdf" in job.formats:
         job.step("Rendering PDF")
         attachments = archival_attachments(job, results_json, ard=ard)

@@ -49,7 +49,9 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     open_ledger, closed_ledger = computed.open_ledger(), computed.closed_ledger()
     step("Drawing figures")
     spec = trial.spec
-    conduct, figures = sheet_figures(DSMB_OPEN, spec, open_ledger), sheet_figures(DSMB_CLOSED, spec, closed_ledger)
+    open_json, closed_json = _json(open_ledger), _json(closed_ledger)
+    conduct = sheet_figures(DSMB_OPEN, spec, open_ledger, open_json)
+    figures = sheet_figures(DSMB_CLOSED, spec, closed_ledger, closed_json)
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
     html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, _extra(DSMB_OPEN, spec, open_ledger),
@@ -58,12 +60,13 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     html_closed = render_html(DSMB_CLOSED.template, page_for(trial, closed_ledger, figures, note, closed_extra,
                                                              on=job.on, signed=job.signed))
     # ard.csv: the open ledger's open-safe blocks only; the closed one travels inside the closed PDF.
-    files = {"results.json": _json(open_ledger), "ard.csv": ard_csv(open_ledger, open_side=True),
+    files = {"results.json": open_json, "ard.csv": ard_csv(open_ledger, open_side=True),
              **full_listings(open_ledger["dsmb"])}
     if "html" in job.formats:
         files[f"{OPEN}.html"] = html_open.encode("utf-8")
         if job.password is None:
             files[f"{CLOSED}.html"] = html_closed.encode("utf-8")
+        job.show_preview(files)  # the open report only, unless the closed one is written in clear
     step("Rendering PDF")
     requests = [(figures_as_images(html_closed, figures), {"on": job.on})]
     if "pdf" in job.formats:
@@ -74,7 +77,7 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     closed_pdf, *open_pdf = job.pdfs(requests)  # side by side, given a worker for each
     if open_pdf:
         files[f"{OPEN}.pdf"] = open_pdf[0]
-    attachment = {"results-closed.json": _json(closed_ledger), "ard-closed.csv": ard_csv(closed_ledger)}
+    attachment = {"results-closed.json": closed_json, "ard-closed.csv": ard_csv(closed_ledger)}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else with_attachments(closed_pdf, attachment))
     extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": computed.compared_with}

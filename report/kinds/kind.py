@@ -3,6 +3,7 @@ template, and the formats the kind writes. `[report.<page>] blocks` in trial.tom
 and orders a page's blocks; the open DSMB page takes open-safe blocks only."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,12 +81,27 @@ def laid_out(sheet: Sheet, spec: Spec, ledger: dict) -> list[Laid]:
     return [BLOCKS[i].layout(ledger, context) for i in chosen(sheet, spec)]
 
 
-def figures(sheet: Sheet, spec: Spec, ledger: dict) -> dict[str, str]:
-    """The figures of the page's blocks."""
+def figures(sheet: Sheet, spec: Spec, ledger: dict, ledger_bytes: bytes | None = None) -> dict[str, str]:
+    """The figures of the page's blocks. Given the ledger's bytes (its results.json), a block's
+    figures are drawn again only when the ledger has changed since this process last drew them
+    for this page: `watch` after an edit of text or a template redraws nothing. A block's figures
+    are a function of the ledger alone (Block.figures takes nothing else)."""
+    fingerprint = hashlib.sha256(ledger_bytes).digest() if ledger_bytes is not None else None
     drawn = {}
     for i in chosen(sheet, spec):
-        drawn.update(BLOCKS[i].drawn(ledger, sheet.context()))
+        context = sheet.context()
+        last = _LAST_DRAWN.get((i, context))
+        if fingerprint is not None and last is not None and last[0] == fingerprint:
+            drawn.update(last[1])
+            continue
+        svgs = BLOCKS[i].drawn(ledger, context)
+        if fingerprint is not None:
+            _LAST_DRAWN[(i, context)] = (fingerprint, svgs)
+        drawn.update(svgs)
     return drawn
+
+
+_LAST_DRAWN: dict[tuple[str, Context], tuple[bytes, dict[str, str]]] = {}  # one entry per block and page
 
 
 def block_problems(spec: Spec, spec_file: Path | str = "trial.toml") -> list[Problem]:

@@ -11,11 +11,12 @@ def summary_files(job: Job, results: Results) -> Rendered:
     from ..render.render import render_html
 
     ledger, spec = results.to_dict(), job.trial.spec
+    results_json = ledger_json(ledger).encode("utf-8")
     job.step("Drawing figures")
-    drawn = figures(SUMMARY, spec, ledger)
+    drawn = figures(SUMMARY, spec, ledger, results_json)
     page = page_for(job.trial, ledger, drawn, extra={"blocks": laid_out(SUMMARY, spec, ledger)}, on=job.on,
                     signed=job.signed)
     job.step("Laying out")
     html = render_html(SUMMARY.template, page)
-    files = {"results.json": ledger_json(ledger).encode("utf-8"), "ard.csv": ard_csv(ledger)}
+    files = {"results.json": results_json, "ard.csv": ard_csv(ledger)}
     return Rendered({**files, **html_and_pdf(job, "summary", html, files["results.json"], drawn, files["ard.csv"])})
