@@ -167,8 +167,8 @@ def view(ledger: dict, context: Context | None = None) -> NotedTable:
     label = ledger["endpoints"].get(part["endpoint"], {}).get("label", part["endpoint"])
     level = confidence_label(fit["confidence"])
     return NotedTable(table(ledger), (
-        f"Duration of response: from the first documented response to relapse, progression or death, among the "
-        f"responders (the {label} endpoint); responses ongoing at last contact are censored then. n (%): of the "
+        f"Duration of response (endpoint: {label}): from the first documented response to relapse, progression or "
+        f"death, among the responders; responses ongoing at last contact are censored then. n (%): of the "
         f"responders in the column; event types as the data record them. Median, percentiles and rates (patients "
         f"still in response at the time): Kaplan-Meier, with pointwise {level} confidence intervals from the "
         f"Greenwood variance on the {KM_SCALE.get(fit['conf_type'], fit['conf_type'])} scale, and for the median by "
