@@ -177,3 +177,50 @@ def test_an_endpoint_the_trial_lacks_is_refused_with_exit_2(tmp_path):
     result = run_cli("analyze", str(folder))
     assert result.returncode == 2 and "analysis.duration_of_response" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+R_DOR = """
+suppressMessages({{library(survival); library(haven)}})
+adsl <- read_xpt("{data}/adsl.xpt"); adtte <- read_xpt("{data}/adtte.xpt")
+d <- merge(adtte[adtte$PARAMCD == "CRSD", c("USUBJID", "AVAL", "CNSR")], adsl[adsl$ITTFL == "Y", c("USUBJID", "ARM")])
+d$time <- d$AVAL / 30.4375; d$event <- 1 - d$CNSR
+for (a in c(sort(unique(d$ARM)), "Total")) {{
+  x <- if (a == "Total") d else d[d$ARM == a, ]
+  f <- survfit(Surv(time, event) ~ 1, data = x, conf.type = "log-log")
+  q <- quantile(f, c(.25, .5, .75))
+  s <- summary(f, times = 6)
+  cat(a, sprintf("%.17g", c(nrow(x), sum(x$event), q$quantile, q$lower, q$upper, s$surv, s$lower, s$upper,
+                            min(x$time), max(x$time))), sep = "|"); cat("\\n")
+}}
+"""
+
+
+def test_random_cdisc_duration_of_response_equals_r(tmp_path):
+    """Each arm's and the total's responders, events and Kaplan-Meier figures of the table
+    against R's survfit on ADTTE's CRSD read from the XPT files by haven."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "validation"))
+    from rsupport import mismatches, require_r
+
+    needs.require("public-data")
+    rscript = require_r()
+    ledger = report.analyze(report.load_trial(_random_copy(tmp_path, 'duration_of_response = "dor"\n'))).to_dict()
+    out = subprocess.run([rscript, "--vanilla", "-e", R_DOR.format(data=DATA)], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    lines = [line.split("|") for line in out.splitlines() if line]
+    assert [line[0] for line in lines] == [*ledger["arms"], "Total"]
+    pairs = []
+    for column, *values in lines:
+        group = ledger if column == "Total" else ledger["by_arm"][column]
+        part, fit = group["duration_of_response"], group["survival"]["dor"]
+        quantiles = [fit["quartiles"]["25"], fit["median"], fit["quartiles"]["75"]]
+        mine = [part["n"], part["events"]["count"], *(q["estimate"] for q in quantiles),
+                *(q["ci_low"] for q in quantiles), *(q["ci_high"] for q in quantiles),
+                fit["landmarks"][0]["survival"], fit["landmarks"][0]["ci_low"], fit["landmarks"][0]["ci_high"],
+                fit["min_time"], fit["max_time"]]
+        theirs = [None if v == "NA" else float(v) for v in values]
+        assert len(mine) == len(theirs)
+        pairs += [(f"{column} #{i}", a, b) for i, (a, b) in enumerate(zip(mine, theirs))]
+    assert mismatches(pairs) == []
