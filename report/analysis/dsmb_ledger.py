@@ -45,7 +45,8 @@ FRAME = ("schema_version", "trial", "data_cutoff", "methods", "report")
 DSMB_PARTS = ("report", "dsmb")  # what a DSMB ledger adds to the trial's, in this order
 # Efficacy, results by arm and the stopping rules: never in the open ledger (DESIGN section 9).
 NEVER_OPEN = ("response", "mrd", "survival", "endpoints", "arms", "by_arm", "comparisons", "response_comparison",
-              "excluded_arms", "stopping", "cumulative_incidence", "forest", "tte_summary", "swimmer", "waterfall")
+              "excluded_arms", "stopping", "cumulative_incidence", "forest", "tte_summary", "swimmer", "waterfall",
+              "duration_of_response")
 
 
 @dataclass(frozen=True)

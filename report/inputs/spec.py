@@ -110,6 +110,10 @@ class Analysis(_Section):
     strata: list[str] = []
     rate_difference_method: Literal["wald", "wald-cc"] = "wald-cc"  # responders' rate difference (R prop.test)
     odds_ratio_method: Literal["fisher", "wald"] = "fisher"  # responders' odds ratio (R fisher.test, or Woolf)
+    # The time-to-event endpoint of the duration-of-response table (from response onset, among
+    # responders); unset: "dfs" where the trial has it. Checked against the trial's endpoints
+    # once the data are read (report.inputs.trial).
+    duration_of_response: str | None = None
 
     @field_validator("landmarks")
     @classmethod

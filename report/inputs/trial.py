@@ -85,6 +85,7 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date,
         endpoints, time_to_event = _tidy_endpoints(subjects, spec, source, as_of)
     else:
         endpoints, time_to_event = source.endpoints, cut.time_to_event_at(source.time_to_event, subjects, as_of)
+    _check_duration_endpoint(spec, endpoints)
     for column in (derive.EVENT_TYPE, derive.CENSOR_REASON):  # None where the data do not say
         if column not in time_to_event:
             time_to_event = time_to_event.assign(**{column: derive.none_column(len(time_to_event))})
@@ -104,6 +105,14 @@ def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date,
         exposure=cut.dated_rows_at(source.exposure, subjects, as_of, "start_on"),
         labs=cut.dated_rows_at(source.labs, subjects, as_of, "collected_on"),
     )
+
+
+def _check_duration_endpoint(spec: Spec, endpoints: tuple[derive.Endpoint, ...]) -> None:
+    """Stop (exit 2) where `[analysis] duration_of_response` names an endpoint the trial lacks."""
+    chosen, names = spec.analysis.duration_of_response, [e.name for e in endpoints]
+    if chosen is not None and chosen not in names:
+        raise InputError(Problem(SPEC_FILE, f"analysis.duration_of_response: {chosen!r} is not an endpoint of this "
+                                            f"trial (its endpoints: {', '.join(names) or 'none'})"))
 
 
 def _tidy_endpoints(subjects: pd.DataFrame, spec: Spec, source: SourceTables, as_of: dt.date):
