@@ -44,18 +44,34 @@ TARGETS = {  # ratio to the floor: the developers' guide's budgets (issue 20's f
 def commands(out: Path, large: Path | None, tenth: Path | None) -> dict[str, list[str]]:
     cli = [sys.executable, "-m", "report"]
     example = str(_bundled_example())
+    portfolio = [str(p) for p in _distinct_copies(out.parent / "portfolio", BATCH)]
     jobs = {
         "floor": [sys.executable, str(HERE / "floor.py")],
         "summary build (pdf, html)": [*cli, "build", "--out", str(out)],
         "analyze": [*cli, "analyze"],
         "dsmb build": [*cli, "build", "--kind", "dsmb", "--no-encrypt", "--out", str(out)],
         "batch of 1": [*cli, "build", example, "--out", str(out)],
-        f"batch of {BATCH}": [*cli, "build", *[example] * BATCH, "--out", str(out)],
+        f"batch of {BATCH}": [*cli, "build", *portfolio, "--out", str(out)],
     }
     if large and tenth:
         jobs["large trial build"] = [*cli, "build", str(large), "--out", str(out)]
         jobs["tenth trial build"] = [*cli, "build", str(tenth), "--out", str(out)]
     return jobs
+
+
+def _distinct_copies(folder: Path, n: int) -> list[Path]:
+    """`n` copies of the bundled example, each its own trial id: a portfolio's trials differ,
+    so no build of the batch may reuse another's figures (report.kinds.kind.figures)."""
+    import shutil
+
+    copies = []
+    for i in range(1, n + 1):
+        copy = folder / f"s1318-{i}"
+        shutil.copytree(_bundled_example(), copy)
+        spec = copy / "trial.toml"
+        spec.write_text(spec.read_text().replace('id = "S1318"', f'id = "S1318-{i}"', 1))
+        copies.append(copy)
+    return copies
 
 
 def _bundled_example() -> Path:

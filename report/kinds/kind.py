@@ -43,7 +43,7 @@ class Kind:
 # type (tte_summary, TTET01), exposure and laboratory shifts are the DSMB's and the study report's
 # (the closed DSMB report carries them; a spec may add them).
 SUMMARY_BLOCKS = ("masthead", "key_results", "study", "disposition", "demographics", "results",
-                  "cumulative_incidence", "forest", "swimmer", "waterfall", "toxicity", "aesi", "deaths",
+                  "duration_of_response", "cumulative_incidence", "forest", "swimmer", "waterfall", "toxicity", "aesi", "deaths",
                   "next_steps", "methods")
 # The summary's ledger has no DSMB part (dsmb, stopping): of the DSMB blocks, those that need none;
 # and every block that computes its own part (its ledger holds them all).
@@ -54,7 +54,7 @@ DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
                   ("title", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
 DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",
                     ("title", "status", "changes", "stopping", "disposition", "demographics", "results",
-                     "tte_summary", "cumulative_incidence", "forest", "swimmer", "waterfall", "exposure",
+                     "duration_of_response", "tte_summary", "cumulative_incidence", "forest", "swimmer", "waterfall", "exposure",
                      "safety", "ae_overview", "toxicity", "aesi", "labs_shift", "deaths", "methods"),
                     "dsmb_closed")
 ABSTRACT_BLOCKS = ("abstract_background", "abstract_methods", "abstract_results", "abstract_conclusions",
