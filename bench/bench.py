@@ -14,11 +14,18 @@ user pays and which the floor, importing installed libraries only, does not pay 
 
 The large trial (10,000 patients, 500,000 AE rows, 3 arms) and its tenth are generated
 by bench/large_trial.py into a temporary folder first.
+
+Also measured (issue 20): the CPU-seconds (user and system, every process of the command)
+one more summary costs in a batch of six distinct trials, per page, against the floor's;
+`watch` (bench/watch_times.py): from an edit of the spec's text or of a data file to the
+live preview and to the new bundle; and, unless --skip-large, the peak memory of a batch
+of 50 trials against one of 5.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,6 +35,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from watch_times import watch_times  # noqa: E402
 
 BATCH = 6  # trials in the batch whose marginal cost is measured against a batch of one
 ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "SOURCE_DATE_EPOCH": "1735689600"}
@@ -39,6 +47,7 @@ TARGETS = {  # ratio to the floor: the developers' guide's budgets (issue 20's f
     "large trial build": 5.0,
     "one more report in a batch": 0.15,
 }
+WATCH_TARGETS = {"text edit: preview": 0.3, "text edit: pdf": 1.0, "data edit: preview": 0.6}
 
 
 def commands(out: Path, large: Path | None, tenth: Path | None) -> dict[str, list[str]]:
@@ -80,16 +89,24 @@ def _bundled_example() -> Path:
     return bundled_trial("s1318")
 
 
-def timed(command: list[str]) -> float:
-    """Wall seconds of one cold run."""
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user and system, of the command and every process it
+    waited for: PDF workers, a batch's processes) of one cold run."""
     with tempfile.TemporaryFile() as errors:
+        cpu_before = _children_cpu()
         start = time.perf_counter()
         process = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=errors, env=ENV)
         elapsed = time.perf_counter() - start
+        cpu = _children_cpu() - cpu_before
         if process.returncode:
             errors.seek(0)
             raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode()}")
-    return elapsed
+    return elapsed, cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_memory(command: list[str]) -> int:
@@ -139,12 +156,54 @@ def main() -> None:
             tenth = write(Path(tmp) / "tenth", 1_000, 50_000)
         jobs = commands(Path(tmp) / "out", large, tenth)
         times: dict[str, list[float]] = {name: [] for name in jobs}
+        cpu: dict[str, list[float]] = {name: [] for name in jobs}
         for round_ in range(1, args.rounds + 1):
             for name, command in jobs.items():
-                times[name].append(timed(command))
+                wall, seconds = timed(command)
+                times[name].append(wall)
+                cpu[name].append(seconds)
             print(f"round {round_} of {args.rounds} done", file=sys.stderr)
         peaks = {name: peak_memory(jobs[name]) for name in MEASURE_MEMORY if name in jobs}
+        pages = _pages(next((Path(tmp) / "out" / "S1318-1" / "summary").glob("*/summary.pdf")))
+        watched = watch_times(_bundled_example(), Path(tmp), ENV)
+        portfolio = None if args.skip_large else _portfolio_memory(Path(tmp))
     report(times, peaks)
+    report_cpu(cpu, pages)
+    report_watch(watched, statistics.median(times["floor"]))
+    if portfolio:
+        five, fifty = portfolio
+        print(f"\n{'peak memory, 50 trials / 5':<30}{fifty / five:>20.2f}{1.2:>9.2f}"
+              f"   ({five / 2**20:,.0f} MB and {fifty / 2**20:,.0f} MB)")
+
+
+def _pages(pdf: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)
+
+
+def _portfolio_memory(folder: Path) -> tuple[int, int]:
+    """Peak memory of `build` over 5 distinct trials and over 50."""
+    trials = [str(p) for p in _distinct_copies(folder / "fifty", 50)]
+    cli = [sys.executable, "-m", "report", "build", "--format", "html", "--out"]
+    return (peak_memory([*cli, str(folder / "out-5"), *trials[:5]]),
+            peak_memory([*cli, str(folder / "out-50"), *trials]))
+
+
+def report_cpu(cpu: dict[str, list[float]], pages: int) -> None:
+    """Issue 20's measure of a batch: the CPU-seconds one more summary costs, per page, against
+    the floor's CPU-seconds."""
+    median = {name: statistics.median(values) for name, values in cpu.items()}
+    more = (median[f"batch of {BATCH}"] - median["batch of 1"]) / (BATCH - 1)
+    print(f"\nCPU: floor {median['floor']:.2f} s; one more summary in a batch {more:.2f} s, {pages} pages: "
+          f"{more / pages:.3f} s a page, {more / pages / median['floor']:.3f}x the floor's (target 0.030)")
+
+
+def report_watch(watched: dict[str, float], floor: float) -> None:
+    print()
+    for name, seconds in watched.items():
+        print(f"watch, {name:<23}{seconds:>10.2f}{seconds / floor:>10.2f}{WATCH_TARGETS[name]:>9.2f}")
 
 
 def _compile_package() -> None:

@@ -37,7 +37,8 @@ def test_pdf_states_the_published_figures(built):
     pdf = where / "output" / "S1318" / "summary" / "2018-07-31-v1" / "summary.pdf"
     raw = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
     text = " ".join(raw.replace("-\n", "-").split())  # undo line breaks
-    headings = ("Study", "Disposition", "Demographic and baseline characteristics", "Results", "Cumulative incidence",
+    headings = ("Study", "Disposition", "Demographic and baseline characteristics", "Results", "Duration of response",
+                "Cumulative incidence",
                 "Time on study", "Toxicity", "Adverse events of special interest", "Deaths", "Next steps")
     for number, heading in enumerate(headings, start=1):
         assert f"{number}. {heading}" in text

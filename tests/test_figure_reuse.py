@@ -8,6 +8,7 @@ from conftest import EXAMPLE, run_cli
 from report import compose
 from report.blocks.block import Block
 from report.inputs.trial import load_trial
+from report.kinds import kind
 
 ENV = {"SOURCE_DATE_EPOCH": "1735689600"}
 
@@ -16,6 +17,7 @@ def test_same_ledger_reuses_figures_and_a_changed_one_redraws(tmp_path, monkeypa
     monkeypatch.setenv("SOURCE_DATE_EPOCH", ENV["SOURCE_DATE_EPOCH"])
     trial_dir = tmp_path / "trial"
     shutil.copytree(EXAMPLE, trial_dir)
+    monkeypatch.setattr(kind, "_LAST_DRAWN", {})  # nothing drawn yet in this process
     calls = []
     real = Block.drawn
     monkeypatch.setattr(Block, "drawn", lambda self, ledger, context: calls.append(self.id) or real(self, ledger, context))

@@ -134,8 +134,9 @@ def watch(
 
     with ExitStack() as cleanup:
         renderer = _Renderer(cleanup, options)
-        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops. Live preview (open it once; it "
-                  f"reloads itself): {out_dir}/<trial>/{kind}/preview/", markup=False, highlight=False)
+        err.print(f"Watching {trial_dir} (spec, data and templates); Ctrl-C stops.", markup=False, highlight=False)
+        err.print(f"Live preview, open it once and it reloads itself: {out_dir}/<trial>/{kind}/preview/",
+                  markup=False, highlight=False)
         try:
             watch_files(files, rebuild, interval=interval)
         except KeyboardInterrupt:
