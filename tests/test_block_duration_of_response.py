@@ -19,12 +19,11 @@ from conftest import run_cli
 from report.analysis.group import Group
 from report.analysis.ledger import plain
 from report.analysis.parts import survival
+from report.layout.km_rows import landmark_cell, median_cell
 from report.blocks.tables.duration_of_response import (
     BLOCK,
     ard,
     duration_of_response,
-    landmark_cell,
-    median_cell,
     range_cell,
     shown,
     table,

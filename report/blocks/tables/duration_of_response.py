@@ -25,7 +25,8 @@ from ...analysis.ledger import Share
 from ...inputs.derive import EVENT_TYPE
 from ...layout.ard import Stat
 from ...layout.descriptive_rows import NO_DENOMINATOR, NotedTable, n_percent, share_stats
-from ...layout.formatting import confidence_label, estimate_with_limits, number
+from ...layout.formatting import confidence_label
+from ...layout.km_rows import NE, km_rows, time_cell
 from ...layout.tables import ArmTable, Row
 from ...layout.wording import KM_SCALE
 from ..block import Block, Context
@@ -33,7 +34,6 @@ from ..block import Block, Context
 BLOCK_ID = "duration_of_response"
 DEFAULT_ENDPOINT = "dfs"  # tidy data's duration of response: response onset to relapse or death
 NOT_RECORDED = "Type not recorded"
-NE, NR = "NE", "NR"
 
 
 @dataclass(frozen=True)
@@ -115,51 +115,17 @@ def table(ledger: dict, context: Context | None = None) -> ArmTable:
         rows.append(Row("Ended by a competing event (censored), n (%)", ("",) * len(parts), "indent"))
         rows += [Row(kind, shares(lambda p, k=kind: p["competing"].get(k)), "nested") for kind in total["competing"]]
     rows.append(Row("Response ongoing at last contact (censored), n (%)", shares(lambda p: p["ongoing"]), "indent"))
-    rows += _estimate_rows([fit for _, _, fit in groups])
+    rows += km_rows([fit for _, _, fit in groups], median="Median duration", rate="Still in response at {time} {unit}",
+                    extra=[("Range, {unit}", range_cell)])
     return ArmTable(columns=tuple(column for column, _, _ in groups), counts=("",) * len(groups), subcolumns=("",),
                     rows=tuple(rows))
-
-
-def _estimate_rows(fits: list[dict | None]) -> list[Row]:
-    """The Kaplan-Meier rows, each cell the ledger's `survival.<endpoint>` of its column."""
-    fit = fits[-1]
-    level, unit = confidence_label(fit["confidence"]), fit["time_unit"]
-
-    def cells(pick) -> tuple[str, ...]:
-        return tuple(pick(f) if f and f["n"] else NE for f in fits)
-
-    rows = [Row(f"Median duration, {unit} ({level} CI)", cells(lambda f: median_cell(f["median"])), "indent"),
-            Row(f"25th and 75th percentiles, {unit}",
-                cells(lambda f: f"{_time(f['quartiles']['25']['estimate'], NR)}, "
-                                f"{_time(f['quartiles']['75']['estimate'], NR)}"), "indent"),
-            Row(f"Range, {unit}", cells(range_cell), "indent")]
-    for i, mark in enumerate(fit["landmarks"]):
-        rows.append(Row(f"Still in response at {mark['time']:g} {unit}, % ({level} CI)",
-                        cells(lambda f, i=i: landmark_cell(f["landmarks"][i]) if i < len(f["landmarks"]) else NE),
-                        "indent"))
-    return rows
-
-
-def median_cell(q: dict) -> str:
-    """'13.8 (4.6–NE)'; NR where the median is not reached."""
-    if q["estimate"] is None:
-        return f"{NR} ({_time(q['ci_low'], NE)}\u2013{_time(q['ci_high'], NE)})"
-    return estimate_with_limits(q["estimate"], q["ci_low"], q["ci_high"], missing=NE)
 
 
 def range_cell(fit: dict) -> str:
     """'0.9 to 30.5+': the shortest and longest observed durations, '+' where censored."""
     def end(value: float | None, censored: bool | None) -> str:
-        return _time(value, NE) + ("+" if censored else "")
+        return time_cell(value, NE) + ("+" if censored else "")
     return f"{end(fit['min_time'], fit['min_time_censored'])} to {end(fit['max_time'], fit['max_time_censored'])}"
-
-
-def landmark_cell(mark: dict) -> str:
-    return estimate_with_limits(mark["survival"], mark["ci_low"], mark["ci_high"], as_percent=True, missing=NE)
-
-
-def _time(x: float | None, missing: str) -> str:
-    return missing if x is None else number(x, 1)
 
 
 def view(ledger: dict, context: Context | None = None) -> NotedTable:

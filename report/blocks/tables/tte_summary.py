@@ -19,13 +19,12 @@ from ...analysis.ledger import Share
 from ...inputs.derive import CENSOR_REASON, EVENT_TYPE
 from ...layout.ard import Stat
 from ...layout.descriptive_rows import NotedTable, n_percent, share_stats
-from ...layout.formatting import confidence_label, estimate_with_limits, number
+from ...layout.km_rows import km_rows
 from ...layout.tables import ArmTable, Row
 from ..block import Block, Context
 
 BLOCK_ID = "tte_summary"
 NOT_RECORDED = "Type not recorded"
-NE = "NE"
 
 
 @dataclass(frozen=True)
@@ -107,37 +106,7 @@ def _band(ledger: dict, name: str, parts: list[dict | None], fits: list[dict | N
     if total["censor_reasons"]:
         rows += [Row(reason, shares(lambda p, r=reason: (p["censor_reasons"] or {}).get(r)), "nested")
                  for reason in total["censor_reasons"]]
-    return rows + (_estimate_rows(fits) if fit else [])
-
-
-def _estimate_rows(fits: list[dict | None]) -> list[Row]:
-    fit = fits[-1]
-    level, unit = confidence_label(fit["confidence"]), fit["time_unit"]
-
-    def cells(pick) -> tuple[str, ...]:
-        return tuple(pick(f) if f else NE for f in fits)
-
-    rows = [Row(f"Median, {unit} ({level} CI)", cells(lambda f: _estimate(f["median"])), "indent"),
-            Row(f"25th and 75th percentiles, {unit}",
-                cells(lambda f: f"{_value(f['quartiles']['25']['estimate'])}, {_value(f['quartiles']['75']['estimate'])}"),
-                "indent")]
-    for i, mark in enumerate(fit["landmarks"]):
-        rows.append(Row(f"Rate at {mark['time']:g} {unit}, % ({level} CI)",
-                        cells(lambda f, i=i: _landmark(f["landmarks"][i]) if i < len(f["landmarks"]) else NE),
-                        "indent"))
-    return rows
-
-
-def _estimate(q: dict) -> str:
-    return f"{_value(q['estimate'])} ({_value(q['ci_low'])}\u2013{_value(q['ci_high'])})"
-
-
-def _value(x: float | None) -> str:
-    return NE if x is None else number(x, 1)
-
-
-def _landmark(mark: dict) -> str:
-    return estimate_with_limits(mark["survival"], mark["ci_low"], mark["ci_high"], as_percent=True, missing=NE)
+    return rows + (km_rows(fits) if fit else [])
 
 
 def view(ledger: dict, context: Context | None = None) -> NotedTable:
@@ -145,8 +114,8 @@ def view(ledger: dict, context: Context | None = None) -> NotedTable:
         "n (%): of the patients of the endpoint in the column. Event types as the data record them (tidy input: OS "
         "events are deaths; a DFS event is the first of relapse and death). Competing events end follow-up without "
         "the event and are censored in the Kaplan-Meier estimates. Median, percentiles and rates (patients free of the event at the time): "
-        "Kaplan-Meier, with the confidence intervals of the results' survival tables; NE: not estimable or not "
-        "reached."))
+        "Kaplan-Meier, with the confidence intervals of the results' survival tables. NR: not reached; NE: not "
+        "estimable."))
 
 
 def ard(part: dict | None, ledger: dict) -> list[Stat]:
