@@ -299,6 +299,8 @@ class ReportOptions(_Section):
     # A folder inside the trial folder: its partials and report.css go in front of the shipped
     # ones (report.inputs.user_templates; rendered in Jinja's sandbox).
     templates: str | None = None
+    # The paper of every PDF and Word file; unset: the stylesheet's (the shipped one: A4), A4 in Word.
+    paper: Literal["A4", "Letter"] | None = None
 
 
 class Spec(_Section):

@@ -36,7 +36,7 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on, signed=job.signed))
     files.update(html_and_pdf(job, "abstract", html, files["results.json"], {}, files["ard.csv"]))
     if "docx" in job.formats:
-        files["abstract.docx"] = abstract_docx(abstract, job.on)
+        files["abstract.docx"] = abstract_docx(abstract, job.on, job.trial.spec.report.paper)
     note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"
     return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars})
 

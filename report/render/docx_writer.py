@@ -8,11 +8,18 @@ from ..layout.abstract import Abstract
 from .zipfiles import deterministic_zip
 
 
-def abstract_docx(abstract: Abstract, on: dt.date) -> bytes:
+PAPER_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}
+
+
+def abstract_docx(abstract: Abstract, on: dt.date, paper: str | None = None) -> bytes:
+    """`paper`: the spec's (A4 where it names none, as the PDF's stylesheet)."""
     from docx import Document
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     document = Document()
+    width, height = PAPER_MM[paper or "A4"]
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(width), Mm(height)
     document.styles["Normal"].font.name = "Calibri"
     document.styles["Normal"].font.size = Pt(11)
     title = document.add_paragraph()

@@ -74,6 +74,11 @@ def stylesheet(user: Path | None = None) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def paper_css(paper: str | None) -> str:
+    """The spec's paper size, after the stylesheet so that it wins; nothing where the spec names none."""
+    return "" if paper is None else f"\n@page {{ size: {paper}; }}\n"
+
+
 def render_html(template: str, page: Page) -> str:
     """The page's HTML; a user template's error (an undefined name, the sandbox's refusal)
     is InputError naming its file and line (report.render.template_check)."""
@@ -90,7 +95,7 @@ def render_html(template: str, page: Page) -> str:
         signed=page.signed,
         **page.extra,
         ae_min_percent=page.spec["report"]["ae_min_percent"],
-        css=Markup(stylesheet(page.templates)),
+        css=Markup(stylesheet(page.templates) + paper_css(page.spec["report"]["paper"])),
     )
     if page.templates is None:
         return env.get_template(template).render(**values)
