@@ -87,9 +87,8 @@ def figures(sheet: Sheet, spec: Spec, ledger: dict, ledger_bytes: bytes | None =
     for this page: `watch` after an edit of text or a template redraws nothing. A block's figures
     are a function of the ledger alone (Block.figures takes nothing else)."""
     fingerprint = hashlib.sha256(ledger_bytes).digest() if ledger_bytes is not None else None
-    drawn = {}
+    drawn, context = {}, sheet.context()
     for i in chosen(sheet, spec):
-        context = sheet.context()
         last = _LAST_DRAWN.get((i, context))
         if fingerprint is not None and last is not None and last[0] == fingerprint:
             drawn.update(last[1])

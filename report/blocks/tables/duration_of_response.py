@@ -18,11 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from ...analysis.group import TOTAL, Group, Part, Reads
 from ...analysis.ledger import Share
-from ...inputs.derive import EVENT_TYPE
+from ...inputs.derive import CENSOR_REASON, EVENT_TYPE
 from ...layout.ard import Stat
 from ...layout.descriptive_rows import NO_DENOMINATOR, NotedTable, n_percent, share_stats
 from ...layout.formatting import confidence_label
@@ -30,10 +28,10 @@ from ...layout.km_rows import NE, km_rows, time_cell
 from ...layout.tables import ArmTable, Row
 from ...layout.wording import KM_SCALE
 from ..block import Block, Context
+from .tte_summary import endpoint_events
 
 BLOCK_ID = "duration_of_response"
 DEFAULT_ENDPOINT = "dfs"  # tidy data's duration of response: response onset to relapse or death
-NOT_RECORDED = "Type not recorded"
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,7 @@ class DurationOfResponse:
     endpoint: str  # the ledger key of the endpoint, e.g. "dfs"
     n: int  # responders: the endpoint's patients in the group
     events: Share  # relapse, progression or death
-    event_types: dict[str, Share]  # by what the event was, most frequent first; NOT_RECORDED last
+    event_types: dict[str, Share]  # by what the event was, most frequent first; "Type not recorded" last
     competing: dict[str, Share]  # follow-up ended by a competing event (censored for Kaplan-Meier), by type
     ongoing: Share  # response ongoing at last contact: censored without a competing event
 
@@ -58,30 +56,14 @@ def endpoint_of(group: Group) -> str | None:
 
 def duration_of_response(group: Group) -> DurationOfResponse | None:
     """The group's responders and how their responses ended; None where the trial has no
-    duration-of-response endpoint or no responder (not shown, never zeros)."""
+    duration-of-response endpoint or no responder (not shown, never zeros). Counted as the
+    time-to-event summary counts an endpoint's events."""
     name = endpoint_of(group)
     if name is None:
         return None
-    rows = group.time_to_event[group.time_to_event["endpoint"] == name]
-    n = len(rows)
-    event = rows["event"].to_numpy(dtype=bool)
-    kind = rows[EVENT_TYPE].map(lambda v: None if v is None or pd.isna(v) else str(v))
-    ongoing = ~event & kind.isna().to_numpy()
-    return DurationOfResponse(
-        endpoint=name,
-        n=n,
-        events=Share.of(int(event.sum()), n),
-        event_types=_by_count(kind[event].fillna(NOT_RECORDED), n, last=NOT_RECORDED),
-        competing=_by_count(kind[~event].dropna(), n),
-        ongoing=Share.of(int(ongoing.sum()), n),
-    )
-
-
-def _by_count(values: pd.Series, n: int, last: str | None = None) -> dict[str, Share]:
-    """Each value's share of `n`, most frequent first, then by name; `last` at the end."""
-    counts = values.value_counts()
-    order = sorted(counts.index, key=lambda k: (k == last, -counts[k], k))
-    return {str(k): Share.of(int(counts[k]), n) for k in order}
+    ended = endpoint_events(group.time_to_event[group.time_to_event["endpoint"] == name])
+    return DurationOfResponse(endpoint=name, n=ended.n, events=ended.events, event_types=ended.event_types,
+                              competing=ended.competing, ongoing=ended.censored)
 
 
 # ------------------------------------------------------------------ layout
@@ -163,7 +145,7 @@ BLOCK = Block(
     open_safe=False,
     partial="partials/duration_of_response.html.j2",
     shown=shown,
-    compute=Part(duration_of_response, Reads(time_to_event=("endpoint", "event", EVENT_TYPE),
+    compute=Part(duration_of_response, Reads(time_to_event=("endpoint", "event", EVENT_TYPE, CENSOR_REASON),
                                              options=("duration_of_response",))),
     view=view,
     ard=ard,

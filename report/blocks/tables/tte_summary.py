@@ -41,10 +41,11 @@ def tte_summary(group: Group) -> dict[str, EndpointEvents] | None:
     """Each endpoint's events and censored times; None where the trial has no endpoint."""
     tte = group.time_to_event
     names = list(dict.fromkeys(tte["endpoint"])) + [n for n in group.risk_times if n not in set(tte["endpoint"])]
-    return {name: _events(tte[tte["endpoint"] == name]) for name in names} or None
+    return {name: endpoint_events(tte[tte["endpoint"] == name]) for name in names} or None
 
 
-def _events(rows: pd.DataFrame) -> EndpointEvents:
+def endpoint_events(rows: pd.DataFrame) -> EndpointEvents:
+    """One endpoint's patients (`rows`: its time-to-event rows) by how their follow-up ended."""
     n = len(rows)
     event = rows["event"].to_numpy(dtype=bool)
     kind = rows[EVENT_TYPE].map(lambda v: None if v is None or pd.isna(v) else str(v))
