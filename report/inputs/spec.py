@@ -26,6 +26,8 @@ from .spec_adam import Adam, AdamAdverseEvents, AdamEndpoint, AdamResponse  # no
 from .spec_forest import Forest
 from .spec_labs import Labs
 from .spec_section import Section
+from .spec_narrative import Narrative
+from .spec_style import Style
 from .user_templates import folder_problems
 
 
@@ -301,6 +303,7 @@ class ReportOptions(_Section):
     templates: str | None = None
     # The paper of every PDF and Word file; unset: the stylesheet's (the shipped one: A4), A4 in Word.
     paper: Literal["A4", "Letter"] | None = None
+    style: Style = Style()  # [report.style]: logo, colours, fonts, running header and footer (spec_style.py)
 
 
 class Spec(_Section):
@@ -311,6 +314,7 @@ class Spec(_Section):
     report: ReportOptions = ReportOptions()
     dsmb: Dsmb = Dsmb()
     abstract: AbstractText | None = None
+    narrative: Narrative = Narrative()  # [narrative]: the user's text of the sections (spec_narrative.py)
     source: Source = Source()
     adam: Adam = Adam()
 
