@@ -32,6 +32,7 @@ from .kinds.common import FORMATS, KINDS, Job, Rendered, report_date, user_templ
 from .kinds.dsmb import closed_password as password_from_env
 from .kinds.dsmb import dsmb_files, previous_cutoff
 from .kinds.kind import check_report
+from .kinds.narrative import narrative_paths
 from .kinds.summary import summary_files
 
 
@@ -86,7 +87,7 @@ def build(
     job.step("Writing bundle")
     root.mkdir(parents=True, exist_ok=True)
     with appending(root) as chain:  # the index's write transaction: one version at a time joins the chain
-        chain.snapshot(list(trial.inputs) + _user_template_files(trial))
+        chain.snapshot(list(trial.inputs) + _user_template_files(trial) + narrative_paths(trial))
         info = {**job.provenance, **manifest(command=command or sys.argv), "formats": list(formats),
                 "inputs": inputs, **rendered.manifest, "chain": chain.link(),
                 **({"signature": signature} if signature else {})}
@@ -181,6 +182,8 @@ def reproduce(root: Path, version: str) -> list[Reproduced]:
         problems = store.restore(root, manifest["inputs"], folder)
         if "user_templates" in manifest:
             problems += store.restore_folder(root, manifest["user_templates"], folder)
+        if "narrative" in manifest:
+            problems += store.restore_files(root, manifest["narrative"]["files"], folder)
         if problems:
             raise InputError(problems)
         trial = load_trial(folder, cutoff=manifest["data_cutoff"], data=folder)

@@ -85,9 +85,13 @@ def restore(root: Path, inputs: list[dict], folder: Path) -> list[Problem]:
 def restore_folder(root: Path, recorded: dict, folder: Path) -> list[Problem]:
     """Write a version's own templates (the manifest's `user_templates`: the folder in the trial
     folder and its files by path) from the store into `folder`, subfolders and all."""
-    target = folder / _relative(recorded.get("folder"))
+    return restore_files(root, recorded.get("files", []), folder / _relative(recorded.get("folder")))
+
+
+def restore_files(root: Path, files: list[dict], target: Path) -> list[Problem]:
+    """Write each stored file (`path` inside `target`, `sha256`) from the store into `target`."""
     problems = []
-    for entry in recorded.get("files", []):
+    for entry in files:
         source, path = store_path(root, entry["sha256"]), target / _relative(entry["path"])
         if not source.is_file() or sha256_file(source) != entry["sha256"]:
             problems.append(Problem(str(source), f"the stored template {entry['path']} is missing or changed"))

@@ -18,6 +18,9 @@ class Context:
     page: str
     open: bool = False
     spec: dict | None = field(default=None, compare=False)  # the trial spec (as JSON), for the views' wording
+    # The user's text of this page's sections ([narrative]), rendered against its ledger:
+    # section -> report.layout.narrative.Written.
+    written: dict | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Laid:
     id: str
     partial: str | None
     view: object = None
+    text: object = None  # the user's text of the block's section (Markup), in place of the generated prose; or None
 
 
 def always(ledger: dict, context: Context) -> bool:
@@ -64,6 +68,7 @@ class Block:
     view: Callable[[dict, Context], object] | None = None
     pages: tuple[str, ...] | None = None
     ard: Callable[[dict, dict], Iterable[Stat]] | None = None
+    narrative: str | None = None  # the [narrative] section whose text, where the user writes one, replaces its prose
 
     def partial_for(self, ledger: dict, context: Context) -> str | None:
         """The partial this ledger needs on this page (None: nothing to show)."""
@@ -76,9 +81,11 @@ class Block:
     def layout(self, ledger: dict, context: Context) -> Laid:
         """The partial this ledger needs on this page, with the values it prints."""
         partial = self.partial_for(ledger, context)
+        written = (context.written or {}).get(self.narrative) if self.narrative else None
+        text = written.html if written is not None else None
         if partial is None or self.view is None:
-            return Laid(self.id, partial)
-        return Laid(self.id, partial, self.view(ledger, context))
+            return Laid(self.id, partial, None, text)
+        return Laid(self.id, partial, self.view(ledger, context), text)
 
     def drawn(self, ledger: dict, context: Context) -> dict[str, str]:
         """The block's figures for this ledger, where it shows any."""

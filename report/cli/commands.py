@@ -223,9 +223,16 @@ def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) 
     """Check the spec and the data; report every problem found."""
     from ..inputs.trial import load_trial
     from ..kinds.kind import check_report
+    from ..kinds.narrative import validation_problems
 
     trial = load_trial(trial_dir, data=data)
-    check_report(trial.spec, trial.directory)
+    problems = validation_problems(trial)  # the narrative's references, against the ledger
+    try:
+        check_report(trial.spec, trial.directory)
+    except InputError as exc:
+        problems = list(exc.problems) + problems
+    if problems:
+        raise InputError(problems)
     events = "adverse events not collected" if trial.adverse_events is None else f"{len(trial.adverse_events)} adverse events"
     out.print(
         f"[green]OK[/green] {escape(trial.spec.trial.id)}: {len(trial.subjects)} patients, "

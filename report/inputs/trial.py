@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import cutoff as cut
 from . import derive
+from .narrative_sources import Source, narrative_sources
 from .arms import EXCLUDED_COLUMNS, without_excluded_arms
 from ..errors import InputError, Problem
 from .limits import check_arm_count, date_outside
@@ -44,6 +45,8 @@ class Trial:
     excluded: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=EXCLUDED_COLUMNS))
     exposure: pd.DataFrame | None = None  # cycles or administrations started by the cutoff; None: not collected
     labs: pd.DataFrame | None = None  # laboratory results collected by the cutoff; None: not collected
+    # The user's text of each section ([narrative]), as written: report.inputs.narrative_sources.
+    narrative: dict[str, Source] = dataclasses.field(default_factory=dict)
 
 
 def load_trial(
@@ -58,11 +61,13 @@ def load_trial(
     """
     directory = Path(path) if path is not None else bundled_trial("s1318")
     spec = load_spec(directory)
+    narrative = narrative_sources(directory, spec)
     data_dir = Path(data) if data is not None else directory / spec.source.path
     source = _read_adam(spec, data_dir) if spec.source.kind == "adam" else _read_tidy(spec, data_dir)
     source, excluded = without_excluded_arms(source, spec.analysis.exclude_arms)
     check_arm_count(source.subjects, source.inputs[0].name, spec.adam.arm if spec.source.kind == "adam" else "arm")
-    return _assemble(spec, directory, source, _cutoff(cutoff, spec, source), excluded)
+    return dataclasses.replace(_assemble(spec, directory, source, _cutoff(cutoff, spec, source), excluded),
+                               narrative=narrative)
 
 
 def as_of(trial: Trial, cutoff: dt.date) -> Trial:
@@ -74,7 +79,8 @@ def as_of(trial: Trial, cutoff: dt.date) -> Trial:
     source = SourceTables(trial.subjects, trial.adverse_events, trial.inputs[1:], tte, trial.endpoints, trial.grading,
                           trial.not_collected, trial.exposure, trial.labs,
                           given if given is not None and "start_on" in given and len(given) else None)
-    return _assemble(trial.spec, trial.directory, source, cutoff, trial.excluded)
+    return dataclasses.replace(_assemble(trial.spec, trial.directory, source, cutoff, trial.excluded),
+                               narrative=trial.narrative)
 
 
 def _assemble(spec: Spec, directory: Path, source: SourceTables, as_of: dt.date, excluded: pd.DataFrame) -> Trial:

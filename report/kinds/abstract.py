@@ -8,6 +8,7 @@ from ..blocks.block import Laid
 from ..blocks.catalogue import BLOCKS
 from .common import Job, Rendered, ard_csv, html_and_pdf, page_for
 from .kind import ABSTRACT, chosen
+from .narrative import manifest_entry, written
 
 
 def abstract_files(job: Job, results: Results) -> Rendered:
@@ -22,11 +23,13 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     rule = rule_for(spec.abstract.meeting, spec.abstract.limit, job.max_chars)
     _check_rule(rule, spec.abstract.include_table)
     ledger = results.to_dict()
-    abstract = compose(ledger, spec, chosen(ABSTRACT, spec))
+    text = written(job.trial, ledger, ABSTRACT.name)
+    abstract = compose(ledger, spec, chosen(ABSTRACT, spec), {i: w.text for i, w in text.items()})
     count = character_count(abstract, rule)
     if count > rule.max_chars:
         raise InputError(Problem("abstract.txt", f"{count:,} characters under the {rule.describe()}; "
-                                 f"the limit is {rule.max_chars:,}: {count - rule.max_chars:,} over"))
+                                 f"the limit is {rule.max_chars:,}: {count - rule.max_chars:,} over. "
+                                 + _where_to_shorten(abstract, rule, text)))
     job.step("Laying out")
     files = {"results.json": ledger_json(ledger).encode("utf-8"), "ard.csv": ard_csv(ledger)}
     if "txt" in job.formats:
@@ -38,7 +41,24 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     if "docx" in job.formats:
         files["abstract.docx"] = abstract_docx(abstract, job.on, job.trial.spec.report.paper)
     note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"
-    return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars})
+    return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars,
+                                     **manifest_entry(job.trial, {ABSTRACT.name: text})})
+
+
+def _where_to_shorten(abstract, rule, text: dict) -> str:
+    """Each counted part's characters, longest first, and how to shorten the longest."""
+    from ..layout.abstract import part_counts
+
+    counts = part_counts(abstract, rule)
+    listed = "; ".join(f"{heading} {n:,}" for heading, _, n in counts)
+    heading, part_id, _ = counts[0]
+    if not part_id:
+        how = "set a shorter [abstract] title"
+    elif part_id in text:
+        how = f"shorten your text, [narrative] {part_id}"
+    else:
+        how = f"write it yourself, shorter, as [narrative] {part_id} (the generated text cannot be shortened)"
+    return f"By part: {listed}. Shorten {heading}: {how}."
 
 
 def laid_out(abstract, ledger: dict) -> list[Laid]:

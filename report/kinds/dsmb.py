@@ -24,6 +24,7 @@ from ..layout.dsmb_views import LISTING_CAP  # rows of a listing shown in a repo
 from .common import Job, Rendered, archival_attachments, ard_csv, page_for
 from .kind import DSMB_CLOSED, DSMB_OPEN, laid_out
 from .kind import figures as sheet_figures
+from .narrative import manifest_entry, written
 
 LISTINGS = {  # ledger key -> file name and columns of the full listing
     "serious_events": ("serious-adverse-events", ["subject_id", "term", "grade", "onset_on", "attribution"]),
@@ -54,9 +55,11 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     figures = sheet_figures(DSMB_CLOSED, spec, closed_ledger, closed_json)
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
-    html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, _extra(DSMB_OPEN, spec, open_ledger),
+    text = written(trial, open_ledger, DSMB_OPEN.name)  # both pages: the user's text binds open-safe figures only
+    html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note,
+                                                         _extra(DSMB_OPEN, spec, open_ledger, text),
                                                          on=job.on, signed=job.signed))
-    closed_extra = _extra(DSMB_CLOSED, spec, closed_ledger)
+    closed_extra = _extra(DSMB_CLOSED, spec, closed_ledger, text)
     html_closed = render_html(DSMB_CLOSED.template, page_for(trial, closed_ledger, figures, note, closed_extra,
                                                              on=job.on, signed=job.signed))
     # ard.csv: the open ledger's open-safe blocks only; the closed one travels inside the closed PDF.
@@ -80,7 +83,8 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     attachment = {"results-closed.json": closed_json, "ard-closed.csv": ard_csv(closed_ledger)}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else with_attachments(closed_pdf, attachment))
-    extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": computed.compared_with}
+    extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": computed.compared_with,
+             **manifest_entry(trial, {DSMB_OPEN.name: text, DSMB_CLOSED.name: text})}
     return Rendered(files, (), extra)
 
 
@@ -89,9 +93,9 @@ def dsmb_ledgers(trial: Trial, results: Results, archived: tuple[bytes, str] | N
     return dsmb_results(trial, results, archived, OPEN_BLOCK_KEYS)
 
 
-def _extra(sheet, spec, ledger: dict) -> dict:
-    """What a DSMB page adds: its blocks laid out, and the listings' cap."""
-    return {"listing_cap": LISTING_CAP, "blocks": laid_out(sheet, spec, ledger)}
+def _extra(sheet, spec, ledger: dict, text: dict) -> dict:
+    """What a DSMB page adds: its blocks laid out (with the user's text), and the listings' cap."""
+    return {"listing_cap": LISTING_CAP, "blocks": laid_out(sheet, spec, ledger, text)}
 
 
 def full_listings(block: dict) -> dict[str, bytes]:

@@ -28,8 +28,9 @@ class Sheet:
         return [i for i, b in BLOCKS.items() if (self.allowed is None or i in self.allowed)
                 and (b.pages is None or self.name in b.pages) and (b.open_safe or not self.open)]
 
-    def context(self, spec: Spec | None = None) -> Context:
-        return Context(self.name, self.open, spec.model_dump(mode="json") if spec is not None else None)
+    def context(self, spec: Spec | None = None, written: dict | None = None) -> Context:
+        """`written`: the user's text of the page's sections (report.kinds.narrative.written)."""
+        return Context(self.name, self.open, spec.model_dump(mode="json") if spec is not None else None, written)
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,10 @@ def chosen(sheet: Sheet, spec: Spec) -> tuple[str, ...]:
     return tuple(choice.blocks) if choice is not None and choice.blocks is not None else sheet.blocks
 
 
-def laid_out(sheet: Sheet, spec: Spec, ledger: dict) -> list[Laid]:
-    """The page's blocks laid out for this ledger, in order: what its template includes."""
-    context = sheet.context(spec)
+def laid_out(sheet: Sheet, spec: Spec, ledger: dict, written: dict | None = None) -> list[Laid]:
+    """The page's blocks laid out for this ledger, in order: what its template includes; each
+    with the user's text of its section where `written` holds one."""
+    context = sheet.context(spec, written)
     return [BLOCKS[i].layout(ledger, context) for i in chosen(sheet, spec)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..analysis.ledger import Results, ledger_json
 from .common import Job, Rendered, ard_csv, html_and_pdf, page_for
 from .kind import SUMMARY, figures, laid_out
+from .narrative import manifest_entry, written
 
 
 def summary_files(job: Job, results: Results) -> Rendered:
@@ -14,9 +15,11 @@ def summary_files(job: Job, results: Results) -> Rendered:
     results_json = ledger_json(ledger).encode("utf-8")
     job.step("Drawing figures")
     drawn = figures(SUMMARY, spec, ledger, results_json)
-    page = page_for(job.trial, ledger, drawn, extra={"blocks": laid_out(SUMMARY, spec, ledger)}, on=job.on,
+    text = written(job.trial, ledger, SUMMARY.name)
+    page = page_for(job.trial, ledger, drawn, extra={"blocks": laid_out(SUMMARY, spec, ledger, text)}, on=job.on,
                     signed=job.signed)
     job.step("Laying out")
     html = render_html(SUMMARY.template, page)
     files = {"results.json": results_json, "ard.csv": ard_csv(ledger)}
-    return Rendered({**files, **html_and_pdf(job, "summary", html, files["results.json"], drawn, files["ard.csv"])})
+    return Rendered({**files, **html_and_pdf(job, "summary", html, files["results.json"], drawn, files["ard.csv"])},
+                    manifest=manifest_entry(job.trial, {SUMMARY.name: text}))

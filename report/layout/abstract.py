@@ -80,17 +80,27 @@ def rule_for(meeting: str, limit: AbstractLimit, max_chars: int | None = None) -
     return replace(rule, max_chars=max_chars) if max_chars is not None else rule
 
 
-def compose(ledger: dict, spec: Spec, blocks: tuple[str, ...] | None = None) -> Abstract:
+def compose(ledger: dict, spec: Spec, blocks: tuple[str, ...] | None = None,
+            written: dict[str, str] | None = None) -> Abstract:
     """The abstract with the parts `blocks` names, in that order (default: every part, as
-    PARTS lists them); the table only where the spec asks for one (include_table)."""
+    PARTS lists them); the table only where the spec asks for one (include_table). `written`:
+    the user's text of a part by its id ([narrative] abstract_results, ...), in place of the
+    generated or the spec's text."""
     affiliations = tuple(dict.fromkeys(a.affiliation for a in spec.trial.authors if a.affiliation))
-    parts = (PARTS[i](ledger, spec) for i in (PARTS if blocks is None else blocks))
+    parts = (_users(PARTS[i](ledger, spec), written or {}) for i in (PARTS if blocks is None else blocks))
     return Abstract(
         title=spec.abstract.title or spec.trial.title,
         authors=tuple(_author(a, affiliations) for a in spec.trial.authors),
         affiliations=affiliations,
         parts=tuple(p for p in parts if p is not None),
     )
+
+
+def _users(part: Section | None, written: dict[str, str]) -> Section | None:
+    """The part with the user's text, where they wrote one (one paragraph: the abstract's parts are)."""
+    if part is None or part.id not in written:
+        return part
+    return replace(part, text=" ".join(written[part.id].split()))
 
 
 def _background(ledger: dict, spec: Spec) -> Section:
@@ -286,3 +296,17 @@ def counted(abstract: Abstract, rule: Rule) -> str:
 
 def character_count(abstract: Abstract, rule: Rule) -> int:
     return len(counted(abstract, rule))
+
+
+def part_counts(abstract: Abstract, rule: Rule) -> list[tuple[str, str, int]]:
+    """(heading, block id, characters) of the title (where counted) and each part, as `rule`
+    counts them, longest first: where to shorten an abstract over its limit."""
+    def count(text: str) -> int:
+        return len(text if rule.count_spaces else re.sub(r"\s+", "", text))
+
+    counts = [("Title", "", count(abstract.title))] if rule.count_title else []
+    for part in abstract.parts:
+        text = " ".join(c for row in part.rows for c in row) if part.rows else (
+            f"{part.heading} {part.text}" if rule.count_headings else part.text)
+        counts.append((part.heading, part.id, count(text)))
+    return sorted(counts, key=lambda c: -c[2])

@@ -302,7 +302,8 @@ def next_steps_view(ledger: dict, context) -> NextSteps:
         maturity = Maturity(ledger["endpoints"][name]["label"].lower(), f"{number(block['median_followup'])} {unit}",
                             listed(f"{lm['n_at_risk']} patients remained at risk at {number(lm['time'], 0)} {unit}"
                                    for lm in block["landmarks"]))
-    return NextSteps(bool(items or ledger["survival"]), items, maturity)
+    written = "next_steps" in (context.written or {})  # the user's text of the plans
+    return NextSteps(bool(items or written or ledger["survival"]), items, maturity)
 
 
 @dataclass(frozen=True)
