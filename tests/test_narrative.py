@@ -198,3 +198,40 @@ def test_the_narrative_file_is_an_input_of_the_version(narrated, tmp_path):
     result = run_cli("archive", "reproduce", f"S1318/summary/{version}", "--out", str(out), env=ENV)
     assert result.returncode == 0, result.stderr
     assert "identical" in result.stdout and "different" not in result.stdout
+
+
+def test_watch_rebuilds_when_the_narrative_file_changes(narrated, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "report", "watch", str(narrated), "--out", str(out),
+                                "--format", "html", "--interval", "0.1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    written: list[str] = []
+    reader = threading.Thread(target=lambda: written.extend(process.stdout), daemon=True)
+    reader.start()
+
+    def builds() -> list[str]:
+        return [line.strip() for line in written if line.strip().endswith("summary.html")]
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 120
+        while len(builds()) < count:
+            assert time.monotonic() < deadline and process.poll() is None, "watch did not rebuild"
+            time.sleep(0.05)
+
+    try:
+        wait_for(1)
+        edited = narrated / "narrative" / "results.md"
+        edited.write_text("Now {{ population.enrolled }} were enrolled.")
+        wait_for(2)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        reader.join(10)
+    assert "Changed: results.md" in process.stderr.read()
+    assert narrative_text(Path(builds()[-1]).read_text()) == "Now 31 were enrolled."

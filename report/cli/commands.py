@@ -102,6 +102,7 @@ def watch(
     """Build, then rebuild whenever trial.toml, a data file or a template changes (Ctrl-C stops)."""
     from contextlib import ExitStack
 
+    from ..inputs.narrative_sources import declared_files
     from ..inputs.spec import load_spec
     from ..inputs.user_templates import folder_of
     from .watch import watch as watch_files
@@ -110,17 +111,18 @@ def watch(
     options = {**_build_options(kind, fmt, out_dir, None, no_encrypt), "preview": True}
     data_dir = data
 
-    own_templates = None
+    own_templates, narrative = None, []
 
     def files() -> list[Path]:
-        nonlocal data_dir, own_templates
+        nonlocal data_dir, own_templates, narrative
         try:  # the data and templates folders the spec names now; the last ones known if the spec is broken
             spec = load_spec(trial_dir)
             data_dir = data or trial_dir / spec.source.path
             own_templates = folder_of(trial_dir, spec.report.templates)
+            narrative = declared_files(trial_dir, spec)
         except InputError:
             pass
-        return watched_files(trial_dir, data_dir, own_templates)
+        return sorted(set(watched_files(trial_dir, data_dir, own_templates)) | {p for p in narrative if p.is_file()})
 
     def rebuild(changes: list[Path]) -> None:
         if changes:

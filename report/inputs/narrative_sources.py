@@ -82,3 +82,9 @@ def _inline_line(lines: list[str], section: str) -> int:
             return number + 1 if opens_block else number
     return 1
 
+
+
+def declared_files(directory: Path, spec: Spec) -> list[Path]:
+    """The @files the spec names (whether or not they exist yet): what `watch` watches."""
+    values = (getattr(spec.narrative, s) for s in SECTIONS)
+    return sorted({directory / v[1:].strip() for v in values if v is not None and v.startswith("@")})
