@@ -28,7 +28,7 @@ from .spec_labs import Labs
 from .spec_section import Section
 from .spec_narrative import Narrative
 from .spec_style import Style
-from .spec_todo import todo_keys, todo_problems, under_todo
+from .spec_todo import is_todo, todo_keys, todo_problems, under_todo
 from .user_templates import folder_problems
 
 
@@ -117,6 +117,15 @@ class Analysis(_Section):
     # responders); unset: "dfs" where the trial has it. Checked against the trial's endpoints
     # once the data are read (report.inputs.trial).
     duration_of_response: str | None = None
+
+    @model_validator(mode="after")
+    def _responders_are_categories(self) -> "Analysis":
+        unknown = [c for c in self.responders
+                   if self.response_categories and c not in self.response_categories and not is_todo(c)]
+        if unknown:
+            raise PydanticCustomError("responders", "responders {unknown} are not among response_categories ({known})",
+                                      {"unknown": ", ".join(unknown), "known": ", ".join(self.response_categories)})
+        return self
 
     @field_validator("landmarks")
     @classmethod
