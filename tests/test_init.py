@@ -244,3 +244,25 @@ def test_a_tidy_file_with_another_name_is_found_by_its_columns(tmp_path):
     assert "no labs file (labs.csv): not collected" in result.stdout
     fill_todos(trial, "2018-07-31")
     assert validate(trial).exit_code == 0
+
+
+def test_an_unreadable_dataset_is_exit_2_naming_it(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "adsl.xpt").write_bytes(b"not a SAS transport file")
+    result = init(tmp_path / "trial", data)
+    assert result.exit_code == 2
+    assert "adsl.xpt: cannot be read as a dataset" in result.stderr
+
+
+def test_values_from_the_data_are_written_as_valid_toml(tmp_path):
+    """Arms with quotes, backslashes and non-ASCII letters come back as they were."""
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = (S1318 / "subjects.csv").read_text(encoding="utf-8").splitlines()
+    arms = ['Drug "X" \\ 10 mg', "Placébo"]
+    lines = [rows[0] + ",arm"] + [f'{row},"{arms[i % 2].replace(chr(34), chr(34) * 2)}"' for i, row in enumerate(rows[1:])]
+    (data / "subjects.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    trial = tmp_path / "trial"
+    assert init(trial, data).exit_code == 0
+    assert raw(trial)["analysis"]["arms"] == sorted(arms)

@@ -106,8 +106,11 @@ def csv_header(path: Path) -> set[str]:
 
 def csv_columns(path: Path, columns: list[str]) -> pd.DataFrame:
     """The named columns (those present, by name in any case) as text, empty cells ""."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                        usecols=lambda c: c.strip().lower() in columns)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                            usecols=lambda c: c.strip().lower() in columns)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(Problem(path.name, f"cannot be read as CSV: {exc}")) from None
     frame.columns = [c.strip().lower() for c in frame.columns]
     return frame.apply(lambda s: s.str.strip())
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError, Problem
 from .adam_datasets import find_dataset
 from .scaffold import Entry, Scaffold, in_order, response_order, todo
 
@@ -38,7 +39,13 @@ class _Reader:
 
     def __init__(self, path: Path):
         self.path, self.name = path, path.stem.upper()
-        self.columns = _header(path)
+        self.columns = self._read(_header, path)
+
+    def _read(self, reader, *args):
+        try:
+            return reader(*args)
+        except Exception as exc:  # noqa: BLE001 - any reader failure is a problem with this file
+            raise InputError(Problem(self.path.name, f"cannot be read as a dataset: {exc}")) from None
 
     def has(self, variable: str) -> bool:
         return variable in self.columns
@@ -47,7 +54,7 @@ class _Reader:
         return next((v for v in candidates if self.has(v)), None)
 
     def values(self, *variables: str) -> pd.DataFrame:
-        return _values(self.path, [v for v in variables if self.has(v)])
+        return self._read(_values, self.path, [v for v in variables if self.has(v)])
 
 
 def _header(path: Path) -> list[str]:
