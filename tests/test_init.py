@@ -266,3 +266,26 @@ def test_values_from_the_data_are_written_as_valid_toml(tmp_path):
     trial = tmp_path / "trial"
     assert init(trial, data).exit_code == 0
     assert raw(trial)["analysis"]["arms"] == sorted(arms)
+
+
+def test_a_tidy_endpoints_file_gives_one_endpoint_each_to_describe(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "subjects.csv").write_text((S1318 / "subjects.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    ids = [line.split(",")[0] for line in (S1318 / "subjects.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    rows = ["subject_id,endpoint,time,time_unit,event,event_type"]
+    rows += [f"{s},efs,{3 + i},months,{'true' if i % 3 else 'false'},{'relapse' if i % 3 == 1 else 'death' if i % 3 else ''}"
+             for i, s in enumerate(ids)]
+    (data / "endpoints.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    trial = tmp_path / "trial"
+    result = init(trial, data)
+    assert result.exit_code == 0, result.output
+    spec = raw(trial)
+    (endpoint,) = spec["analysis"]["endpoints"]
+    assert endpoint["name"] == "efs" and endpoint["competing"] == []
+    assert ["analysis.endpoints.0.label", "analysis.endpoints.0.origin"] == [
+        k for k, _ in todo_keys(spec) if k.startswith("analysis.endpoints")]
+    assert "the file has: relapse, death" in (trial / "trial.toml").read_text(encoding="utf-8")
+    fill_todos(trial, "2018-07-31")
+    checked = validate(trial)
+    assert checked.exit_code == 0, checked.output

@@ -31,6 +31,7 @@ ADSL_OPTIONAL = (("death_date", "DTHDT", "dates of death"), ("death_cause", "DTH
 ADAE_OPTIONAL = (("serious", "AESER", "seriousness"), ("related", "AEREL", "relatedness"),
                  ("action", "AEACN", "action taken"), ("fatal", "AESDTH", "fatal outcome"),
                  ("onset", ("ASTDT", "ASTDTM"), "onset dates"))
+SEX_LABELS = {"M": "Male", "F": "Female", "U": "Unknown", "UNDIFFERENTIATED": "Undifferentiated"}
 MODIFICATIONS = {"interrupted", "reduced", "delayed", "none"}  # report.inputs.adam_exposure's action words
 
 
@@ -161,6 +162,11 @@ def _adsl(adsl: _Reader, s: Scaffold) -> list[str]:
         s.arms = sorted(in_order(values[arm]))
     s.demographics = [[("column", v, ""), ("label", label, ""), ("kind", kind, "")]
                       for v, label, kind in DEMOGRAPHICS if adsl.has(v)]
+    sexes = in_order(adsl.values("SEX")["SEX"]) if adsl.has("SEX") else []
+    if sexes and set(sexes) <= set(SEX_LABELS):  # CDISC controlled terminology (C66731)
+        variable = next(v for v in s.demographics if v[0][1] == "SEX")
+        variable += [("levels", [c for c in SEX_LABELS if c in sexes], ""),
+                     ("labels", {c: SEX_LABELS[c] for c in SEX_LABELS if c in sexes}, "")]
     s.strata = [c for c in adsl.columns if c.startswith("STRATA")]
     return start
 

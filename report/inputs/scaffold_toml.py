@@ -29,7 +29,7 @@ def toml_value(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{toml_value(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
     return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")  # TOML refuses a raw DEL
 
 
@@ -141,8 +141,11 @@ def _source(s: Scaffold, trial_dir: Path) -> list[str]:
 
 def _adam(s: Scaffold) -> list[str]:
     lines = _section("adam", "Where the ADaM variables are (the variables found; defaults follow the ADaM IG).", s.adam)
+    if s.endpoints:
+        lines += ["", "# ADTTE's time-to-event parameters, in the order found: the report lists them in this order,",
+                  "# so put the primary endpoint first (name: the ledger key; label: default PARAM)."]
     for endpoint in s.endpoints:
-        lines += _section("adam.endpoints", f"A time-to-event endpoint of ADTTE: {endpoint[0][2]}.",
+        lines += _section("adam.endpoints", f"{endpoint[0][2]}.",
                           [(k, v, c if k != "paramcd" else "") for k, v, c in endpoint], array=True)
     about = {"response": "ADRS: the best overall response.", "adverse_events": "ADAE: the adverse events.",
              "exposure": "ADEX: exposure by cycle.", "labs": "ADLB: laboratory results graded by CTCAE."}
