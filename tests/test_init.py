@@ -289,3 +289,22 @@ def test_a_tidy_endpoints_file_gives_one_endpoint_each_to_describe(tmp_path):
     fill_todos(trial, "2018-07-31")
     checked = validate(trial)
     assert checked.exit_code == 0, checked.output
+
+
+def test_init_in_the_data_folder_itself_points_source_at_it(tmp_path):
+    for name in ("adsl", "adtte", "adrs"):
+        (tmp_path / f"{name}.xpt").write_bytes((ADAM_EXAMPLE / f"{name}.xpt").read_bytes())
+    result = init(tmp_path, tmp_path)
+    assert result.exit_code == 0, result.output
+    spec = raw(tmp_path)
+    assert spec["source"]["path"] == "."
+    assert "no ADAE (adae.xpt or .sas7bdat): adverse events not collected" in result.stdout
+    assert "adverse_events" not in spec["adam"]
+
+
+def test_help_names_the_option_without_types():
+    result = CliRunner().invoke(app, ["init", "--help"])
+    assert result.exit_code == 0
+    assert "--from" in result.stdout and "<bool>" not in result.stdout
+    missing = CliRunner().invoke(app, ["init"])
+    assert missing.exit_code == 2 and "--from" in missing.output
