@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from .archive_commands import archive_app
 from .guard import NOT_DONE, err, guarded, out, report_problems
+from .init_command import init
 from ..errors import InputError, Problem
 
 # Help in plain text: typer's Rich help shows a type (<bool>) on flags, which take no value.
@@ -23,6 +24,7 @@ app = typer.Typer(
     help="Clinical trial reports from patient-level data.",
 )
 app.add_typer(archive_app, name="archive")
+app.command(name="init")(init)
 TrialDir = typer.Argument(None, help="Trial folder with trial.toml (default: the bundled S1318 example).")
 Cutoff = typer.Option(None, "--cutoff", help="Data cutoff, YYYY-MM-DD (default: the spec's, else the last date in the data).")
 Data = typer.Option(None, "--data", help="Folder of the data files (overrides the path in the spec's source section).")

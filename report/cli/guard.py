@@ -17,7 +17,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 # What a command stopped by bad input has not done; commands not named here write nothing.
-NOT_DONE = {"build": "nothing was written", "watch": "nothing was written", "send": "nothing was sent",
+NOT_DONE = {"build": "nothing was written", "init": "nothing was written", "watch": "nothing was written", "send": "nothing was sent",
             "archive_reindex": "the index was not changed"}
 
 

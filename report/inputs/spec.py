@@ -28,6 +28,7 @@ from .spec_labs import Labs
 from .spec_section import Section
 from .spec_narrative import Narrative
 from .spec_style import Style
+from .spec_todo import is_todo, todo_keys, todo_problems, under_todo
 from .user_templates import folder_problems
 
 
@@ -116,6 +117,15 @@ class Analysis(_Section):
     # responders); unset: "dfs" where the trial has it. Checked against the trial's endpoints
     # once the data are read (report.inputs.trial).
     duration_of_response: str | None = None
+
+    @model_validator(mode="after")
+    def _responders_are_categories(self) -> "Analysis":
+        unknown = [c for c in self.responders
+                   if self.response_categories and c not in self.response_categories and not is_todo(c)]
+        if unknown:
+            raise PydanticCustomError("responders", "responders {unknown} are not among response_categories ({known})",
+                                      {"unknown": ", ".join(unknown), "known": ", ".join(self.response_categories)})
+        return self
 
     @field_validator("landmarks")
     @classmethod
@@ -334,12 +344,14 @@ def load_spec(trial_dir: Path) -> Spec:
         raise InputError(Problem(str(path), f"not valid TOML: {exc}")) from None
     except OSError as exc:
         raise InputError(Problem(str(path), f"cannot be read: {exc.strerror or exc}")) from None
+    todo = {key for key, _ in todo_keys(raw)}  # values `trialreport init` left to fill in: never taken as given
     try:
         spec, problems = Spec.model_validate(raw), []
     except RecursionError:
         raise InputError(Problem(str(path), "values are nested too deeply for a trial spec")) from None
     except ValidationError as exc:
-        spec, problems = None, [_problem(str(path), e) for e in exc.errors()]
+        spec, problems = None, [_problem(str(path), e) for e in exc.errors() if not under_todo(_key(e), todo)]
+    problems = todo_problems(raw, str(path)) + problems
     problems += folder_problems(trial_dir, _templates_value(raw), str(path))
     if problems:
         raise InputError(problems)
@@ -351,8 +363,12 @@ def _templates_value(raw: dict) -> object:
     return report.get("templates") if isinstance(report, dict) else None
 
 
+def _key(error: dict) -> str:
+    return ".".join(str(part) for part in error["loc"])
+
+
 def _problem(file: str, error: dict) -> Problem:
-    key = ".".join(str(part) for part in error["loc"])
+    key = _key(error)
     message = error["msg"]
     if error["type"] == "extra_forbidden":
         message = "unknown key"
