@@ -1,5 +1,6 @@
 """The archive: immutable versions, verification, reproduction, diff, faults and concurrency."""
 import json
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -166,3 +167,17 @@ def test_a_corrupted_index_is_reported_not_rebuilt(tmp_path):
     assert index.read_bytes() == damaged  # left as it was
     again = run_cli("build", "--format", "html", "--out", str(root))
     assert again.returncode == 1 and "damaged" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_archive_list_shows_cutoff_status_and_files(archive, tmp_path):
+    lines = run_cli("archive", "list", "--out", str(archive)).stdout.splitlines()
+    assert lines[0].split() == ["version", "cutoff", "created", "(UTC)", "status", "files"]
+    first, second = (next(line for line in lines if line.startswith(v + " ")) for v in (V1, V2))
+    assert "2018-07-31" in first and "superseded by v2, unsigned" in first and "current, unsigned" in second
+    files = [f["path"] for f in json.loads((archive / V2 / "manifest.json").read_text())["files"]]
+    assert second.endswith(", ".join(files))
+    copy = tmp_path / "copy"
+    shutil.copytree(archive, copy)
+    manifest = copy / V1 / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"kind"', '"kind" ', 1))
+    assert "superseded by v2, unsigned, CHANGED" in run_cli("archive", "list", "--out", str(copy)).stdout

@@ -71,3 +71,28 @@ def test_a_server_echoing_the_auth_argument_does_not_put_the_password_on_screen(
     for secret in (SMTP_PASSWORD, blob, blob.rstrip("=")):
         assert secret not in screen
     assert recorder.received == []
+
+
+def test_a_dry_run_says_who_would_receive_what_and_sends_nothing(tmp_path):
+    with smtp_server() as (port, recorder):
+        trial = tmp_path / "s1318"
+        shutil.copytree(EXAMPLE, trial)
+        spec = (trial / "trial.toml").read_text().replace('host = "localhost"\nport = 587', f'host = "127.0.0.1"\nport = {port}')
+        (trial / "trial.toml").write_text(spec)
+        env = {"TRIALREPORT_CLOSED_PASSWORD": CLOSED_PASSWORD}
+        built = run_cli("build", str(trial), "--kind", "dsmb", "--format", "pdf", "--out", str(tmp_path / "out"), env=env)
+        assert built.returncode == 0, built.stderr
+        bundle = next((tmp_path / "out" / "S1318" / "dsmb").iterdir())
+        dry = run_cli("send", str(bundle), "--dry-run", env=env)
+        assert dry.returncode == 0, dry.stderr
+        assert recorder.received == []  # nothing reached the server
+    lines = dry.stdout.splitlines()
+    assert "Would send the open report (dsmb-open.pdf) to s1318-investigators@example.org" in lines
+    assert ("Would send the closed report (dsmb-closed.pdf) to dsmb-chair@example.org, "
+            "dsmb-statistician@example.org") in lines
+    assert f"Dry run: nothing was sent (server 127.0.0.1:{port}" in dry.stdout
+    assert CLOSED_PASSWORD not in dry.stdout + dry.stderr
+    # a bundle whose closed report was changed is refused by the dry run as by a real send
+    (bundle / "dsmb-closed.pdf").write_bytes(b"%PDF-1.7 not the report")
+    refused = run_cli("send", str(bundle), "--dry-run", env=env)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr and "Would send" not in refused.stdout

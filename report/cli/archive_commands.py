@@ -20,14 +20,44 @@ PublicKey = typer.Option(None, "--public-key", help="An Ed25519 public key (PEM)
 @guarded
 def archive_list(trial: Optional[str] = typer.Option(None, "--trial"), kind: Optional[str] = typer.Option(None, "--kind"),
                  out_dir: Path = Root) -> None:
-    """Every archived version, oldest first."""
+    """Every archived version, oldest first: its data cutoff, when it was made, its status and its files."""
     from ..archive.index import versions
 
     rows = versions(out_dir, trial, kind)
     width = max((len(v.id) for v in rows), default=7)
-    out.print(f"{'version':<{width}}  created (UTC)", markup=False)
-    for v in rows:
-        out.print(f"{v.id:<{width}}  {v.created_at}", markup=False, highlight=False)
+    statuses = [_status(v, rows, out_dir) for v in rows]
+    state = max((len(s) for s in statuses), default=6)
+    out.print(f"{'version':<{width}}  {'cutoff':<10}  {'created (UTC)':<20}  {'status':<{state}}  files", markup=False)
+    for v, status in zip(rows, statuses):
+        out.print(f"{v.id:<{width}}  {v.cutoff:<10}  {v.created_at[:19]:<20}  {status:<{state}}  {_files(out_dir / v.id)}",
+                  markup=False, highlight=False)
+
+
+def _status(version, rows: list, root: Path) -> str:
+    """"current" or "superseded by vN" (a later version of the same trial, kind and cutoff); then
+    signed or unsigned (legacy: made before the hash chain); "CHANGED" where its manifest is not
+    the one indexed (`archive verify` says more)."""
+    import hashlib
+
+    later = [v.number for v in rows if (v.trial, v.kind, v.cutoff) == (version.trial, version.kind, version.cutoff)
+             and v.number > version.number]
+    words = [f"superseded by v{max(later)}" if later else "current",
+             "legacy" if version.position is None else "signed" if version.signer else "unsigned"]
+    manifest = root / version.id / "manifest.json"
+    if not manifest.is_file() or hashlib.sha256(manifest.read_bytes()).hexdigest() != version.manifest_sha256:
+        words.append("CHANGED")
+    return ", ".join(words)
+
+
+def _files(folder: Path) -> str:
+    """The version's files as its manifest lists them."""
+    import json
+
+    try:
+        listed = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError):
+        return "(manifest unreadable)"
+    return ", ".join(f.get("path", "?") for f in listed if isinstance(f, dict))
 
 
 @archive_app.command("show")

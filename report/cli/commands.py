@@ -25,7 +25,8 @@ app = typer.Typer(
 )
 app.add_typer(archive_app, name="archive")
 app.command(name="init")(init)
-TrialDir = typer.Argument(None, help="Trial folder with trial.toml (default: the bundled S1318 example).")
+TrialDir = typer.Argument(None, help="Trial folder with trial.toml (default: this folder where it holds a trial.toml, "
+                          "else the bundled S1318 example).")
 Cutoff = typer.Option(None, "--cutoff", help="Data cutoff, YYYY-MM-DD (default: the spec's, else the last date in the data).")
 Data = typer.Option(None, "--data", help="Folder of the data files (overrides the path in the spec's source section).")
 
@@ -35,7 +36,7 @@ Data = typer.Option(None, "--data", help="Folder of the data files (overrides th
 def build(
     trial_dirs: Optional[list[Path]] = typer.Argument(
         None, help="Trial folders with trial.toml; several are built side by side, one process per core "
-        "(default: the bundled S1318 example)."),
+        "(default: this folder where it holds a trial.toml, else the bundled S1318 example)."),
     kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html (abstract: also txt, docx). Default: all the kind writes."),
     cutoff: Optional[str] = Cutoff,
@@ -56,7 +57,7 @@ def build(
     from .batch import build_all, processes_for
 
     options = _build_options(kind, fmt, out_dir, max_chars, no_encrypt)
-    dirs = trial_dirs or [None]
+    dirs = trial_dirs or [default_trial()]
     if len(dirs) == 1 and scheduler is None:
         with ExitStack() as cleanup:
             _build_one(dirs[0], cutoff, data, options, _Renderer(cleanup, options))
@@ -92,7 +93,7 @@ def _dask_scheduler(address: str | None) -> str | None:
 @app.command()
 @guarded
 def watch(
-    trial_dir: Optional[Path] = typer.Argument(Path("."), help="Trial folder with trial.toml (default: this folder)."),
+    trial_dir: Optional[Path] = TrialDir,
     kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats (default: all the kind writes)."),
     cutoff: Optional[str] = Cutoff,
@@ -110,7 +111,10 @@ def watch(
     from .watch import watch as watch_files
     from .watch import watched_files
 
+    from ..resources import bundled_trial
+
     options = {**_build_options(kind, fmt, out_dir, None, no_encrypt), "preview": True}
+    trial_dir = trial_dir or default_trial() or bundled_trial("s1318")
     data_dir = data
 
     own_templates, narrative = None, []
@@ -178,6 +182,12 @@ def _announce(outcome) -> None:
         print(path, flush=True)
 
 
+def default_trial() -> Path | None:
+    """The trial a command takes when given none: this folder where it holds a trial.toml, else
+    None (the bundled S1318 example)."""
+    return Path(".") if Path("trial.toml").is_file() else None
+
+
 def _source(trial_dir: Path | None) -> str:
     """The folder a trial was read from, as the user named it."""
     return str(trial_dir) if trial_dir is not None else "the bundled S1318 example"
@@ -211,7 +221,7 @@ def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff
     from ..blocks.ledger import results
     from ..inputs.trial import load_trial
 
-    ledger = results(load_trial(trial_dir, cutoff=cutoff, data=data))
+    ledger = results(load_trial(trial_dir or default_trial(), cutoff=cutoff, data=data))
     if ard:
         from ..kinds.common import ard_csv
 
@@ -229,7 +239,7 @@ def validate(trial_dir: Optional[Path] = TrialDir, data: Optional[Path] = Data) 
     from ..kinds.kind import check_report
     from ..kinds.narrative import validation_problems
 
-    trial = load_trial(trial_dir, data=data)
+    trial = load_trial(trial_dir or default_trial(), data=data)
     problems = validation_problems(trial)  # the narrative's references, against the ledger
     try:
         check_report(trial.spec, trial.directory)
@@ -252,19 +262,24 @@ def send(
                                              "(default: the spec the bundle was built from)."),
     public_key: Optional[Path] = typer.Option(None, "--public-key", help="An Ed25519 public key (PEM) kept outside "
                                               "the archive: the bundle must be signed with its private key."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything and say who would receive what; send nothing."),
 ) -> None:
     """Mail a DSMB bundle: the open report to the open list, the closed report to the closed list only."""
     from .mail import send_bundle, spec_for_bundle
     from ..inputs.spec import load_spec
 
     spec = load_spec(trial_dir if trial_dir is not None else spec_for_bundle(bundle).parent)
-    report = send_bundle(bundle, spec, public_key=public_key)
+    report = send_bundle(bundle, spec, public_key=public_key, dry_run=dry_run)
+    verb = "Sent" if report.sent else "Would send"
     for message in report.messages:
-        out.print(f"Sent the {message.report} report ({', '.join(message.attachments)}) to {', '.join(message.recipients)}",
+        out.print(f"{verb} the {message.report} report ({', '.join(message.attachments)}) to {', '.join(message.recipients)}",
                   markup=False, highlight=False)
         if message.refused:
             refused = escape(f"{report.server} refused {', '.join(message.refused)}")
             err.print(f"[yellow]Warning:[/yellow] {refused} for the {message.report} report", highlight=False)
+    if not report.sent:
+        out.print(f"Dry run: nothing was sent (server {report.server}, from {report.sender}; subjects: "
+                  + "; ".join(f"{m.subject!r}" for m in report.messages) + ").", markup=False, highlight=False)
 
 
 def main() -> None:

@@ -50,6 +50,7 @@ class SendReport:
     server: str  # host:port
     sender: str
     messages: tuple[SentMessage, ...]
+    sent: bool = True  # False: a dry run, nothing was sent
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,12 @@ def send_bundle(
     env: Mapping[str, str] = os.environ,
     ssl_context: ssl.SSLContext | None = None,
     public_key: Path | None = None,
+    dry_run: bool = False,
 ) -> SendReport:
     """Mail the open report to the open recipients and the closed report to the closed ones.
-    The bundle must be an archived version whose chain (and, given `public_key`, signature) verifies."""
+    The bundle must be an archived version whose chain (and, given `public_key`, signature) verifies.
+    `dry_run`: every check made and every message composed, none sent (the report says who
+    would receive what)."""
     from ..archive.verify import sending_problems
 
     manifest = read_manifest(bundle)
@@ -109,6 +113,9 @@ def send_bundle(
     smtp = spec.dsmb.smtp
     cutoff = dt.date.fromisoformat(manifest["data_cutoff"])
     outgoing = (open_message(bundle, spec, cutoff), closed_message(bundle, spec, cutoff))
+    if dry_run:
+        return SendReport(bundle=bundle, server=f"{smtp.host}:{smtp.port}", sender=smtp.sender,
+                          messages=tuple(item.summary for item in outgoing), sent=False)
     sent = deliver(outgoing, spec, env, ssl_context or ssl.create_default_context())
     return SendReport(bundle=bundle, server=f"{smtp.host}:{smtp.port}", sender=smtp.sender, messages=sent)
 
