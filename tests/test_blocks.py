@@ -141,7 +141,7 @@ def test_the_open_report_with_every_safe_block_holds_no_efficacy(every_safe_bloc
                  "Simon", "stopping"):  # the checks of test_dsmb's open report
         assert word not in text, word
         assert word not in html, word
-    assert "Accrual by month" in text and "Serious adverse events" in text and "Deaths" in text
+    assert "Accrual by quarter" in text and "Serious adverse events" in text and "Deaths" in text
     assert html.count('class="string-title"') == 2  # the masthead and the DSMB title page: both open-safe
     ledger = json.loads(every_safe_block["results.json"].read_text(encoding="utf-8"))
     assert not {"response", "mrd", "survival", "comparisons", "by_arm", "stopping", "endpoints", "arms"} & set(ledger)

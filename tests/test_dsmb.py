@@ -67,7 +67,7 @@ def test_open_report_holds_no_efficacy(month):
                  "Simon", "stopping"):
         assert word not in text, word
         assert word not in html, word
-    assert "Accrual by month" in text and "Serious adverse events" in text and "Deaths" in text
+    assert "Accrual by quarter" in text and "Serious adverse events" in text and "Deaths" in text
 
 
 def test_closed_report_is_encrypted_and_holds_efficacy_and_rules(month):

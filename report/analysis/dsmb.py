@@ -30,6 +30,7 @@ class Accrual:
     planned: int | None
     expected_by_cutoff: float | None
     months: tuple[AccrualMonth, ...]
+    quarters: tuple[AccrualMonth, ...] = ()  # the months by calendar quarter ("2015-Q1"): the report's table
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Disposition:
     evaluable: int
     on_study: int | None  # treated and not off study
     off_study: dict[str, int] | None  # treated patients off study, by reason
+    ineligible_reasons: dict[str, int] | None = None  # ineligible patients by reason; None: reasons not collected
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,17 @@ def accrual(subjects: pd.DataFrame, cutoff: dt.date, planned: int | None, start:
         cumulative += count
         end = min(month.end_time.date(), cutoff)
         rows.append(AccrualMonth(str(month), count, cumulative, _expected(end, planned, start, rate)))
-    return Accrual(len(subjects), planned, _expected(cutoff, planned, start, rate), tuple(rows))
+    return Accrual(len(subjects), planned, _expected(cutoff, planned, start, rate), tuple(rows), _by_quarter(rows))
+
+
+def _by_quarter(months: list[AccrualMonth]) -> tuple[AccrualMonth, ...]:
+    """The months summed by calendar quarter: enrolled in it, and the cumulative counts at its last month."""
+    quarters: dict[str, list[AccrualMonth]] = {}
+    for month in months:
+        year, number = month.month.split("-")
+        quarters.setdefault(f"{year}-Q{(int(number) - 1) // 3 + 1}", []).append(month)
+    return tuple(AccrualMonth(name, sum(m.enrolled for m in ms), ms[-1].cumulative, ms[-1].expected)
+                 for name, ms in quarters.items())
 
 
 def _expected(on: dt.date, planned: int | None, start: dt.date | None, rate: float | None) -> float | None:
@@ -144,7 +156,16 @@ def disposition(subjects: pd.DataFrame, not_collected: frozenset[str] = frozense
         evaluable=int(subjects["efficacy"].astype(bool).sum()),
         on_study=int((treated & subjects["off_study_on"].isna()).sum()) if followed else None,
         off_study={str(k): int(v) for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))} if followed else None,
+        ineligible_reasons=_ineligible_reasons(subjects, eligible, not_collected),
     )
+
+
+def _ineligible_reasons(subjects: pd.DataFrame, eligible: pd.Series, not_collected: frozenset[str]) -> dict[str, int] | None:
+    """Ineligible patients by reason, most frequent first ("Not recorded" where a reason is missing)."""
+    if "eligible" in not_collected or "ineligible_reason" in not_collected or "ineligible_reason" not in subjects:
+        return None
+    reasons = subjects.loc[~eligible, "ineligible_reason"].fillna("Not recorded").value_counts()
+    return {str(k): int(v) for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
 def overview(population: pd.DataFrame, adverse_events: pd.DataFrame | None,

@@ -275,7 +275,7 @@ def dsmb_status_rows(dsmb: dict | None, ledger: dict) -> list[Stat]:
     accrual, disposition, enrolled = dsmb["accrual"], dsmb["disposition"], source_name(ledger, "enrolled_on")
     rows = _rows("accrual", ((key, accrual[key], _figure(accrual[key])) for key in ("enrolled", "planned", "expected_by_cutoff")),
                  variable=enrolled)
-    for month in accrual["months"]:
+    for month in accrual["months"] + accrual.get("quarters", []):
         rows += _rows("accrual", ((key, month[key], _figure(month[key])) for key in ("enrolled", "cumulative", "expected")),
                       variable=enrolled, variable_level=month["month"])
     rows += [Stat("disposition", "n", n, str(n), "disposition", key) for key, n in disposition.items()

@@ -30,18 +30,15 @@ def title_view(ledger: dict, context) -> Title:
 class Status:
     conduct: str  # the sentences on enrollment and treatment
     plan: str  # the accrual plan in the figure's caption, or ""
-    months: tuple[tuple[str, str, str, str], ...]  # month, enrolled, cumulative, expected
+    quarters: tuple[tuple[str, str, str, str], ...]  # quarter, enrolled, cumulative, expected (whole patients)
+    expected: bool  # whether there is an accrual plan (the table's last column)
 
 
 def status_view(ledger: dict, context) -> Status:
     d, spec = ledger["dsmb"], context.spec or {}
     accrual, disposition = d["accrual"], d["disposition"]
-    text = f"By the cutoff, {accrual['enrolled']} patients had been enrolled"
-    if accrual["planned"]:
-        text += f" of the {accrual['planned']} planned"
-    if accrual["expected_by_cutoff"] is not None:
-        text += f"; the accrual plan expected {number(accrual['expected_by_cutoff'])} by this date"
-    text += f". {disposition['treated']} patients were treated"
+    text = _accrual_status(accrual, ledger["accrual"]["last_enrolled_on"])
+    text += f" {disposition['treated']} patients were treated"
     if disposition["on_study"] is not None:
         text += f"; {disposition['on_study']} remain on study."
     else:
@@ -50,8 +47,23 @@ def status_view(ledger: dict, context) -> Status:
     if accrual["expected_by_cutoff"] is not None:
         dsmb = spec.get("dsmb") or {}
         plan = f" against the plan ({number(dsmb['accrual_rate'])} patients per month from {long_date(dsmb['accrual_start'])})"
-    months = tuple((m["month"], str(m["enrolled"]), str(m["cumulative"]), number(m["expected"])) for m in accrual["months"])
-    return Status(text, plan, months)
+    quarters = tuple((m["month"].replace("-", " "), str(m["enrolled"]), str(m["cumulative"]),
+                      number(m["expected"], 0) if m["expected"] is not None else "")
+                     for m in accrual["quarters"])
+    return Status(text, plan, quarters, accrual["expected_by_cutoff"] is not None)
+
+
+def _accrual_status(accrual: dict, last_enrolled_on: str) -> str:
+    """Whether accrual is complete or open, from the data against the plan: never the spec's words."""
+    enrolled, planned, expected = accrual["enrolled"], accrual["planned"], accrual["expected_by_cutoff"]
+    if planned and enrolled >= planned:
+        return (f"Accrual is complete: {enrolled} of the {planned} planned patients were enrolled, the last on "
+                f"{long_date(last_enrolled_on)}.")
+    text = (f"Accrual is open: {enrolled} of the {planned} planned patients had been enrolled by the cutoff" if planned
+            else f"By the cutoff, {enrolled} patients had been enrolled")
+    if expected is not None:
+        text += f"; the accrual plan expected {number(expected, 0)} by this date"
+    return text + "."
 
 
 @dataclass(frozen=True)

@@ -260,12 +260,24 @@ def accrual_figure(months: list[dict], *, planned: int | None = None) -> str:
     return _render(_accrual_figure, months, planned)
 
 
-def _box(ax, x: float, y: float, text: str, gid: str, width: float = 0.36) -> None:
-    from matplotlib.patches import FancyBboxPatch
+LINE, PAD, GAP = 0.135, 0.09, 0.16  # inches: a line of 7.5 pt text, a box's padding, the space between boxes
 
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.045), width, 0.09, boxstyle="square,pad=0",
-                                facecolor="white", edgecolor=INK, linewidth=0.8, gid=gid))
-    ax.text(x, y, text, ha="center", va="center", fontsize=8, color=INK, gid=f"{gid}-text")
+
+def _half(text: str) -> float:
+    """Half the height (inches) of a box holding `text`."""
+    return PAD + LINE * (text.count("\n") + 1) / 2
+
+
+def _box(ax, x: float, y: float, text: str, gid: str, width: float, align: str = "center") -> None:
+    """A box centred on (x, y) (inches), tall enough for its lines of text."""
+    from matplotlib.patches import Rectangle
+
+    half = _half(text)
+    ax.add_patch(Rectangle((x - width / 2, y - half), width, 2 * half, facecolor="white", edgecolor=INK,
+                           linewidth=0.8, gid=gid))
+    left = align == "left"
+    ax.text(x - width / 2 + 0.08 if left else x, y, text, ha="left" if left else "center", va="center", fontsize=7.5,
+            color=INK, linespacing=1.3, gid=f"{gid}-text")
 
 
 def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
@@ -273,34 +285,49 @@ def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
                                                        "shrinkA": 0, "shrinkB": 0})
 
 
+def _reasons(title: str, count: int | None, reasons: dict[str, int] | None) -> str:
+    """A side box's text: its title and count, then each reason with its count, wrapped."""
+    import textwrap
+
+    if count is None:
+        return f"{title}: not collected"
+    lines = [f"{title}, n = {count}"]
+    for reason, n in (reasons or {}).items():
+        lines += textwrap.wrap(f"{reason}: {n}", 44, initial_indent="\u2022 ", subsequent_indent="   ")
+    return "\n".join(lines)
+
+
 def _consort_figure(d: dict) -> Figure:
-    fig = Figure(figsize=(6.3, 3.9))
+    """The flow down the main column (enrolled, eligible, treated, on study); each exclusion in a
+    box to its right, reached by a horizontal arrow from the flow line, its reasons listed."""
+    off = d.get("off_study")
+    steps = [(("consort-enrolled", f"Enrolled\nn = {d['enrolled']}"),
+              ("consort-ineligible", _reasons("Ineligible", d["ineligible"], d.get("ineligible_reasons")))),
+             (("consort-eligible", f"Eligible\nn = {d['eligible']}"),
+              ("consort-not-treated", _reasons("Eligible, not treated", d["not_treated"], None))),
+             (("consort-treated", f"Treated (safety population)\nn = {d['treated']}; "
+                                  f"evaluable for efficacy {d['evaluable']}"),
+              ("consort-off-study", _reasons("Off study", None if off is None else sum(off.values()), off))),
+             (("consort-on-study", f"On study at the cutoff\n{_n(d['on_study'])}"), None)]
+    height = GAP + sum(2 * _half(m[1]) + GAP + (2 * _half(s[1]) + GAP if s else 0) for m, s in steps)
+    fig = Figure(figsize=(6.3, height))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    main, side = 0.3, 0.76
-    rows = [(0.92, f"Enrolled\nn = {d['enrolled']}", "consort-enrolled"),
-            (0.72, f"Eligible\nn = {d['eligible']}", "consort-eligible"),
-            (0.52, f"Treated\nn = {d['treated']}", "consort-treated"),
-            (0.32, f"Evaluable for efficacy\nn = {d['evaluable']}", "consort-evaluable")]
-    for y, text, gid in rows:
-        _box(ax, main, y, text, gid)
-    for (y0, *_), (y1, *_) in zip(rows, rows[1:]):
-        _arrow(ax, (main, y0 - 0.045), (main, y1 + 0.045))
-    _box(ax, side, 0.82, f"Ineligible\n{_n(d['ineligible'])}", "consort-ineligible")
-    _arrow(ax, (main, 0.82), (side - 0.18, 0.82))
-    _box(ax, side, 0.62, f"Not treated\n{_n(d['not_treated'])}", "consort-not-treated")
-    _arrow(ax, (main, 0.62), (side - 0.18, 0.62))
-    off = d.get("off_study")
-    lines = (["Off study: not collected"] if off is None else
-             [f"Off study n = {sum(off.values())}"] + [f"  {reason}: {count}" for reason, count in off.items()])
-    ax.text(side - 0.18, 0.42, "\n".join(lines), ha="left", va="top", fontsize=7.5, color=INK,
-            linespacing=1.35, gid="consort-off-study",
-            bbox={"boxstyle": "square,pad=0.5", "facecolor": "white", "edgecolor": INK, "linewidth": 0.8})
-    _arrow(ax, (main + 0.18, 0.52), (side - 0.19, 0.40))
-    _box(ax, main, 0.12, f"On study\n{_n(d['on_study'])}", "consort-on-study")
-    _arrow(ax, (main, 0.32 - 0.045), (main, 0.12 + 0.045))
+    ax.set_xlim(0, 6.3)
+    ax.set_ylim(0, height)
+    main, side, y, above = 1.5, 4.45, height - GAP, None
+    for (gid, text), exclusion in steps:
+        centre = y - _half(text)
+        _box(ax, main, centre, text, gid, width=2.6)
+        if above is not None:
+            _arrow(ax, (main, above), (main, centre + _half(text)))
+        above, y = centre - _half(text), centre - _half(text) - GAP
+        if exclusion is not None:
+            side_gid, side_text = exclusion
+            middle = y - _half(side_text)
+            _box(ax, side, middle, side_text, side_gid, width=3.2, align="left")
+            _arrow(ax, (main, middle), (side - 1.6, middle))
+            y = middle - _half(side_text) - GAP
     return fig
 
 
