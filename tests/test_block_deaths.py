@@ -116,7 +116,7 @@ def _by_hand(treated: pd.Series, died: pd.Series, enrolled: pd.Series, cause: pd
         "causes": {c: share(k) for c, k in causes.items() if c != NOT_RECORDED},
         "cause_not_recorded": share(causes.get(NOT_RECORDED, 0)),
         "within_days": {str(w): share((days <= w).sum()) for w in windows},
-        "within_days_from": "registration" if first is None else "first treatment",
+        "within_days_from": "enrollment" if first is None else "first treatment",
         "last_dose_days": after_last_dose,
         "within_last_dose": None if last is None else share((since_last <= after_last_dose).sum()),
         "beyond_last_dose": None if last is None else share((since_last > after_last_dose).sum()),
@@ -233,7 +233,7 @@ def test_the_note_says_from_when_windows_count(ledger, tmp_path):
     shutil.copytree(bundled_trial("s1318"), unexposed)
     (unexposed / "exposure.csv").unlink()
     without = report.analyze(report.load_trial(unexposed)).to_dict()
-    assert "counted in days from registration (the data hold no exposure records)" in view(without).note
+    assert "counted in days from enrollment (the data hold no exposure records)" in view(without).note
     rows = {row.label: row.cells for row in table(without).rows}
     assert rows["Within 30 days of the last dose"] == (NOT_COLLECTED,)
 

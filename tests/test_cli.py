@@ -48,7 +48,7 @@ def test_pdf_states_the_published_figures(built):
     assert "was 68% at 6 months and 56% at 12 months" in text
     for term in ("hyperglycemia (4 patients, 14%)", "dyspnea (3 patients, 10%)", "lung infection (2 patients, 7%)"):
         assert term in text
-    assert "none within 28 days of registration" in text
+    assert "none within 28 days of enrollment" in text
     assert "Page 1 of" in text and "Data cutoff 31 July 2018" in text
 
 

@@ -88,7 +88,7 @@ def test_pdf_embeds_the_shipped_font(pdf_pages):
 
 def test_figure_text_is_searchable_text_in_the_pdf(pdf_pages):
     text = " ".join(p.extract_text() for p in pdf_pages)
-    for label in ("No. at risk", "Months since registration", "Landmark estimate", "Worst grade"):
+    for label in ("No. at risk", "Months since enrollment", "Landmark estimate", "Worst grade"):
         assert label in text
 
 

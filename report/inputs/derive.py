@@ -32,7 +32,7 @@ class Endpoint:
     competing: tuple[str, ...] = ()  # event_type values that are competing events
 
 
-OVERALL_SURVIVAL = Endpoint("os", "Overall survival", "registration", "efficacy population")
+OVERALL_SURVIVAL = Endpoint("os", "Overall survival", "enrollment", "efficacy population")
 DISEASE_FREE_SURVIVAL = Endpoint("dfs", "Disease-free survival", "response", "responders")
 
 

@@ -77,8 +77,8 @@ class Study:
 
 def study_view(ledger: dict, context) -> Study:
     spec = context.spec or {}
-    definitions = tuple((d["code"], d["label"].lower(), d["definition"])
-                        for d in (spec.get("study") or {}).get("response_definitions") or [] if d.get("definition"))
+    definitions = tuple((d["code"], d["label"].lower(), d.get("definition") or "")
+                        for d in (spec.get("study") or {}).get("response_definitions") or [])
     arms = bool(ledger["arms"])
     age = ledger["baseline"]["age"] if not arms else None
     age = Age(number(age["median"], 0), Range(number(age["minimum"], 0), number(age["maximum"], 0))) \
@@ -102,9 +102,33 @@ def _enrolled(ledger: dict) -> str:
         each = [f"{ledger['by_arm'][arm]['population']['enrolled']} to {arm}" for arm in ledger["arms"]]
         return (f"{opening}: {listed(each)}. The efficacy population has {population['evaluable']} patients and the "
                 f"safety population {population['safety']}.")
-    kinds = ledger["methods"]["populations"]
-    return (f"{opening}; {population['evaluable']} {kinds['efficacy']} and form the efficacy population, and "
-            f"{population['safety']} {kinds['safety']} and form the safety population.")
+    kinds, efficacy, safety = ledger["methods"]["populations"], population["evaluable"], population["safety"]
+    if efficacy == safety:
+        populations = (f"The efficacy population (patients who {kinds['efficacy']}) and the safety population "
+                       f"(patients who {kinds['safety']}) have {efficacy} patients each.")
+    else:
+        populations = (f"The efficacy population has {efficacy} patients (those who {kinds['efficacy']}) and the "
+                       f"safety population {safety} (those who {kinds['safety']}).")
+    return f"{opening}{_ineligible(ledger.get('disposition'))}. {populations}"
+
+
+def _ineligible(disposition: dict | None) -> str:
+    """"; 2 were ineligible (reason; reason)", where the data say how many and why."""
+    if not disposition or not disposition.get("ineligible") or not disposition["ineligible"]["count"]:
+        return ""
+    count, reasons = disposition["ineligible"]["count"], disposition.get("ineligible_reasons")
+    why = []
+    if reasons:
+        why = [f"{_lower_first(name)}, {r['count']}" if r["count"] > 1 else _lower_first(name)
+               for name, r in reasons["named"].items()]
+        if reasons["not_recorded"]["count"]:
+            why.append(f"reason not recorded, {reasons['not_recorded']['count']}")
+    return f"; {count} {'was' if count == 1 else 'were'} found ineligible" + (f" ({'; '.join(why)})" if why else "")
+
+
+def _lower_first(text: str) -> str:
+    """A reason inside a sentence: its first letter lower case, unless it opens an acronym ("BCR-ABL1")."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _excluded(arm: str, count: int) -> str:

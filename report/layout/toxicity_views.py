@@ -36,7 +36,7 @@ def toxicity_view(ledger: dict, context) -> Toxicity:
         not_collected=absent, grading=words,
         summary="" if absent else _summary(s, words),
         leading="" if absent else _leading(s, words, "The most frequent"),
-        deaths=_deaths(s["deaths"], "registration", f"{s['deaths']['total']} patients have died; "),
+        deaths=_deaths(s["deaths"], "enrollment", f"{s['deaths']['total']} patients have died; "),
         caption=f"Adverse events by term and worst {words.scale}, safety population (N = {s['n']})",
         term_header="Adverse event (CTCAE term)" if words.ctcae else "Adverse event",
         any_header=f"Any {words.scale}",

@@ -69,7 +69,7 @@ def deaths(group: Group) -> Deaths | None:
         causes={cause: Share.of(count, n) for cause, count in causes.items() if cause is not None} if collected else None,
         cause_not_recorded=Share.of(causes.get(None, 0), n) if collected else None,
         within_days={str(w): Share.of(int((days <= w).sum()), n) for w in group.options.early_death_days},
-        within_days_from="first treatment" if group.exposure is not None else "registration",
+        within_days_from="first treatment" if group.exposure is not None else "enrollment",
         last_dose_days=window,
         within_last_dose=Share.of(int((after_last <= window).sum()), n) if after_last is not None else None,
         beyond_last_dose=Share.of(int((after_last > window).sum()), n) if after_last is not None else None,
@@ -119,7 +119,7 @@ def view(ledger: dict, context: Context | None = None) -> NotedTable:
             "counted under \u201cCause not recorded\u201d.",
             "Early-death windows are counted in days from the first treatment (the first start of treatment in the "
             "exposure records)." if total["within_days_from"] == "first treatment" else
-            "Early-death windows are counted in days from registration (the data hold no exposure records).",
+            "Early-death windows are counted in days from enrollment (the data hold no exposure records).",
             "The last dose is the last end date of any treatment in the exposure records (a record's start where its "
             "end is empty), maintenance included where the records hold it." if total["within_last_dose"] is not None
             else "",

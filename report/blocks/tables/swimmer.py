@@ -93,7 +93,7 @@ class SwimmerView:
 def view(ledger: dict, context: Context | None = None) -> SwimmerView:
     part = ledger[BLOCK_ID]
     return SwimmerView("swimmer", f"Time on study of each of the {part['patients']} patients of the efficacy "
-                                  f"population, from registration to death or last contact ({part['time_unit']}), "
+                                  f"population, from enrollment to death or last contact ({part['time_unit']}), "
                                   "longest at the top, with response, relapse and death marked; an arrow: alive and "
                                   "still followed on study.")
 
