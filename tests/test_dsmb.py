@@ -322,7 +322,7 @@ def test_results_json_and_the_closed_ledger_are_what_the_analysis_computes(month
 
 
 S1318_SENTENCES = (  # at the cutoff of 31 July 2017, word for word as before they moved to layout
-    "Boundary reached. Stage 2: 27 of 31 patients evaluated, 17 responses, already beyond the activity boundary (more "
+    "Activity criterion met. Stage 2: 27 of 31 patients evaluated, 17 responses, already beyond the activity boundary (more "
     "than 16 responses in 31 patients). The treatment meets the activity criterion.",
     "Continue. 2 of 27 patients had a grade 4 or higher adverse event related to treatment; P(rate > 30%) < 0.01, "
     "below the 0.80 limit; the boundary at 27 patients is 10 events. Continue.",

@@ -192,7 +192,7 @@ def test_the_laid_out_simon_rule_holds_every_string_the_page_shows():
                                simon_boundaries(rule))])
     assert laid.none_declared is None
     (shown,) = laid.rules
-    assert (shown.name, shown.verdict, shown.verdict_class) == ("Efficacy", "Boundary reached.", "status-boundary")
+    assert (shown.name, shown.verdict, shown.verdict_class) == ("Efficacy", "Activity criterion met.", "status-met")
     assert shown.sentence.startswith("Stage 2: 27 of 31 patients evaluated, 17 responses, already beyond")
     assert shown.design == ("Simon two-stage design: response rate 40% uninteresting, 65% worth pursuing. Exact type I "
                             "error 0.049, power 0.811; probability of stopping after stage 1 when the rate is 40%: "
@@ -233,3 +233,12 @@ def test_a_rule_that_cannot_be_evaluated_says_so_and_shows_no_posterior():
 def test_no_rules_declared():
     laid = laid_stopping([])
     assert laid.rules == () and laid.none_declared == "The trial spec declares no stopping rules ([[dsmb.stopping_rules]])."
+
+
+def test_a_success_and_a_stop_never_share_a_verdict_or_its_colour():
+    from report.layout.stopping import VERDICTS
+
+    stops = {code for code in VERDICTS if code.startswith("stop") or code == "final_inactive"}
+    assert {VERDICTS[code][1] for code in stops} == {"status-boundary"}
+    assert VERDICTS["final_active"][1] not in {VERDICTS[code][1] for code in stops}
+    assert len({label for label, _ in VERDICTS.values()}) == len(VERDICTS)  # each status its own words

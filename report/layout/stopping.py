@@ -14,8 +14,16 @@ from .formatting import MISSING, number, percent
 NONE_DECLARED = "The trial spec declares no stopping rules ([[dsmb.stopping_rules]])."
 ROW_LENGTH = 10  # patients per row of a toxicity boundary table
 NOT_EVALUABLE = ("Cannot be evaluated.", "status-boundary")  # a verdict: its label and CSS class
-REACHED = ("Boundary reached.", "status-boundary")
 CONTINUE = ("Continue.", "status-continue")
+# Each status's verdict: a stop in the boundary's colour, success in its own, never one colour for both.
+VERDICTS = {
+    "stop_futility": ("Futility boundary reached.", "status-boundary"),
+    "stop_toxicity": ("Toxicity boundary reached.", "status-boundary"),
+    "final_inactive": ("Activity criterion not met.", "status-boundary"),
+    "final_active": ("Activity criterion met.", "status-met"),
+    "stage1_passed": ("Continue to stage 2.", "status-continue"),
+    "not_evaluable": NOT_EVALUABLE,
+}
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class ToxicityRow:
 @dataclass(frozen=True)
 class LaidRule:
     name: str
-    verdict: str  # "Continue.", "Boundary reached.", "Cannot be evaluated."
+    verdict: str  # "Continue.", "Futility boundary reached.", "Activity criterion met.", ... (VERDICTS)
     verdict_class: str
     sentence: str  # where the trial stands against the rule
     design: str  # the rule and its operating characteristics
@@ -73,9 +81,7 @@ def _laid_rule(item: dict) -> LaidRule:
 
 
 def _verdict(status: dict) -> tuple[str, str]:
-    if status["status"] == "not_evaluable":
-        return NOT_EVALUABLE
-    return REACHED if status["boundary_reached"] else CONTINUE
+    return VERDICTS.get(status["status"], CONTINUE)
 
 
 def status_sentence(rule: dict, status: dict) -> str:
