@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from .formatting import confidence_label, estimate_with_limits, number
+from .formatting import confidence_label, estimate_with_limits, number, percent
 from .tables import Row
 
 NR, NE = "NR", "NE"  # not reached; not estimable (DESIGN section 6)
@@ -14,7 +14,7 @@ NR, NE = "NR", "NE"  # not reached; not estimable (DESIGN section 6)
 def km_rows(fits: Sequence[dict | None], median: str = "Median", rate: str = "Rate at {time} {unit}",
             extra: Sequence[tuple[str, Callable[[dict], str]]] = ()) -> list[Row]:
     """The rows of `fits` (one Survival per column, the total last): "<median>, <unit> (95% CI)",
-    the quartiles, each `extra` (label, cell) after them, then "<rate>, % (95% CI)" per landmark.
+    the quartiles, each `extra` (label, cell) after them, then "<rate> (95% CI)" per landmark, as percentages.
     A column without patients prints NE."""
     fit = fits[-1]
     level, unit = confidence_label(fit["confidence"]), fit["time_unit"]
@@ -27,7 +27,7 @@ def km_rows(fits: Sequence[dict | None], median: str = "Median", rate: str = "Ra
     rows += [Row(label.format(unit=unit), cells(pick), "indent") for label, pick in extra]
     for i, mark in enumerate(fit["landmarks"]):
         label = rate.format(time=format(mark["time"], "g"), unit=unit)
-        rows.append(Row(f"{label}, % ({level} CI)",
+        rows.append(Row(f"{label} ({level} CI)",
                         cells(lambda f, i=i: landmark_cell(f["landmarks"][i]) if i < len(f["landmarks"]) else NE),
                         "indent"))
     return rows
@@ -46,7 +46,11 @@ def quartiles_cell(fit: dict) -> str:
 
 
 def landmark_cell(mark: dict) -> str:
-    return estimate_with_limits(mark["survival"], mark["ci_low"], mark["ci_high"], as_percent=True, missing=NE)
+    """'79.3% (59.6%–90.1%)', as the results' survival table prints a rate (DESIGN section 6)."""
+    if mark["survival"] is None:
+        return NE
+    low, high = (NE if x is None else percent(x, 1) for x in (mark["ci_low"], mark["ci_high"]))
+    return f"{percent(mark['survival'], 1)} ({low}\u2013{high})"
 
 
 def time_cell(x: float | None, missing: str) -> str:

@@ -194,6 +194,8 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
         rows += [Row(f"{q}th percentile ({level} CI)", cells(lambda b, q=q: _quantile(b["quartiles"][q]))) for q in ("25", "75")]
         rows.append(Row("Range of follow-up times", cells(_follow_up_range), note="4"))
     for i, landmark in enumerate(groups[-1][1]["survival"][names[0]]["landmarks"]):
+        if _beyond_follow_up(groups, names, i):
+            continue  # no group followed this long: a row of NE says nothing
         rows.append(Row(f"{number(landmark['time'], 0)}-{unit_singular(unit)} rate, % ({level} CI)",
                         cells(lambda b, i=i: _rate(b["landmarks"][i], one and len(names) > MANY_ENDPOINTS)),
                         "group", note="2" if one else ""))
@@ -211,6 +213,11 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
     rows.append(Row(f"Hazard ratio{stratified} ({level} CI)", tuple(_hazard(arm, ratios, ledger["arms"]) for arm, _ in groups)))
     rows.append(Row("p-value (Wald)", tuple(p_value(ratios[arm]["p_value"]) if arm in ratios else "" for arm, _ in groups), "sub"))
     return _table(groups, "evaluable", rows)
+
+
+def _beyond_follow_up(groups, names: list[str], i: int) -> bool:
+    """Whether the i-th landmark is past every group's follow-up (no estimate in any column)."""
+    return all(block["survival"][name]["landmarks"][i]["survival"] is None for _, block in groups for name in names)
 
 
 def _landmark_cells(groups, ledger: dict, name: str, i: int) -> tuple[str, ...]:
@@ -352,7 +359,7 @@ def _rate(landmark: dict, narrow: bool = False) -> str:
     """"79.3% (59.6%-90.1%)"; in a narrow column the CI on a line of its own (a line break the
     table's CSS keeps: table.survival.many), never broken inside the interval."""
     if landmark["survival"] is None:
-        return MISSING
+        return "NE"  # DESIGN section 6: a landmark after the last follow-up
     return f"{percent(landmark['survival'], 1)}{chr(10) if narrow else ' '}({interval(landmark['ci_low'], landmark['ci_high'])})"
 
 
