@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from .mock import COUNT, DATE, mocking, shaped
+
 DASH = "\u2013"
 MISSING = "\u2014"  # an em dash where a value cannot be estimated
 
@@ -21,11 +23,15 @@ def percent(proportion: float | None, digits: int = 0) -> str:
     """0.6552 -> '66%' (text: whole numbers, half up); digits=1 -> '65.5%' (tables)."""
     if proportion is None:
         return MISSING
+    if mocking():
+        return f"{shaped(digits)}%"
     return f"{_half_up(proportion * 100, digits)}%"
 
 
 def percent_number(proportion: float | None, digits: int = 1) -> str:
     """0.6552 -> '65.5': a percentage without its sign, for table cells under a '%' header."""
+    if mocking() and proportion is not None:
+        return shaped(digits)
     return MISSING if proportion is None else str(_half_up(proportion * 100, digits))
 
 
@@ -39,11 +45,15 @@ def interval(low: float | None, high: float | None, digits: int = 1, as_percent:
 
 def number(value: float | None, digits: int = 1) -> str:
     """12.03 -> '12.0'; None -> an em dash."""
+    if mocking() and value is not None:
+        return shaped(digits)
     return MISSING if value is None else str(_half_up(value, digits))
 
 
 def count_percent(count: int, proportion: float | None, digits: int = 1) -> str:
     """'19 (65.5%)'."""
+    if mocking():
+        return COUNT if proportion is None else f"{COUNT} ({percent(proportion, digits)})"
     return f"{count}" if proportion is None else f"{count} ({percent(proportion, digits)})"
 
 
@@ -54,6 +64,8 @@ def long_date(value: str | dt.date) -> str:
 
 
 def month_year(value: str | dt.date) -> str:
+    if mocking():  # a result (the first and last enrolment): a mock shell's placeholder
+        return DATE
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day:%B %Y}"
 
