@@ -50,6 +50,12 @@ def number(value: float | None, digits: int = 1) -> str:
     return MISSING if value is None else str(_half_up(value, digits))
 
 
+def setting(value: float, digits: int = 0) -> str:
+    """A number the spec sets (a landmark time, days per month), printed as `number` prints it,
+    and as it is in a mock shell too: it is the report's structure, not a result."""
+    return str(_half_up(value, digits))
+
+
 def count_percent(count: int, proportion: float | None, digits: int = 1) -> str:
     """'19 (65.5%)'."""
     if mocking():

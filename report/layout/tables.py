@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .collected import NOT_COLLECTED
-from .formatting import MISSING, confidence_label, count_percent, interval, number, percent, percent_number
+from .formatting import MISSING, confidence_label, count_percent, interval, number, percent, percent_number, setting
 from .wording import p_value, response_label, sex_label, unit_singular
 
 TOTAL = "Total"
@@ -194,7 +194,7 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
         rows += [Row(f"{q}th percentile ({level} CI)", cells(lambda b, q=q: _quantile(b["quartiles"][q]))) for q in ("25", "75")]
         rows.append(Row("Range of follow-up times", cells(_follow_up_range), note="4"))
     for i, landmark in enumerate(groups[-1][1]["survival"][names[0]]["landmarks"]):
-        rows.append(Row(f"{number(landmark['time'], 0)}-{unit_singular(unit)} rate, % ({level} CI)",
+        rows.append(Row(f"{setting(landmark['time'], 0)}-{unit_singular(unit)} rate, % ({level} CI)",
                         cells(lambda b, i=i: _rate(b["landmarks"][i], one and len(names) > MANY_ENDPOINTS)),
                         "group", note="2" if one else ""))
         rows.append(Row("At risk", cells(lambda b, i=i: str(b["landmarks"][i]["n_at_risk"])), "sub"))
