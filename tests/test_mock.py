@@ -187,3 +187,16 @@ def test_masking_keeps_labels_entities_and_the_spec_s_phrases():
     masked = mask_text(text, {"S1318", "Grade 3-4"}, numbers)
     assert masked == ("S1318: xx of xx (xx.x%; 95% CI xx.x%\u2013xx.x%) at 6 and 12 months; Grade 3-4 in xx;"
                       " xx patients &#8211; xx.xx")
+
+
+def test_build_mock_on_the_command_line(tmp_path):
+    from conftest import run_cli
+
+    result = run_cli("build", str(TRIALS["s1318"]), "--mock", "--format", "html", "--out", str(tmp_path),
+                     env={"PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(tmp_path / "S1318" / "summary" / "mock" / "summary.html")]
+    assert "nothing was archived" in result.stderr
+    assert not (tmp_path / "archive.sqlite").exists()
+    help_text = run_cli("build", "--help", env={"PYTHONPATH": str(ROOT)}).stdout
+    assert "--mock" in help_text and "placeholder" in help_text
