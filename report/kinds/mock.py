@@ -20,7 +20,9 @@ def mock_files(job: Job, results: Results, render) -> Rendered:
     files = {name: data for name, data in rendered.files.items() if name.endswith(SHOWN)}
     if "abstract.txt" in files:
         ledger, spec = results.to_dict(), job.trial.spec.model_dump(mode="json")
-        keep = keep_strings(spec, ledger, {long_date(ledger["data_cutoff"]), long_date(job.on), "grade 3 or higher"})
+        affiliations = dict.fromkeys(a["affiliation"] for a in spec["trial"]["authors"] if a.get("affiliation"))
+        marks = {f"{i}. {a}" for i, a in enumerate(affiliations, start=1)}  # as report.layout.abstract.as_text numbers them
+        keep = keep_strings(spec, ledger, marks, {long_date(ledger["data_cutoff"]), long_date(job.on), "grade 3 or higher"})
         text = mask_text(files["abstract.txt"].decode("utf-8"), keep, spec_numbers(spec))
         files["abstract.txt"] = text.encode("utf-8")
     notes = tuple(n for n in rendered.notes if not n.startswith("abstract.txt"))

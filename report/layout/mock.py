@@ -26,7 +26,8 @@ PRIVATE = ("subject_id", "subject", "input_hashes")  # data, not labels: a mock 
 _MOCKING: ContextVar[bool] = ContextVar("trialreport_mocking", default=False)
 
 # A number standing alone (not part of a word such as "S1318" or "CD19"): digits, decimals.
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_.#])\d+(?:[.,]\d+)*(?![A-Za-z0-9_])")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.#])\d+(?:[.,]\d+)*(?!\.?[A-Za-z0-9_])")  # not "0" of "0.xxx"
+_DATES = re.compile(r"(?<![\w.#-])\d{4}-\d{2}-\d{2}(?![\w-])")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 _HEX = re.compile(r"^[0-9a-f]{32,}$")
 # Markup the masking leaves alone: tags, the head, styles, figures, note marks (a number after
@@ -58,6 +59,21 @@ def placeholder(text: str) -> str:
     """A number's placeholder of the same shape: '12' -> 'xx', '65.5' -> 'xx.x', '0.034' -> 'xx.xxx'."""
     _, _, decimals = text.partition(".")
     return shaped(len(decimals))
+
+
+def cutoffs(ledger: object) -> set[str]:
+    """The ledger's cutoffs (its own, a previous report's), ISO dates at keys that name a cutoff:
+    the report's dates, not results."""
+    found: set[str] = set()
+    if isinstance(ledger, dict):
+        for key, value in ledger.items():
+            if "cutoff" in str(key) and isinstance(value, str) and _ISO_DATE.match(value):
+                found.add(value)
+            found |= cutoffs(value)
+    elif isinstance(ledger, list):
+        for item in ledger:
+            found |= cutoffs(item)
+    return found
 
 
 def keep_strings(*sources: object) -> set[str]:
@@ -111,7 +127,7 @@ def spec_numbers(*sources: object) -> frozenset[str]:
 
 # Numbers in a phrase of time or of confidence: "at 6 and 12 months", "within 30 days", "95% CI".
 _PHRASE = re.compile(r"(?<![\w.#])\d+(?:\.\d+)?(?:(?:, and |, or |, | and | or |\u2013|-| to )\d+(?:\.\d+)?)*"
-                     r"(?:[ -](?:day|week|month|year)s?\b|% (?:CI|confidence)\b)")
+                     r"(?:[ -](?:day|week|month|year)s?\b|% (?:CIs?|confidence)\b)")
 
 
 def _phrase_spans(text: str, numbers: frozenset[str]) -> list[tuple[int, int]]:
@@ -122,6 +138,8 @@ def _phrase_spans(text: str, numbers: frozenset[str]) -> list[tuple[int, int]]:
 def mask_text(text: str, keep: Iterable[str], numbers: frozenset[str] = frozenset()) -> str:
     """`text` with every standalone number outside the `keep` strings, and outside a phrase of
     time or confidence made of the spec's `numbers`, replaced by its placeholder."""
+    kept = _kept_spans(text, keep) + _phrase_spans(text, numbers)
+    text = _DATES.sub(lambda m: m.group(0) if _inside(m.span(), kept) else "YYYY-MM-DD", text)
     kept = _kept_spans(text, keep) + _phrase_spans(text, numbers)
     return _NUMBER.sub(lambda m: m.group(0) if _inside(m.span(), kept) else placeholder(m.group(0)), text)
 

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from ..errors import InputError
 from ..layout.collected import notes
 from ..layout.formatting import FILTERS, long_date
-from ..layout.mock import keep_strings, mock_html, mocking, spec_numbers
+from ..layout.mock import cutoffs, keep_strings, mock_html, mocking, spec_numbers
 from ..resources import templates_dir
 from .template_check import render_problem
 
@@ -119,9 +119,11 @@ def _shell(html: str, page: Page) -> str:
     from ..inputs.derive import DAYS_PER_UNIT
     from ..layout.wording import grading
 
-    words = {long_date(page.r["data_cutoff"]), long_date(page.generated_on), page.caption_suffix, page.version,
+    dates = cutoffs(page.r)
+    words = {*dates, *(long_date(d) for d in dates if len(d) == 10), long_date(page.generated_on), page.caption_suffix,
+             page.version,
              *(f"Grade {g}" for g in range(6)), *(grading(m).high for m in ("ctcae", "severity"))}
-    keep = keep_strings(page.spec, page.r, template_words(page.templates), words)
+    keep = keep_strings(page.spec, page.r, template_words(page.templates), words) | dates
     return mock_html(html, keep, spec_numbers(page.spec, DAYS_PER_UNIT))
 
 
