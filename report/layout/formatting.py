@@ -21,31 +21,33 @@ def _half_up(value: float, digits: int) -> Decimal:
 
 def percent(proportion: float | None, digits: int = 0) -> str:
     """0.6552 -> '66%' (text: whole numbers, half up); digits=1 -> '65.5%' (tables)."""
+    if mocking():  # a mock shell: a placeholder, estimable or not (an em dash would tell)
+        return f"{shaped(digits)}%"
     if proportion is None:
         return MISSING
-    if mocking():
-        return f"{shaped(digits)}%"
     return f"{_half_up(proportion * 100, digits)}%"
 
 
 def percent_number(proportion: float | None, digits: int = 1) -> str:
     """0.6552 -> '65.5': a percentage without its sign, for table cells under a '%' header."""
-    if mocking() and proportion is not None:
+    if mocking():
         return shaped(digits)
     return MISSING if proportion is None else str(_half_up(proportion * 100, digits))
 
 
 def interval(low: float | None, high: float | None, digits: int = 1, as_percent: bool = True) -> str:
     """'45.7%\u201382.1%' for a proportion's limits; 'NE' parts where a limit is missing."""
-    if low is None and high is None:
+    if low is None and high is None and not mocking():
         return MISSING
     part = (lambda v: percent(v, digits)) if as_percent else (lambda v: number(v, digits))
+    if mocking():
+        return f"{part(low)}{DASH}{part(high)}"
     return f"{part(low) if low is not None else 'NE'}{DASH}{part(high) if high is not None else 'NE'}"
 
 
 def number(value: float | None, digits: int = 1) -> str:
     """12.03 -> '12.0'; None -> an em dash."""
-    if mocking() and value is not None:
+    if mocking():
         return shaped(digits)
     return MISSING if value is None else str(_half_up(value, digits))
 
@@ -111,7 +113,7 @@ def estimate_with_limits(estimate: float | None, low: float | None, high: float 
     """'31.6 (12.9–52.5)': an estimate and its confidence limits, one decimal (a proportion as
     a percentage without its sign where `as_percent`); `missing` for a value not estimable."""
     def shown(value: float | None) -> str:
-        if value is None:
+        if value is None and not mocking():
             return missing
         return percent_number(value, 1) if as_percent else number(value, 1)
-    return missing if estimate is None else f"{shown(estimate)} ({shown(low)}{DASH}{shown(high)})"
+    return missing if estimate is None and not mocking() else f"{shown(estimate)} ({shown(low)}{DASH}{shown(high)})"

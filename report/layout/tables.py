@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .collected import NOT_COLLECTED
+from .mock import mocking
 from .formatting import MISSING, confidence_label, count_percent, interval, number, percent, percent_number, setting
 from .wording import p_value, response_label, sex_label, unit_singular
 
@@ -344,7 +345,7 @@ def _ci(p: dict) -> str:
 
 
 def _quantile(q: dict) -> str:
-    estimate = "NR" if q["estimate"] is None else number(q["estimate"])
+    estimate = "NR" if q["estimate"] is None and not mocking() else number(q["estimate"])
     return f"{estimate} ({interval(q['ci_low'], q['ci_high'], as_percent=False)})"
 
 
