@@ -121,7 +121,7 @@ def test_the_ledger_counts_as_the_report_prints_them_do_not_appear(built, job):
 
 def _shape(label: str) -> str:
     """A row label with its numbers (real or placeholders) as '#': the same in the real report and its mock."""
-    return re.sub(r"xx(\.x+)?|\d+(\.\d+)?", "#", label)
+    return re.sub(r"YYYY-MM(-DD)?|xx(\.x+)?|(?<![\w-])\d{4}-\d{2}(-\d{2})?(?![\w-])|\d+(\.\d+)?", "#", label)
 
 
 def _sizes(ledger: dict) -> set[int]:

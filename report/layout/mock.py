@@ -27,7 +27,7 @@ _MOCKING: ContextVar[bool] = ContextVar("trialreport_mocking", default=False)
 
 # A number standing alone (not part of a word such as "S1318" or "CD19"): digits, decimals.
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.#])\d+(?:[.,]\d+)*(?!\.?[A-Za-z0-9_])")  # not "0" of "0.xxx"
-_DATES = re.compile(r"(?<![\w.#-])\d{4}-\d{2}-\d{2}(?![\w-])")
+_DATES = re.compile(r"(?<![\w.#-])\d{4}-\d{2}(-\d{2})?(?![\w-])")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 _HEX = re.compile(r"^[0-9a-f]{32,}$")
 # Markup the masking leaves alone: tags, the head, styles, figures, note marks (a number after
@@ -139,7 +139,8 @@ def mask_text(text: str, keep: Iterable[str], numbers: frozenset[str] = frozense
     """`text` with every standalone number outside the `keep` strings, and outside a phrase of
     time or confidence made of the spec's `numbers`, replaced by its placeholder."""
     kept = _kept_spans(text, keep) + _phrase_spans(text, numbers)
-    text = _DATES.sub(lambda m: m.group(0) if _inside(m.span(), kept) else "YYYY-MM-DD", text)
+    text = _DATES.sub(lambda m: m.group(0) if _inside(m.span(), kept) else "YYYY-MM" + ("-DD" if m.group(1) else ""),
+                      text)
     kept = _kept_spans(text, keep) + _phrase_spans(text, numbers)
     return _NUMBER.sub(lambda m: m.group(0) if _inside(m.span(), kept) else placeholder(m.group(0)), text)
 
@@ -173,7 +174,7 @@ def mock_html(html: str, keep: Iterable[str], numbers: frozenset[str] = frozense
 
 _STYLE = (
     "<style>\n.mock-watermark { position: fixed; top: 45%; left: 0; right: 0; text-align: center; "
-    "transform: rotate(-30deg); font-size: 40pt; font-weight: bold; color: rgba(200, 0, 0, 0.18); "
+    "transform: rotate(-30deg); font-size: 34pt; white-space: nowrap; font-weight: bold; color: rgba(200, 0, 0, 0.18); "
     "z-index: 1000; pointer-events: none; }\n"
     ".mock-banner { border: 1.5pt solid #c00000; color: #c00000; font-weight: bold; text-align: center; "
     "padding: 3pt; margin: 0 0 8pt 0; }\n</style>\n"
