@@ -57,6 +57,7 @@ def build(
     render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None,
     on: dt.date | None = None,
     preview: bool = False,
+    mock: bool = False,
 ) -> Bundle:
     """Analyse, draw, lay out and render one report kind; archive it as a new version.
 
@@ -68,10 +69,13 @@ def build(
     cluster passes the date of the machine that started it). `preview` (`watch`): the HTML
     pages are also written, as soon as they are laid out, to `<out>/<trial>/<kind>/preview/`,
     where they reload themselves in the browser at the next build (report.render.preview).
+    `mock`: a mock shell (report.kinds.mock), written to `<out>/<trial>/<kind>/mock/`, never archived.
     """
     formats = tuple(formats) if formats else FORMATS.get(kind, ())
     _check_request(kind, formats)
     check_report(trial.spec, trial.directory)  # an unknown or unsafe block id, a broken template stops here
+    if mock:
+        return _mock(trial, kind, formats, Path(out), on or report_date(), on_step, max_chars, render_pdfs)
     password = None
     if kind == "dsmb" and encrypt:
         password = closed_password or password_from_env(os.environ, encrypt)
@@ -98,6 +102,34 @@ def build(
     started = (f"The archive's hash chain starts with this version; the {len(chain.legacy)} version(s) made before "
                "it are kept as unchained legacy versions, listed in its manifest.",) if chain.legacy else ()
     return Bundle(directory=directory, files=written, results=results, notes=rendered.notes + started)
+
+
+def _mock(trial: Trial, kind: str, formats: tuple[str, ...], root: Path, on: dt.date,
+          on_step: Callable[[str], None] | None, max_chars: int | None,
+          render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None) -> Bundle:
+    """A mock shell of the kind, in `<root>/<trial>/<kind>/mock/` (its files replaced at each
+    mock build): outside the archive, its index and its hash chain, and in clear (it holds no
+    number to protect)."""
+    from .kinds.mock import FORMATS as MOCK_FORMATS
+    from .kinds.mock import mock_files
+
+    shown = tuple(f for f in formats if f in MOCK_FORMATS)
+    if not shown:
+        raise InputError(Problem("--format", f"a mock shell is written as {', '.join(MOCK_FORMATS)} only"))
+    job = Job(trial, kind, shown, on, root, {}, None, max_chars, step=on_step or (lambda _: None),
+              render_pdfs=render_pdfs)
+    results = analyze(trial)
+    rendered = mock_files(job, results, render_files)
+    job.step("Writing mock shell")
+    folder = root / trial.spec.trial.id / kind / "mock"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if old.is_file() and old.suffix in (".html", ".pdf", ".txt"):
+            old.unlink()
+    for name, data in sorted(rendered.files.items()):
+        (folder / name).write_bytes(data)
+    left_out = tuple(f"{f}: not written for a mock shell" for f in formats if f not in MOCK_FORMATS)
+    return Bundle(folder, tuple(folder / name for name in sorted(rendered.files)), results, rendered.notes + left_out)
 
 
 def _previewer(folder: Path) -> Callable[[dict[str, bytes]], None]:

@@ -47,6 +47,11 @@ def build(
     no_encrypt: bool = typer.Option(
         False, "--no-encrypt", help="DSMB: write the closed report unencrypted (default: encrypt with TRIALREPORT_CLOSED_PASSWORD)."
     ),
+    mock: bool = typer.Option(
+        False, "--mock", help="A mock shell for review before data lock: the report's structure (arms, blocks, row "
+        "labels) with every number a placeholder (xx, xx.x) and every figure a placeholder, marked MOCK SHELL on "
+        "every page; written to OUT/<trial>/<kind>/mock/, never archived, the closed DSMB report in clear (it holds "
+        "no number). No results.json, ard.csv or Word file."),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Address of a Dask distributed scheduler (tcp://host:8786): each trial one task on "
         "its workers, which must see the trial and output folders at the same paths (pip install 'trialreport[dask]')."),
@@ -56,7 +61,7 @@ def build(
 
     from .batch import build_all, processes_for
 
-    options = _build_options(kind, fmt, out_dir, max_chars, no_encrypt)
+    options = {**_build_options(kind, fmt, out_dir, max_chars, no_encrypt), **({"mock": True} if mock else {})}
     dirs = trial_dirs or [default_trial()]
     if len(dirs) == 1 and scheduler is None:
         with ExitStack() as cleanup:

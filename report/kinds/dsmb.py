@@ -20,6 +20,7 @@ from ..blocks.catalogue import BLOCKS
 from ..errors import InputError, Problem
 from ..inputs.trial import Trial
 from ..layout.formatting import long_date
+from ..layout.mock import mocking
 from ..layout.dsmb_views import LISTING_CAP  # rows of a listing shown in a report; the full listing goes into the bundle
 from .common import Job, Rendered, archival_attachments, ard_csv, page_for
 from .kind import DSMB_CLOSED, DSMB_OPEN, laid_out
@@ -82,7 +83,7 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
         files[f"{OPEN}.pdf"] = open_pdf[0]
     attachment = {"results-closed.json": closed_json, "ard-closed.csv": ard_csv(closed_ledger)}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
-                              else with_attachments(closed_pdf, attachment))
+                              else closed_pdf if mocking() else with_attachments(closed_pdf, attachment))
     extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": computed.compared_with,
              **manifest_entry(trial, {DSMB_OPEN.name: text, DSMB_CLOSED.name: text})}
     return Rendered(files, (), extra)

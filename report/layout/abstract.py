@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass, replace
 
 from .collected import ABSTRACT_ADVERSE_EVENTS
-from .formatting import month_year, number, percent
+from .formatting import month_year, number, percent, setting
+from .mock import mocking
+from .wording import plural
 from ..inputs.spec import AbstractLimit, Spec
 
 
@@ -216,7 +218,7 @@ def _survival(ledger: dict) -> str:
             continue
         label = in_sentence(endpoint["label"])
         among = f" among {endpoint['population']}" if endpoint["population"] != "efficacy population" else ""
-        values = " and ".join(f"{percent(lm['survival'])} at {number(lm['time'], 0)} {unit}" for lm in rates)
+        values = " and ".join(f"{percent(lm['survival'])} at {setting(lm['time'], 0)} {unit}" for lm in rates)
         phrases.append(f"{label}{among} was {values}")
     first = next(iter(ledger["survival"].values()))
     lead = f"With a median follow-up of {number(first['median_followup'])} {unit}, " if first["median_followup"] else ""
@@ -235,7 +237,7 @@ def _toxicity(ledger: dict) -> list[str]:
         out.append(f"The most common {high} adverse events were {_series(items)}.")
     window, early = next(iter(safety["deaths"]["early"].items()), (None, None))
     if window is not None:
-        out.append("No patient died" if early == 0 else f"Early deaths: {early} patient{'s' if early != 1 else ''} died")
+        out.append("No patient died" if early == 0 and not mocking() else f"Early deaths: {early} {plural(early, 'patient')} died")
         out[-1] += f" within {window} days of enrollment."
     return out
 
@@ -254,7 +256,7 @@ def _table(ledger: dict) -> tuple[tuple[str, str], ...]:
         rows.append(("MRD-negative", f"{p['count']}/{p['n']} ({percent(p['proportion'])})"))
     for name, block in ledger["survival"].items():
         rates = [lm for lm in block["landmarks"] if lm["survival"] is not None]
-        times = "/".join(number(lm["time"], 0) for lm in rates)
+        times = "/".join(setting(lm["time"], 0) for lm in rates)
         rows.append((f"{name.upper()} at {times} {ledger['methods']['time_unit']}", "/".join(percent(lm["survival"]) for lm in rates)))
     return tuple(rows)
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from .collected import notes
 from .formatting import count_percent, long_date, number, percent
+from .mock import mocking
 from .tables import TOTAL, ArmTable, baseline_table, total_groups
 from .wording import Grading, count_or_none, grading, listed, plural
 
 LISTING_CAP = 40  # rows of a listing shown in a report; the full listing goes into the bundle
+MOCK_ROWS = 3  # rows of a listing shown in a mock shell
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,17 @@ def changes_view(ledger: dict, context) -> Changes:
         text += f" {absent}"
     rates = tuple((r["label"], percent(r["before"], 1), percent(r["now"], 1)) for r in c["rates"])
     return Changes(False, text, absent, previous, long_date(ledger["data_cutoff"]), rates,
-                   _listing(c["new_serious_listing"] or []))
+                   _listing(_shown(c["new_serious_listing"] or [], None)))
 
 
 def _new(count: int, thing: str) -> str:
     return f"{count} new {plural(count, thing)}"
+
+
+def _shown(rows: list, cap: int | None = LISTING_CAP) -> list:
+    """The rows of a listing a report shows: the first `cap` (None: all); a mock shell's first
+    MOCK_ROWS (a listing's length is a count, its rows patients)."""
+    return rows[:MOCK_ROWS if mocking() else cap]
 
 
 def _listing(events: list[dict]) -> tuple[tuple[str, ...], ...]:
@@ -150,12 +158,12 @@ def safety_view(ledger: dict, context) -> Safety:
         soc_caption=f"Adverse events by system organ class, term and worst {g.scale}, safety population (N = {s['n']})",
         grade_groups=tuple(s["terms"][0]["grade_groups"]) if not absent and s["terms"] else (),
         soc_rows=() if absent else _soc_rows(s),
-        serious=_listing(serious[:LISTING_CAP]),
+        serious=_listing(_shown(serious)),
         cap=str(LISTING_CAP),
         serious_total="" if absent or o["serious"]["events"] <= LISTING_CAP else str(o["serious"]["events"]),
         deaths_sentence=_deaths_sentence(d),
         deaths=tuple((x["subject_id"], x["died_on"], str(x["day"]), x["cause"] or words["death_cause"])
-                     for x in d["deaths"][:LISTING_CAP]),
+                     for x in _shown(d["deaths"])),
         deaths_total="" if s["deaths"]["total"] <= LISTING_CAP else str(s["deaths"]["total"]),
     )
 

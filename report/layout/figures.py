@@ -25,7 +25,7 @@ from typing import Any
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from .formatting import confidence_label, percent
@@ -151,6 +151,20 @@ def _message_figure(message: str, size: tuple[float, float], title: str = "") ->
         ax.text(0.5, 0.6, title, ha="center", va="center", fontsize=9, color=INK)
     ax.text(0.5, 0.45, message, ha="center", va="center", fontsize=9,
             color="#404040", gid="no-data")
+    return fig
+
+
+def placeholder_figure(title: str) -> str:
+    """A mock shell's figure: an empty frame with the figure's title and no data (SVG)."""
+    from .mock import FIGURE_MESSAGE
+
+    return _render(_placeholder, title, FIGURE_MESSAGE)
+
+
+def _placeholder(title: str, message: str) -> Figure:
+    fig = _message_figure(message, KM_SIZE_IN, title)
+    fig.patches.append(Rectangle((0.01, 0.02), 0.98, 0.96, transform=fig.transFigure, fill=False,
+                                                    edgecolor=GRID_GREY, linewidth=1, gid="mock-frame"))
     return fig
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from .mock import COUNT, DATE, mocking, shaped
+
 DASH = "\u2013"
 MISSING = "\u2014"  # an em dash where a value cannot be estimated
 
@@ -19,6 +21,8 @@ def _half_up(value: float, digits: int) -> Decimal:
 
 def percent(proportion: float | None, digits: int = 0) -> str:
     """0.6552 -> '66%' (text: whole numbers, half up); digits=1 -> '65.5%' (tables)."""
+    if mocking():  # a mock shell: a placeholder, estimable or not (an em dash would tell)
+        return f"{shaped(digits)}%"
     if proportion is None:
         return MISSING
     return f"{_half_up(proportion * 100, digits)}%"
@@ -26,24 +30,38 @@ def percent(proportion: float | None, digits: int = 0) -> str:
 
 def percent_number(proportion: float | None, digits: int = 1) -> str:
     """0.6552 -> '65.5': a percentage without its sign, for table cells under a '%' header."""
+    if mocking():
+        return shaped(digits)
     return MISSING if proportion is None else str(_half_up(proportion * 100, digits))
 
 
 def interval(low: float | None, high: float | None, digits: int = 1, as_percent: bool = True) -> str:
     """'45.7%\u201382.1%' for a proportion's limits; 'NE' parts where a limit is missing."""
-    if low is None and high is None:
+    if low is None and high is None and not mocking():
         return MISSING
     part = (lambda v: percent(v, digits)) if as_percent else (lambda v: number(v, digits))
+    if mocking():
+        return f"{part(low)}{DASH}{part(high)}"
     return f"{part(low) if low is not None else 'NE'}{DASH}{part(high) if high is not None else 'NE'}"
 
 
 def number(value: float | None, digits: int = 1) -> str:
     """12.03 -> '12.0'; None -> an em dash."""
+    if mocking():
+        return shaped(digits)
     return MISSING if value is None else str(_half_up(value, digits))
+
+
+def setting(value: float, digits: int = 0) -> str:
+    """A number the spec sets (a landmark time, days per month), printed as `number` prints it,
+    and as it is in a mock shell too: it is the report's structure, not a result."""
+    return str(_half_up(value, digits))
 
 
 def count_percent(count: int, proportion: float | None, digits: int = 1) -> str:
     """'19 (65.5%)'."""
+    if mocking():
+        return COUNT if proportion is None else f"{COUNT} ({percent(proportion, digits)})"
     return f"{count}" if proportion is None else f"{count} ({percent(proportion, digits)})"
 
 
@@ -54,6 +72,8 @@ def long_date(value: str | dt.date) -> str:
 
 
 def month_year(value: str | dt.date) -> str:
+    if mocking():  # a result (the first and last enrolment): a mock shell's placeholder
+        return DATE
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day:%B %Y}"
 
@@ -93,7 +113,7 @@ def estimate_with_limits(estimate: float | None, low: float | None, high: float 
     """'31.6 (12.9–52.5)': an estimate and its confidence limits, one decimal (a proportion as
     a percentage without its sign where `as_percent`); `missing` for a value not estimable."""
     def shown(value: float | None) -> str:
-        if value is None:
+        if value is None and not mocking():
             return missing
         return percent_number(value, 1) if as_percent else number(value, 1)
-    return missing if estimate is None else f"{shown(estimate)} ({shown(low)}{DASH}{shown(high)})"
+    return missing if estimate is None and not mocking() else f"{shown(estimate)} ({shown(low)}{DASH}{shown(high)})"

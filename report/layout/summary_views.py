@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .formatting import confidence_label, month_year, number, percent
+from .formatting import confidence_label, month_year, number, percent, setting
 from ..stats.rates import P_VALUES
 from .tables import ArmTable, baseline_table, response_table, survival_table, total_groups
 from .wording import (KM_SCALE, Range, Share, listed, p_clause, plural, sex_label, share,
@@ -40,7 +40,7 @@ def key_results_view(ledger: dict, context) -> KeyResults:
         if _mrd(ledger) else None,
         survival=tuple(Key(" \u00b7 ".join(percent(lm["survival"]) for lm in block["landmarks"]),
                            ledger["endpoints"][name]["label"],
-                           f"{listed(number(lm['time'], 0) for lm in block['landmarks'])} {block['time_unit']}")
+                           f"{listed(setting(lm['time'], 0) for lm in block['landmarks'])} {block['time_unit']}")
                        for name, block in ledger["survival"].items()),
         deaths=Key(str(ledger["safety"]["deaths"]["early"][str(window)]), f"deaths within {window} days",
                    f"of {ledger['safety']['n']} treated patients"),
@@ -233,7 +233,7 @@ def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
     e, block, unit = ledger["endpoints"][name], ledger["survival"][name], ledger["methods"]["time_unit"]
     whole = e["population"] == "efficacy population"
     among = "" if whole else f" among {e['population']}"
-    lands = listed(f"{percent(lm['survival'])} at {number(lm['time'], 0)} {block['time_unit']}" for lm in block["landmarks"])
+    lands = listed(f"{percent(lm['survival'])} at {setting(lm['time'], 0)} {block['time_unit']}" for lm in block["landmarks"])
     who = "" if whole else f" among the {block['n']} {e['population']}"
     sentence = f"{who}, from {e['origin']}, was {lands}; median {_median(block, unit)}"
     arms = ledger["arms"]
@@ -324,7 +324,7 @@ def next_steps_view(ledger: dict, context) -> NextSteps:
     unit, maturity = ledger["methods"]["time_unit"], None
     for name, block in list(ledger["survival"].items())[:1]:
         maturity = Maturity(ledger["endpoints"][name]["label"].lower(), f"{number(block['median_followup'])} {unit}",
-                            listed(f"{lm['n_at_risk']} patients remained at risk at {number(lm['time'], 0)} {unit}"
+                            listed(f"{lm['n_at_risk']} patients remained at risk at {setting(lm['time'], 0)} {unit}"
                                    for lm in block["landmarks"]))
     written = "next_steps" in (context.written or {})  # the user's text of the plans
     return NextSteps(bool(items or written or ledger["survival"]), items, maturity)
@@ -346,7 +346,7 @@ def methods_view(ledger: dict, context) -> Methods:
 
     m = ledger["methods"]
     unit = m["time_unit"]
-    per = f" ({number(m['days_per_unit'], 4)} days per {unit_singular(unit)})" if unit != "days" else ""
+    per = f" ({setting(m['days_per_unit'], 4)} days per {unit_singular(unit)})" if unit != "days" else ""
     return Methods(m["proportion_ci_name"], confidence_label(m["confidence"]), KM_SCALE[m["km_conf_type"]],
                    ledger["arms"][0] if ledger["arms"] else "", f"Times in {unit}{per}.", long_date(ledger["data_cutoff"]),
                    _definitions(ledger.get("endpoints") or {}))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .collected import NOT_COLLECTED
-from .formatting import MISSING, confidence_label, count_percent, interval, number, percent, percent_number
+from .mock import mocking
+from .formatting import MISSING, confidence_label, count_percent, interval, number, percent, percent_number, setting
 from .wording import p_value, response_label, sex_label, unit_singular
 
 TOTAL = "Total"
@@ -196,7 +197,7 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
     for i, landmark in enumerate(groups[-1][1]["survival"][names[0]]["landmarks"]):
         if _beyond_follow_up(groups, names, i):
             continue  # no group followed this long: a row of NE says nothing
-        rows.append(Row(f"{number(landmark['time'], 0)}-{unit_singular(unit)} rate, % ({level} CI)",
+        rows.append(Row(f"{setting(landmark['time'], 0)}-{unit_singular(unit)} rate, % ({level} CI)",
                         cells(lambda b, i=i: _rate(b["landmarks"][i], one and len(names) > MANY_ENDPOINTS)),
                         "group", note="2" if one else ""))
         rows.append(Row("At risk", cells(lambda b, i=i: str(b["landmarks"][i]["n_at_risk"])), "sub"))
@@ -351,7 +352,7 @@ def _ci(p: dict) -> str:
 
 
 def _quantile(q: dict) -> str:
-    estimate = "NR" if q["estimate"] is None else number(q["estimate"])
+    estimate = "NR" if q["estimate"] is None and not mocking() else number(q["estimate"])
     return f"{estimate} ({interval(q['ci_low'], q['ci_high'], as_percent=False)})"
 
 

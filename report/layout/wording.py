@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .formatting import MISSING, confidence_label, number, percent
+from .mock import COUNT, P_VALUE, mocking
 
 SEX = {"M": "Male", "F": "Female", "U": "Unknown"}
 UNIT_SINGULAR = {"days": "day", "weeks": "week", "months": "month", "years": "year"}
@@ -32,6 +33,9 @@ class Share:
 
 def share(p: dict) -> Share:
     """A ledger Proportion's printed parts."""
+    if mocking():
+        return Share(COUNT, COUNT, percent(p["proportion"]), confidence_label(p["confidence"]),
+                     Range(percent(p["ci_low"], 1), percent(p["ci_high"], 1)))
     return Share(str(p["count"]), str(p["n"]), percent(p["proportion"]), confidence_label(p["confidence"]),
                  Range(percent(p["ci_low"], 1), percent(p["ci_high"], 1)))
 
@@ -53,12 +57,17 @@ def listed(items, last: str = " and ") -> str:
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
-    """The word for `count` things: "patient" for 1, else "patients" (or `many`)."""
+    """The word for `count` things: "patient" for 1, else "patients" (or `many`; a mock shell's
+    "xx" counts are plural)."""
+    if mocking():
+        return many or one + "s"
     return one if count == 1 else (many or one + "s")
 
 
 def count_or_none(count: int) -> str:
-    """A count in prose: "none" for zero."""
+    """A count in prose: "none" for zero (a mock shell: "xx")."""
+    if mocking():
+        return COUNT
     return "none" if count == 0 else str(count)
 
 
@@ -66,11 +75,15 @@ def p_value(value: float | None) -> str:
     """A p-value in a table: "<0.001", else three decimals."""
     if value is None:
         return MISSING
+    if mocking():
+        return P_VALUE
     return "<0.001" if value < 0.001 else number(value, 3)
 
 
 def p_clause(value: float) -> str:
     """A p-value in a sentence, after "p": "< 0.001" or "= 0.123"."""
+    if mocking():
+        return f"= {P_VALUE}"
     return "< 0.001" if value < 0.001 else f"= {number(value, 3)}"
 
 

@@ -12,6 +12,7 @@ import atexit
 import dataclasses
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from markupsafe import Markup
 
 from ..errors import InputError
 from ..layout.collected import notes
-from ..layout.formatting import FILTERS
+from ..layout.formatting import FILTERS, long_date
+from ..layout.mock import cutoffs, keep_strings, mock_html, mocking, spec_numbers
 from ..resources import templates_dir
 from .template_check import render_problem
 
@@ -98,14 +100,42 @@ def render_html(template: str, page: Page) -> str:
         css=Markup(stylesheet(page.templates) + paper_css(page.spec["report"]["paper"])),
     )
     if page.templates is None:
-        return env.get_template(template).render(**values)
+        return _shell(env.get_template(template).render(**values), page)
     try:
-        return env.get_template(template).render(**values)
+        return _shell(env.get_template(template).render(**values), page)
     except Exception as exc:
         problem = render_problem(exc, page.templates)
         if problem is None:
             raise
         raise InputError(problem) from None
+
+
+def _shell(html: str, page: Page) -> str:
+    """The page as rendered; a mock shell's with every number in its text a placeholder but
+    those inside the spec's, the ledger's and the templates' labels, and the report's own
+    dates (report.layout.mock)."""
+    if not mocking():
+        return html
+    from ..inputs.derive import DAYS_PER_UNIT
+    from ..layout.wording import grading
+
+    dates = cutoffs(page.r)
+    words = {*dates, *(long_date(d) for d in dates if len(d) == 10), long_date(page.generated_on), page.caption_suffix,
+             page.version,
+             *(f"Grade {g}" for g in range(6)), *(grading(m).high for m in ("ctcae", "severity"))}
+    keep = keep_strings(page.spec, page.r, template_words(page.templates), words) | dates
+    return mock_html(html, keep, spec_numbers(page.spec, DAYS_PER_UNIT))
+
+
+@functools.cache
+def template_words(user: Path | None = None) -> tuple[str, ...]:
+    """The templates' own words that hold a digit ("Grade &ge;3"): text between their tags."""
+    words = set()
+    for root in _roots(user):
+        for path in sorted(root.rglob("*.j2")):
+            text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|<[^>]*>", "\n", path.read_text(encoding="utf-8"), flags=re.S)
+            words.update(w.strip() for w in text.split("\n") if w.strip())
+    return tuple(sorted(words))
 
 
 def figures_as_images(html: str, figures: dict[str, str]) -> str:
