@@ -97,6 +97,20 @@ def restore_folder(root: Path, recorded: dict, folder: Path) -> list[Problem]:
     return problems
 
 
+def restore_files(root: Path, entries: list[dict], folder: Path) -> list[Problem]:
+    """Write a version's house-style files (the manifest's `style_files`: each by its path in the
+    trial folder) from the store into `folder`."""
+    problems = []
+    for entry in entries:
+        source, path = store_path(root, entry["sha256"]), folder / _relative(entry["path"])
+        if not source.is_file() or sha256_file(source) != entry["sha256"]:
+            problems.append(Problem(str(source), f"the stored style file {entry['path']} is missing or changed"))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(source.read_bytes())
+    return problems
+
+
 def _relative(name: object) -> Path:
     """A path a manifest records inside a folder; InputError for one that would leave it."""
     path = Path(name) if isinstance(name, str) else None

@@ -28,6 +28,7 @@ from .spec_labs import Labs
 from .spec_section import Section
 from .spec_narrative import Narrative
 from .spec_style import Style
+from .style_files import style_problems
 from .user_templates import folder_problems
 
 
@@ -341,6 +342,7 @@ def load_spec(trial_dir: Path) -> Spec:
     except ValidationError as exc:
         spec, problems = None, [_problem(str(path), e) for e in exc.errors()]
     problems += folder_problems(trial_dir, _templates_value(raw), str(path))
+    problems += style_problems(trial_dir, _style_value(raw), str(path))
     if problems:
         raise InputError(problems)
     return spec
@@ -349,6 +351,11 @@ def load_spec(trial_dir: Path) -> Spec:
 def _templates_value(raw: dict) -> object:
     report = raw.get("report")
     return report.get("templates") if isinstance(report, dict) else None
+
+
+def _style_value(raw: dict) -> object:
+    report = raw.get("report")
+    return report.get("style") if isinstance(report, dict) else None
 
 
 def _problem(file: str, error: dict) -> Problem:

@@ -11,6 +11,7 @@ from ..archive.bundle import _version
 from ..archive.signing import shown
 from ..inputs.source_date import source_date
 from ..inputs.trial import Trial
+from ..inputs.style_files import style_paths
 from ..inputs.user_templates import folder_of
 from .kind import KINDS as CATALOGUE
 
@@ -128,7 +129,14 @@ def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix
         extra=extra or {},
         signed=shown(signed),
         templates=user_templates(trial),
+        style_files=style_files(trial),
+        numbering=style.numbering if "numbering" in (style := trial.spec.report.style).model_fields_set else None,
     )
+
+
+def style_files(trial: Trial) -> dict[str, tuple[str, bytes]]:
+    """The files of the spec's house style ([report.style] logo, font, font_bold): key -> (name, bytes)."""
+    return {key: (path.name, path.read_bytes()) for key, path in style_paths(trial.directory, trial.spec.report.style).items()}
 
 
 def user_templates(trial: Trial) -> Path | None:
