@@ -103,6 +103,7 @@ def watch(
     from contextlib import ExitStack
 
     from ..inputs.spec import load_spec
+    from ..inputs.style_files import style_paths
     from ..inputs.user_templates import folder_of
     from .watch import watch as watch_files
     from .watch import watched_files
@@ -110,17 +111,18 @@ def watch(
     options = {**_build_options(kind, fmt, out_dir, None, no_encrypt), "preview": True}
     data_dir = data
 
-    own_templates = None
+    own_templates, style = None, []
 
     def files() -> list[Path]:
-        nonlocal data_dir, own_templates
-        try:  # the data and templates folders the spec names now; the last ones known if the spec is broken
+        nonlocal data_dir, own_templates, style
+        try:  # the data and templates folders (and style files) the spec names now; the last ones known if it is broken
             spec = load_spec(trial_dir)
             data_dir = data or trial_dir / spec.source.path
             own_templates = folder_of(trial_dir, spec.report.templates)
+            style = list(style_paths(trial_dir, spec.report.style).values())
         except InputError:
             pass
-        return watched_files(trial_dir, data_dir, own_templates)
+        return sorted(set(watched_files(trial_dir, data_dir, own_templates)) | set(style))
 
     def rebuild(changes: list[Path]) -> None:
         if changes:

@@ -22,6 +22,7 @@ FONT_FORMAT = {".otf": "opentype", ".ttf": "truetype", ".woff": "woff", ".woff2"
 FALLBACK = '"Source Sans Pro", "Source Sans 3", "Helvetica Neue", Arial, sans-serif'
 # The stylesheet's running footer (templates/report.css), to which the spec's lines are added.
 DATES = '"Data cutoff " string(cutoff) "  \\00B7  Generated " string(generated) string(signed)'
+SCREEN_LINE = "display: block; font-size: 8pt; color: var(--muted);"
 FIRST_PAGE = ".masthead, .title-page, .abstract"  # what heads the first page of each kind
 LINE_BREAK = ' "\\A " '  # between the lines of a margin box (white-space: pre-line)
 NUMBERED = """html { counter-reset: table figure; }
@@ -69,6 +70,12 @@ def _colours(style: dict) -> str:
 
 
 def _running(style: dict) -> str:
+    """The PDF's running header and footer (@page margin boxes), and the same lines at the top and
+    foot of the HTML (@media screen, which the PDF does not read)."""
+    return _margins(style) + _screen_lines(style)
+
+
+def _margins(style: dict) -> str:
     rules = []
     if style.get("header"):
         rules.append(f"@top-left {{ content: {css_string(style['header'])}; white-space: nowrap; }}")
@@ -78,6 +85,17 @@ def _running(style: dict) -> str:
         lines += [css_string(style["confidentiality"])] if style.get("confidentiality") else []
         rules.append(f'@bottom-left {{ content: {LINE_BREAK.join(lines)}; white-space: pre-line; }}')
     return f"@page {{ {' '.join(rules)} }}\n" if rules else ""
+
+
+def _screen_lines(style: dict) -> str:
+    rules = []
+    if style.get("header"):
+        rules.append(f"body::before {{ content: {css_string(style['header'])}; {SCREEN_LINE} margin-bottom: 3mm; }}")
+    foot = [css_string(style[key]) for key in ("footer", "confidentiality") if style.get(key)]
+    if foot:
+        rules.append(f"body::after {{ content: {LINE_BREAK.join(foot)}; {SCREEN_LINE} white-space: pre-line; "
+                     "border-top: 0.5pt solid var(--rule); margin-top: 6mm; padding-top: 2mm; }")
+    return f"@media screen {{ {' '.join(rules)} }}\n" if rules else ""
 
 
 def _logo(file: tuple[str, bytes] | None) -> str:
