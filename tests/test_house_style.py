@@ -247,3 +247,11 @@ def test_a_font_outside_the_trial_folder_is_never_fetched(tmp_path):
     assert not (tmp_path / "out").exists()
     with pytest.raises(ValueError, match="refused to fetch"):  # nor by a stylesheet's url(): the fetcher refuses it
         _template_fetcher(folder / "style").fetch(outside.as_uri())
+
+
+def test_a_header_too_long_for_one_line_is_exit_2(tmp_path):
+    folder = styled_trial(tmp_path / "trial", f'[report.style]\nheader = "{"x" * 101}"\naccent = "red"\n')
+    result = run_cli("validate", str(folder))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "report.style.header" in result.stderr and "100 characters" in result.stderr
+    assert "report.style.accent" in result.stderr  # every problem at once

@@ -24,7 +24,9 @@ class Style(Section):
     # One line each (line breaks become spaces). The header replaces the stylesheet's (trial id and
     # title) on every page after the first; the footer and the confidentiality line go above and
     # below the stylesheet's "Data cutoff ... Generated ..." line, on every page, beside "Page x of y".
-    header: str = ""  # running header text, e.g. "S1318 - Summary of results"
+    # Running header text, e.g. "S1318 - Summary of results": at most 100 characters, so that it keeps to
+    # one line beside the DSMB report's "Closed session" mark (longer, it would wrap, never overlap).
+    header: str = Field(default="", max_length=100)
     footer: str = ""  # running footer text, e.g. a document number
     confidentiality: str = ""  # the sponsor's confidentiality line
     # true: "Table 1.", "Figure 1." before captions, numbered in reading order, whatever the stylesheet;

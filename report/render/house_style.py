@@ -78,7 +78,7 @@ def _running(style: dict) -> str:
 def _margins(style: dict) -> str:
     rules = []
     if style.get("header"):
-        rules.append(f"@top-left {{ content: {css_string(style['header'])}; white-space: nowrap; }}")
+        rules.append(f"@top-left {{ content: {css_string(style['header'])}; }}")
     if style.get("footer") or style.get("confidentiality"):
         lines = [css_string(style["footer"])] if style.get("footer") else []
         lines.append(DATES)
