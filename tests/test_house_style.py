@@ -26,6 +26,7 @@ from report.resources import templates_dir
 
 ON = dt.date(2025, 1, 15)
 FONT = templates_dir() / "fonts" / "SourceSansPro-It.otf"  # the "user's" font: a face no default report embeds
+BOLD = templates_dir() / "fonts" / "SourceSansPro-Bold.otf"  # its bold face
 HEADER = 'ACME "S1318" \\ Summary </style><b>x</b>'  # quotes, a backslash, and what would end <style>
 FOOTER = "ACME-S1318-CSR v1.0"
 CONFIDENTIAL = "CONFIDENTIAL: property of ACME Pharma; do not copy or distribute."
@@ -33,6 +34,7 @@ STYLE = f"""
 [report.style]
 logo = "style/logo.png"
 font = "style/house.otf"
+font_bold = "style/house-bold.otf"
 accent = "#8b1a1a"
 text = "#202040"
 header = {json.dumps(HEADER)}
@@ -56,6 +58,7 @@ def styled_trial(folder: Path, style: str = STYLE) -> Path:
     (folder / "style").mkdir()
     (folder / "style" / "logo.png").write_bytes(logo_png())
     shutil.copy(FONT, folder / "style" / "house.otf")
+    shutil.copy(BOLD, folder / "style" / "house-bold.otf")
     spec = folder / "trial.toml"
     spec.write_text(spec.read_text(encoding="utf-8") + "\n" + style, encoding="utf-8")
     return folder
@@ -74,12 +77,15 @@ def page_texts(pdf: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(str(pdf)).pages]
 
 
-def test_the_pdf_embeds_the_users_font_byte_for_byte(styled):
+def test_the_pdf_embeds_the_users_fonts_byte_for_byte(styled):
     _, _, directory = styled
     with pikepdf.open(directory / "summary.pdf") as pdf:
-        embedded = [o.FontFile3.read_bytes() for o in pdf.objects
-                    if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor" and "/FontFile3" in o]
-    assert FONT.read_bytes() in embedded
+        house = {str(o.FontName).split("+")[-1].split("-")[-1]: o.FontFile3.read_bytes() for o in pdf.objects
+                 if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/FontDescriptor"
+                 and "House" in str(o.get("/FontName"))}
+    assert len(house) == 2  # the regular face and the bold one, each once (semibold text is set bold)
+    assert house["Bold"] == BOLD.read_bytes()
+    assert FONT.read_bytes() in house.values()
 
 
 def test_the_default_summary_does_not_embed_that_font(tmp_path):
@@ -191,6 +197,8 @@ def test_the_style_files_are_in_the_manifest_and_the_version_reproduces(styled, 
         {"key": "logo", "path": "style/logo.png", "bytes": len(logo_png()), "sha256": hashlib.sha256(logo_png()).hexdigest()},
         {"key": "font", "path": "style/house.otf", "bytes": FONT.stat().st_size,
          "sha256": hashlib.sha256(FONT.read_bytes()).hexdigest()},
+        {"key": "font_bold", "path": "style/house-bold.otf", "bytes": BOLD.stat().st_size,
+         "sha256": hashlib.sha256(BOLD.read_bytes()).hexdigest()},
     ]
     copy = tmp_path / "out"
     shutil.copytree(out, copy)

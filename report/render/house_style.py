@@ -52,7 +52,7 @@ def _fonts(files: dict[str, tuple[str, bytes]]) -> str:
     family = "House " + hashlib.sha256(regular[1] + files.get("font_bold", ("", b""))[1]).hexdigest()[:12]
     faces = [_face(family, 400, regular)]
     if "font_bold" in files:  # else the renderer makes the regular face bold
-        faces += [_face(family, weight, files["font_bold"]) for weight in (600, 700)]
+        faces.append(_face(family, 700, files["font_bold"]))  # also semibold (600), the nearest heavier face
     fonts = f'"{family}", {FALLBACK}'
     return "".join(faces) + f"html {{ font-family: {fonts}; }}\n@page {{ font-family: {fonts}; }}\n"
 
