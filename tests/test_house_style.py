@@ -194,7 +194,8 @@ def test_the_style_files_are_in_the_manifest_and_the_version_reproduces(styled, 
     import hashlib
 
     assert manifest["style_files"] == [
-        {"key": "logo", "path": "style/logo.png", "bytes": len(logo_png()), "sha256": hashlib.sha256(logo_png()).hexdigest()},
+        {"key": "logo", "path": "style/logo.png", "bytes": len(logo_png()),
+         "sha256": hashlib.sha256(logo_png()).hexdigest()},
         {"key": "font", "path": "style/house.otf", "bytes": FONT.stat().st_size,
          "sha256": hashlib.sha256(FONT.read_bytes()).hexdigest()},
         {"key": "font_bold", "path": "style/house-bold.otf", "bytes": BOLD.stat().st_size,

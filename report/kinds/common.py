@@ -130,13 +130,20 @@ def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix
         signed=shown(signed),
         templates=user_templates(trial),
         style_files=style_files(trial),
-        numbering=style.numbering if "numbering" in (style := trial.spec.report.style).model_fields_set else None,
+        numbering=numbering(trial),
     )
 
 
 def style_files(trial: Trial) -> dict[str, tuple[str, bytes]]:
     """The files of the spec's house style ([report.style] logo, font, font_bold): key -> (name, bytes)."""
-    return {key: (path.name, path.read_bytes()) for key, path in style_paths(trial.directory, trial.spec.report.style).items()}
+    paths = style_paths(trial.directory, trial.spec.report.style)
+    return {key: (path.name, path.read_bytes()) for key, path in paths.items()}
+
+
+def numbering(trial: Trial) -> bool | None:
+    """[report.style] numbering where the spec writes it; None where it leaves it to the stylesheet."""
+    style = trial.spec.report.style
+    return style.numbering if "numbering" in style.model_fields_set else None
 
 
 def user_templates(trial: Trial) -> Path | None:
