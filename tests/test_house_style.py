@@ -264,3 +264,11 @@ def test_a_header_too_long_for_one_line_is_exit_2(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "report.style.header" in result.stderr and "100 characters" in result.stderr
     assert "report.style.accent" in result.stderr  # every problem at once
+
+
+def test_without_a_style_section_nothing_is_added_to_the_stylesheet():
+    from report.inputs.spec_style import Style
+    from report.render.house_style import style_css
+
+    assert style_css(Style().model_dump(mode="json"), {}, None) == ""  # the default reports are unchanged
+    assert style_css(Style(accent="#123456").model_dump(mode="json"), {}, None).endswith(":root { --accent: #123456; }\n")
