@@ -227,7 +227,7 @@ font_bold = "style/logo.png"
     assert "trial.toml" in err
     assert "report.style.logo: 'style/missing.png': no such file" in err
     assert "report.style.font: '../outside.otf' leads to" in err and "outside the trial folder" in err
-    assert "report.style.font_bold: 'style/logo.png' is not a OTF / TTF / WOFF / WOFF2 file" in err
+    assert "report.style.font_bold: 'style/logo.png' is not a font file: its name must end with .otf, .ttf" in err
 
 
 @pytest.mark.parametrize("value", ["/etc/hostname.png", "style/linked.otf", "linked-folder/house.otf", "style"])
@@ -264,6 +264,12 @@ def test_a_header_too_long_for_one_line_is_exit_2(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "report.style.header" in result.stderr and "100 characters" in result.stderr
     assert "report.style.accent" in result.stderr  # every problem at once
+
+
+def test_a_bold_face_without_the_regular_one_is_exit_2(tmp_path):
+    folder = styled_trial(tmp_path / "trial", '[report.style]\nfont_bold = "style/house-bold.otf"\n')
+    with pytest.raises(InputError, match="report.style.font_bold: a bold face needs the regular one"):
+        load_trial(folder)
 
 
 def test_without_a_style_section_nothing_is_added_to_the_stylesheet():

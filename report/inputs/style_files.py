@@ -19,17 +19,22 @@ def style_problems(trial_dir: Path, raw: object, spec_file: str) -> list[Problem
     """What makes a file `[report.style]` names unusable, every one (none where all are usable)."""
     if not isinstance(raw, dict):
         return []  # not a table: the spec's own validation says so
-    return [Problem(spec_file, f"{KEY}.{key}: {message}")
-            for key in EXTENSIONS if isinstance(raw.get(key), str)
-            for message in _file_problems(trial_dir, raw[key], EXTENSIONS[key])]
+    problems = [Problem(spec_file, f"{KEY}.{key}: {message}")
+                for key in EXTENSIONS if isinstance(raw.get(key), str)
+                for message in _file_problems(trial_dir, raw[key], EXTENSIONS[key])]
+    if raw.get("font_bold") is not None and raw.get("font") is None:
+        problems.append(Problem(spec_file, f"{KEY}.font_bold: a bold face needs the regular one: name it in {KEY}.font"))
+    return problems
 
 
 def _file_problems(trial_dir: Path, value: str, extensions: tuple[str, ...]) -> list[str]:
+    if "\0" in value:
+        return [f"{value!r} holds a NUL character: name a file"]
     inside, path = trial_dir.resolve(), trial_dir / value
     problems = []
     if not value.lower().endswith(extensions):
-        problems.append(f"{value!r} is not a {' / '.join(e[1:].upper() for e in extensions)} file "
-                        f"(its name ends with {', '.join(extensions)})")
+        what = "a font file" if extensions == FONTS else "an image"
+        problems.append(f"{value!r} is not {what}: its name must end with {', '.join(extensions)}")
     if os.path.isabs(value) or not path.resolve().is_relative_to(inside):
         return problems + [f"{value!r} leads to {path.resolve()}, outside the trial folder {inside}; "
                            "put the file in the trial folder and name it from there"]

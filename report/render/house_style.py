@@ -49,9 +49,10 @@ def _fonts(files: dict[str, tuple[str, bytes]]) -> str:
     if "font" not in files:
         return ""
     regular = files["font"]
+    # Named by the files' hash: in a batch, two trials' fonts share one font configuration, never a name.
     family = "House " + hashlib.sha256(regular[1] + files.get("font_bold", ("", b""))[1]).hexdigest()[:12]
     faces = [_face(family, 400, regular)]
-    if "font_bold" in files:  # else the renderer makes the regular face bold
+    if "font_bold" in files:  # else the PDF sets bold text in the regular face (a browser emboldens it)
         faces.append(_face(family, 700, files["font_bold"]))  # also semibold (600), the nearest heavier face
     fonts = f'"{family}", {FALLBACK}'
     return "".join(faces) + f"html {{ font-family: {fonts}; }}\n@page {{ font-family: {fonts}; }}\n"
