@@ -266,6 +266,13 @@ def test_a_header_too_long_for_one_line_is_exit_2(tmp_path):
     assert "report.style.accent" in result.stderr  # every problem at once
 
 
+def test_a_style_file_over_5_mb_is_refused(tmp_path):
+    folder = styled_trial(tmp_path / "trial", '[report.style]\nlogo = "style/big.png"\n')
+    (folder / "style" / "big.png").write_bytes(logo_png() + bytes(5 * 2**20))
+    with pytest.raises(InputError, match=r"report.style.logo: 'style/big.png' is 5.0 MB; a style file is at most 5 MB"):
+        load_trial(folder)
+
+
 def test_a_bold_face_without_the_regular_one_is_exit_2(tmp_path):
     folder = styled_trial(tmp_path / "trial", '[report.style]\nfont_bold = "style/house-bold.otf"\n')
     with pytest.raises(InputError, match="report.style.font_bold: a bold face needs the regular one"):

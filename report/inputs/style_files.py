@@ -12,6 +12,7 @@ from ..errors import Problem
 
 KEY = "report.style"
 FONTS = (".otf", ".ttf", ".woff", ".woff2")
+MAX_BYTES = 5 * 2**20  # a logo or a font file: larger, it is not one (and every HTML would carry it)
 EXTENSIONS = {"logo": (".png", ".jpg", ".jpeg", ".svg"), "font": FONTS, "font_bold": FONTS}
 
 
@@ -44,6 +45,9 @@ def _file_problems(trial_dir: Path, value: str, extensions: tuple[str, ...]) -> 
         return problems + [f"{value!r}: no such file ({path})"]
     if not path.is_file():
         return problems + [f"{value!r} is not a file ({path})"]
+    if path.stat().st_size > MAX_BYTES:
+        problems.append(f"{value!r} is {path.stat().st_size / 2**20:.1f} MB; a style file is at most "
+                        f"{MAX_BYTES // 2**20} MB (it is embedded in every report)")
     return problems
 
 
