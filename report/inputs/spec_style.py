@@ -14,7 +14,7 @@ COLOUR = r"^#[0-9A-Fa-f]{6}$"
 
 
 class Style(Section):
-    logo: str | None = None  # an image (PNG, JPEG or SVG) in the trial folder, at the head of the first page
+    logo: str | None = None  # an image (PNG, JPEG or SVG) in the trial folder: at the head of the first page, right
     font: str | None = None  # a font file (OTF, TTF, WOFF or WOFF2) in the trial folder: the body text's, embedded
     # Its bold face (headings, captions, table headers). Without it the PDF sets bold text in the
     # regular face (WeasyPrint draws no synthetic bold); a browser makes the regular face bold.
