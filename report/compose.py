@@ -25,6 +25,7 @@ from .archive.index import indexed_file
 from .archive.signing import signed_at, signer_from_env
 from .blocks.ledger import results as analyze
 from .errors import InputError, Problem
+from .inputs.style_files import recorded_path, style_paths
 from .inputs.trial import Trial, load_trial
 from .kinds.abstract import abstract_files
 from .inputs.user_templates import recorded_name, template_files
@@ -91,7 +92,8 @@ def build(
     job.step("Writing bundle")
     root.mkdir(parents=True, exist_ok=True)
     with appending(root) as chain:  # the index's write transaction: one version at a time joins the chain
-        chain.snapshot(list(trial.inputs) + _user_template_files(trial) + narrative_paths(trial))
+        chain.snapshot(list(trial.inputs) + _user_template_files(trial) + narrative_paths(trial)
+                       + list(_style_paths(trial).values()))
         info = {**job.provenance, **manifest(command=command or sys.argv), "formats": list(formats),
                 "inputs": inputs, **rendered.manifest, "chain": chain.link(),
                 **({"signature": signature} if signature else {})}
@@ -166,6 +168,7 @@ def provenance(trial: Trial, kind: str, on: dt.date, inputs: list[dict]) -> dict
         "input_hashes": [{"name": e["name"], "bytes": e["bytes"], "sha256": e["sha256"]} for e in inputs],
         "templates": template_hashes(),
         **_user_templates(trial),
+        **_style_files(trial),
         "software": software(),
     }
 
@@ -176,6 +179,20 @@ def _user_templates(trial: Trial) -> dict:
     if folder is None:
         return {}
     return {"user_templates": {"folder": recorded_name(trial.spec.report.templates), "files": template_hashes(folder)}}
+
+
+def _style_files(trial: Trial) -> dict:
+    """The files of the spec's house style by key, path in the trial folder and hash (stored like the inputs)."""
+    paths = _style_paths(trial)
+    if not paths:
+        return {}
+    style = trial.spec.report.style
+    return {"style_files": [{"key": key, "path": recorded_path(getattr(style, key)), "bytes": path.stat().st_size,
+                             "sha256": store.sha256_file(path)} for key, path in paths.items()]}
+
+
+def _style_paths(trial: Trial) -> dict[str, Path]:
+    return style_paths(trial.directory, trial.spec.report.style)
 
 
 def _user_template_files(trial: Trial) -> list[Path]:
@@ -215,7 +232,8 @@ def reproduce(root: Path, version: str) -> list[Reproduced]:
         if "user_templates" in manifest:
             problems += store.restore_folder(root, manifest["user_templates"], folder)
         if "narrative" in manifest:
-            problems += store.restore_files(root, manifest["narrative"]["files"], folder)
+            problems += store.restore_files(root, manifest["narrative"]["files"], folder, "narrative file")
+        problems += store.restore_files(root, manifest.get("style_files", []), folder, "style file")
         if problems:
             raise InputError(problems)
         trial = load_trial(folder, cutoff=manifest["data_cutoff"], data=folder)

@@ -137,6 +137,7 @@ def every_safe_block(tmp_path_factory):
 def test_the_open_report_with_every_safe_block_holds_no_efficacy(every_safe_block):
     text = pdf_text(every_safe_block["dsmb-open.pdf"])
     html = every_safe_block["dsmb-open.html"].read_text(encoding="utf-8")
+    html = re.sub(r'url\("data:[^"]*"\)', "url()", html)  # the embedded fonts' base64 is no text ("MRD" is in it)
     for word in ("Overall survival", "Disease-free", "Kaplan", "MRD", "CR or CRi", "responders", "Response",
                  "Simon", "stopping"):  # the checks of test_dsmb's open report
         assert word not in text, word

@@ -175,6 +175,7 @@ def test_report_in_the_browser(report: Report, built, browser, artifacts):
     page.route("**/*", route)
     devtools = browser.new_cdp_session(page)
     devtools.on("Network.requestWillBeSent", lambda e: e["request"]["url"] != url
+                and not e["request"]["url"].startswith("data:")  # the embedded fonts: in the page, not fetched
                 and requests.append(f"{e.get('type', '?')} {e['request']['url'][:200]} (devtools)"))
     devtools.send("Network.enable")
     try:

@@ -63,6 +63,7 @@ def test_open_report_holds_no_efficacy(month):
     _, _, later = month
     text = " ".join(pages(later["dsmb-open.pdf"]))
     html = later["dsmb-open.html"].read_text()
+    html = re.sub(r'url\("data:[^"]*"\)', "url()", html)  # the embedded fonts' base64 is no text ("MRD" is in it)
     for word in ("Overall survival", "Disease-free", "Kaplan", "MRD", "CR or CRi", "responders", "Response",
                  "Simon", "stopping"):
         assert word not in text, word

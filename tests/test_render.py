@@ -29,7 +29,9 @@ def test_html_is_standalone(page):
     assert "<style>" in html and "<svg" in html
     assert not re.search(r"<(link|script|img|iframe)\b", html)
     assert not re.search(r"url\((?!#)", html.split("</style>")[1])  # no fetched resources after the CSS
-    assert "@font-face" not in html  # print fonts are added for the PDF only
+    # The shipped fonts are embedded (issue 19: the HTML fell back to Arial), as data: URIs only.
+    faces = re.findall(r"@font-face \{[^}]*\}", html)
+    assert len(faces) == 4 and all('src: url("data:font/otf;base64,' in face for face in faces)
 
 
 def test_missing_ledger_value_fails_loudly(page, example_trial):

@@ -85,16 +85,17 @@ def restore(root: Path, inputs: list[dict], folder: Path) -> list[Problem]:
 def restore_folder(root: Path, recorded: dict, folder: Path) -> list[Problem]:
     """Write a version's own templates (the manifest's `user_templates`: the folder in the trial
     folder and its files by path) from the store into `folder`, subfolders and all."""
-    return restore_files(root, recorded.get("files", []), folder / _relative(recorded.get("folder")))
+    return restore_files(root, recorded.get("files", []), folder / _relative(recorded.get("folder")), "template")
 
 
-def restore_files(root: Path, files: list[dict], target: Path) -> list[Problem]:
-    """Write each stored file (`path` inside `target`, `sha256`) from the store into `target`."""
+def restore_files(root: Path, files: list[dict], target: Path, what: str = "file") -> list[Problem]:
+    """Write each stored file (`path` inside `target`, `sha256`) from the store into `target`:
+    a version's templates, house-style files (`style_files`) or narrative files (`what` it is)."""
     problems = []
     for entry in files:
         source, path = store_path(root, entry["sha256"]), target / _relative(entry["path"])
         if not source.is_file() or sha256_file(source) != entry["sha256"]:
-            problems.append(Problem(str(source), f"the stored template {entry['path']} is missing or changed"))
+            problems.append(Problem(str(source), f"the stored {what} {entry['path']} is missing or changed"))
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(source.read_bytes())

@@ -98,7 +98,7 @@ def _check_bundle(root: Path, directory: Path) -> list[str]:
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         files, inputs = _entries(manifest, "files", "path"), _entries(manifest, "inputs", "name")
-        templates = _user_templates(manifest)
+        templates = _user_templates(manifest) + _style_files(manifest)
     except (OSError, ValueError) as exc:
         return [f"{vid}/{MANIFEST}: missing, unreadable or malformed ({exc})"]
     problems, listed = [], {entry["path"] for entry in files}
@@ -132,6 +132,16 @@ def _user_templates(manifest: dict) -> list[dict]:
     return files
 
 
+def _style_files(manifest: dict) -> list[dict]:
+    """The house-style files a manifest records (`style_files`, stored like its inputs); ValueError if malformed."""
+    files = manifest.get("style_files", [])
+    if not isinstance(files, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("path"), str)
+            and isinstance(e.get("sha256"), str) and re.fullmatch(r"[0-9a-f]{64}", e["sha256"]) for e in files):
+        raise ValueError("style_files: each file needs a path and a SHA-256")
+    return files
+
+
 def _entries(manifest: object, key: str, name: str) -> list[dict]:
     """A manifest's list of files or inputs; ValueError unless each names a plain file and its SHA-256."""
     entries = manifest.get(key, []) if isinstance(manifest, dict) else None
@@ -143,10 +153,12 @@ def _entries(manifest: object, key: str, name: str) -> list[dict]:
 
 
 def _stored_entries(manifest: dict) -> list:
-    """A version's files in the store: its inputs and its own templates."""
+    """A version's files in the store: its inputs, its own templates and its house-style files."""
     templates = manifest.get("user_templates")
     files = templates.get("files") if isinstance(templates, dict) else None
-    return list(manifest.get("inputs", [])) + (files if isinstance(files, list) else [])
+    style = manifest.get("style_files")
+    return (list(manifest.get("inputs", [])) + (files if isinstance(files, list) else [])
+            + (style if isinstance(style, list) else []))
 
 
 def _store_problems(root: Path) -> list[str]:

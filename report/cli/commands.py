@@ -112,6 +112,7 @@ def watch(
 
     from ..inputs.narrative_sources import declared_files
     from ..inputs.spec import load_spec
+    from ..inputs.style_files import style_paths
     from ..inputs.user_templates import folder_of
     from .watch import watch as watch_files
     from .watch import watched_files
@@ -122,18 +123,20 @@ def watch(
     trial_dir = trial_dir or default_trial() or bundled_trial("s1318")
     data_dir = data
 
-    own_templates, narrative = None, []
+    own_templates, narrative, style = None, [], []
 
     def files() -> list[Path]:
-        nonlocal data_dir, own_templates, narrative
-        try:  # the data and templates folders the spec names now; the last ones known if the spec is broken
+        nonlocal data_dir, own_templates, narrative, style
+        try:  # the data and templates folders (and style and narrative files) the spec names now; the last ones known if it is broken
             spec = load_spec(trial_dir)
             data_dir = data or trial_dir / spec.source.path
             own_templates = folder_of(trial_dir, spec.report.templates)
             narrative = declared_files(trial_dir, spec)
+            style = list(style_paths(trial_dir, spec.report.style).values())
         except InputError:
             pass
-        return sorted(set(watched_files(trial_dir, data_dir, own_templates)) | {p for p in narrative if p.is_file()})
+        return sorted(set(watched_files(trial_dir, data_dir, own_templates)) | set(style)
+                      | {p for p in narrative if p.is_file()})
 
     def rebuild(changes: list[Path]) -> None:
         if changes:

@@ -29,6 +29,7 @@ from .spec_section import Section
 from .spec_narrative import Narrative
 from .spec_style import Style
 from .spec_todo import is_todo, todo_keys, todo_problems, under_todo
+from .style_files import style_problems
 from .user_templates import folder_problems
 
 
@@ -353,6 +354,7 @@ def load_spec(trial_dir: Path) -> Spec:
         spec, problems = None, [_problem(str(path), e) for e in exc.errors() if not under_todo(_key(e), todo)]
     problems = todo_problems(raw, str(path)) + problems
     problems += folder_problems(trial_dir, _templates_value(raw), str(path))
+    problems += style_problems(trial_dir, _style_value(raw), str(path))
     if problems:
         raise InputError(problems)
     return spec
@@ -365,6 +367,11 @@ def _templates_value(raw: dict) -> object:
 
 def _key(error: dict) -> str:
     return ".".join(str(part) for part in error["loc"])
+
+
+def _style_value(raw: dict) -> object:
+    report = raw.get("report")
+    return report.get("style") if isinstance(report, dict) else None
 
 
 def _problem(file: str, error: dict) -> Problem:

@@ -11,6 +11,7 @@ from ..archive.bundle import _version
 from ..archive.signing import shown
 from ..inputs.source_date import source_date
 from ..inputs.trial import Trial
+from ..inputs.style_files import style_paths
 from ..inputs.user_templates import folder_of
 from ..layout.mock import mocking
 from .kind import KINDS as CATALOGUE
@@ -131,7 +132,21 @@ def page_for(trial: Trial, ledger: dict, figures: dict[str, str], caption_suffix
         extra=extra or {},
         signed=shown(signed),
         templates=user_templates(trial),
+        style_files=style_files(trial),
+        numbering=numbering(trial),
     )
+
+
+def style_files(trial: Trial) -> dict[str, tuple[str, bytes]]:
+    """The files of the spec's house style ([report.style] logo, font, font_bold): key -> (name, bytes)."""
+    paths = style_paths(trial.directory, trial.spec.report.style)
+    return {key: (path.name, path.read_bytes()) for key, path in paths.items()}
+
+
+def numbering(trial: Trial) -> bool | None:
+    """[report.style] numbering where the spec writes it; None where it leaves it to the stylesheet."""
+    style = trial.spec.report.style
+    return style.numbering if "numbering" in style.model_fields_set else None
 
 
 def user_templates(trial: Trial) -> Path | None:

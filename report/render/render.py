@@ -1,8 +1,9 @@
 """Lay out a report: Jinja templates to HTML, WeasyPrint to PDF.
 
-Rendering reads only the ledger (as parsed JSON), the spec's authored text and the
-figures drawn from the ledger. It fetches nothing but data: URIs and files inside the
-package's own templates folder and the trial's own templates folder ([report] templates).
+Rendering reads only the ledger (as parsed JSON), the spec's authored text, the figures
+drawn from the ledger and the files the spec's house style names (given as bytes, put in as
+data: URIs: report.render.house_style). It fetches nothing but data: URIs and files inside
+the package's own templates folder and the trial's own templates folder ([report] templates).
 Every template, shipped or the user's, runs in Jinja's sandbox with autoescape and
 strict undefined.
 """
@@ -25,6 +26,7 @@ from ..layout.collected import notes
 from ..layout.formatting import FILTERS, long_date
 from ..layout.mock import cutoffs, keep_strings, mock_html, mocking, spec_numbers
 from ..resources import templates_dir
+from .house_style import screen_fonts, style_css
 from .template_check import render_problem
 
 PRINT_FONTS = "fonts.css"
@@ -47,6 +49,8 @@ class Page:
     extra: dict = dataclasses.field(default_factory=dict)  # a kind's own values, e.g. the abstract
     signed: dict | None = None  # who signed the version and when (signer, at), or None
     templates: Path | None = None  # the trial's own templates folder ([report] templates), or None
+    style_files: dict = dataclasses.field(default_factory=dict)  # [report.style]'s files: key -> (name, bytes)
+    numbering: bool | None = None  # [report.style] numbering where the spec sets it, else None (the stylesheet's)
 
 
 @functools.cache
@@ -81,6 +85,13 @@ def paper_css(paper: str | None) -> str:
     return "" if paper is None else f"\n@page {{ size: {paper}; }}\n"
 
 
+def page_css(page: Page) -> str:
+    """The stylesheet, then the spec's paper and house style, then the shipped fonts as data:
+    URIs (for the HTML; the PDF leaves them out and loads the same files: pdf_bytes)."""
+    style = style_css(page.spec["report"]["style"], page.style_files, page.numbering)
+    return stylesheet(page.templates) + paper_css(page.spec["report"]["paper"]) + style + screen_fonts()
+
+
 def render_html(template: str, page: Page) -> str:
     """The page's HTML; a user template's error (an undefined name, the sandbox's refusal)
     is InputError naming its file and line (report.render.template_check)."""
@@ -97,7 +108,7 @@ def render_html(template: str, page: Page) -> str:
         signed=page.signed,
         **page.extra,
         ae_min_percent=page.spec["report"]["ae_min_percent"],
-        css=Markup(stylesheet(page.templates) + paper_css(page.spec["report"]["paper"])),
+        css=Markup(page_css(page)),
     )
     if page.templates is None:
         return _shell(env.get_template(template).render(**values), page)
@@ -163,6 +174,7 @@ def pdf_bytes(
     trial's own templates folder, from which (as from the shipped one) files may be read."""
     _quiet_weasyprint()
     _embed_fonts_whole()
+    html = html.replace(screen_fonts(), "", 1)  # the PDF has them from the templates folder (_print_fonts)
     from weasyprint import HTML, Attachment
 
     user = Path(templates) if templates is not None else None
