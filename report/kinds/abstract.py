@@ -2,11 +2,13 @@
 its parts are blocks, chosen and ordered by `[report.abstract] blocks`."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..analysis.ledger import Results, ledger_json
 from ..errors import InputError, Problem
 from ..blocks.block import Laid
 from ..blocks.catalogue import BLOCKS
-from .common import Job, Rendered, ard_csv, html_and_pdf, page_for
+from .common import Job, Rendered, ard_csv, html_and_pdf, page_for, word_and_rtf
 from .kind import ABSTRACT, chosen
 
 
@@ -37,6 +39,8 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     files.update(html_and_pdf(job, "abstract", html, files["results.json"], {}, files["ard.csv"]))
     if "docx" in job.formats:
         files["abstract.docx"] = abstract_docx(abstract, job.on, job.trial.spec.report.paper)
+    if "rtf" in job.formats:  # its table, where it has one (the Word file is the abstract's own, above)
+        files.update(word_and_rtf(replace(job, formats=("rtf",)), "abstract", html, {}, {}))
     note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"
     return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars})
 

@@ -21,9 +21,8 @@ from ..errors import InputError, Problem
 from ..inputs.trial import Trial
 from ..layout.formatting import long_date
 from ..layout.dsmb_views import LISTING_CAP  # rows of a listing shown in a report; the full listing goes into the bundle
-from .common import Job, Rendered, archival_attachments, ard_csv, page_for
-from .kind import DSMB_CLOSED, DSMB_OPEN, laid_out
-from .kind import figures as sheet_figures
+from .common import Job, Rendered, archival_attachments, ard_csv, page_for, word_and_rtf
+from .kind import DSMB_CLOSED, DSMB_OPEN, drawings, laid_out
 
 LISTINGS = {  # ledger key -> file name and columns of the full listing
     "serious_events": ("serious-adverse-events", ["subject_id", "term", "grade", "onset_on", "attribution"]),
@@ -50,8 +49,9 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     step("Drawing figures")
     spec = trial.spec
     open_json, closed_json = _json(open_ledger), _json(closed_ledger)
-    conduct = sheet_figures(DSMB_OPEN, spec, open_ledger, open_json)
-    figures = sheet_figures(DSMB_CLOSED, spec, closed_ledger, closed_json)
+    word = "docx" in job.formats
+    conduct, open_images = drawings(DSMB_OPEN, spec, open_ledger, open_json, word)
+    figures, closed_images = drawings(DSMB_CLOSED, spec, closed_ledger, closed_json, word)
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
     html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, _extra(DSMB_OPEN, spec, open_ledger),
@@ -80,7 +80,10 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     attachment = {"results-closed.json": closed_json, "ard-closed.csv": ard_csv(closed_ledger)}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else with_attachments(closed_pdf, attachment))
-    extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": computed.compared_with}
+    files.update(word_and_rtf(job, OPEN, html_open, conduct, open_images))
+    files.update(word_and_rtf(job, CLOSED, html_closed, figures, closed_images, job.password))
+    encrypted = [f"{CLOSED}.pdf", *([f"{CLOSED}.docx"] if word else [])] if job.password else []
+    extra = {"encrypted": encrypted, "previous_version": computed.compared_with}
     return Rendered(files, (), extra)
 
 
@@ -105,6 +108,14 @@ def full_listings(block: dict) -> dict[str, bytes]:
             files[f"{stem}.csv"] = csv_bytes(rows, columns)
             files[f"{stem}.xlsx"] = xlsx_bytes(rows, columns)
     return files
+
+
+def check_rtf(kind: str, formats: tuple[str, ...], encrypt: bool) -> None:
+    """Stop (exit 2) where the closed DSMB report's tables would go into RTF files, which
+    cannot be encrypted, without --no-encrypt."""
+    if kind == "dsmb" and "rtf" in formats and encrypt:
+        raise InputError(Problem("--format", "rtf: RTF files cannot be encrypted, and the closed DSMB report's "
+                                 "tables are confidential: pass --no-encrypt to write them unencrypted, or leave out rtf"))
 
 
 def closed_password(env, encrypt: bool) -> str | None:

@@ -1,0 +1,124 @@
+"""Each table of a report as an RTF file (rtflite), the form clinical study reports and
+regulators' reviewers expect: its title, its column headers repeated at the top of every page,
+its footnotes, and "Page x of y". Written from the tables of the report's final HTML
+(report.render.document), so the numbers are the PDF's."""
+from __future__ import annotations
+
+import re
+
+from .document import Element, ListItem, Run, Table, TableRow, column_weights
+
+PAPER_INCHES = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}
+LANDSCAPE_COLUMNS = 7  # a table of more columns than this is set on landscape pages
+FOOTNOTES_SECTION = "methods"
+# rtflite's default wants a second space after \chpgn, which ends the control word
+PAGE_X_OF_Y = "Page \\chpgn  of {\\field{\\*\\fldinst NUMPAGES }}"  # the section of the report's numbered footnotes
+
+
+def table_files(elements: list[Element], paper: str | None = None, footer: str = "",
+                numbering: bool = False) -> dict[str, bytes]:
+    """`<NN>-<section>.rtf` for each table, in reading order (a second table of a section gets
+    `-2`, and so on): names as stable as the report's blocks."""
+    footnotes = {item.number: _text(item.runs) for item in elements
+                 if isinstance(item, ListItem) and item.ordered and item.section == FOOTNOTES_SECTION}
+    tables = [e for e in elements if isinstance(e, Table)]
+    files, seen = {}, {}
+    for n, table in enumerate(tables, start=1):
+        section = _slug(table.section) or "table"
+        seen[section] = seen.get(section, 0) + 1
+        suffix = f"-{seen[section]}" if seen[section] > 1 else ""
+        label = f"Table {n}. " if numbering and not re.match(r"^Table\s+\d", table.title) else ""
+        files[f"{n:02d}-{section}{suffix}.rtf"] = table_rtf(table, footnotes, paper, footer, label)
+    return files
+
+
+def table_rtf(table: Table, footnotes: dict[int, str] | None = None, paper: str | None = None,
+              footer: str = "", label: str = "") -> bytes:
+    """One table as an RTF document: the same inputs give the same bytes."""
+    import polars as pl
+    import rtflite as rtf
+
+    columns = table.columns
+    landscape = columns > LANDSCAPE_COLUMNS
+    width, height = PAPER_INCHES[paper or "A4"]
+    widths = [float(w) for w in column_weights(table)]
+    body = [_cells(row, columns) for row in table.body] or [[""] * columns]
+    frame = pl.DataFrame({f"c{i}": [row[i] for row in body] for i in range(columns)}, schema={f"c{i}": pl.String for i in range(columns)})
+    document = rtf.RTFDocument(
+        df=frame,
+        rtf_page=rtf.RTFPage(orientation="landscape" if landscape else "portrait",
+                             width=height if landscape else width, height=width if landscape else height),
+        rtf_page_header=rtf.RTFPageHeader(text=PAGE_X_OF_Y, text_font_size=[9]),
+        **({"rtf_page_footer": rtf.RTFPageFooter(text=[_escaped(footer)])} if footer else {}),
+        rtf_title=rtf.RTFTitle(text=[_escaped(label) + _rich(table.caption)]),
+        rtf_column_header=[_header(row, widths) for row in table.header],
+        rtf_body=rtf.RTFBody(
+            col_rel_width=widths,
+            text_justification=[["l"] + ["c"] * (columns - 1) for _ in body],
+            text_format=[["b" if row.kind and "group" in row.kind.split() else ""] + [""] * (columns - 1)
+                         for row in table.body] or [[""] * columns],
+            text_indent_first=[[240 * row.indent] + [0] * (columns - 1) for row in table.body] or [[0] * columns],
+            text_indent_left=[[240 * row.indent] + [0] * (columns - 1) for row in table.body] or [[0] * columns],
+        ),
+        **({"rtf_footnote": rtf.RTFFootnote(text=notes)} if (notes := _notes(table, footnotes or {})) else {}),
+    )
+    return document.rtf_encode().encode("ascii")
+
+
+def _header(row: TableRow, widths: list[float]):
+    import rtflite as rtf
+
+    spans, c = [], 0
+    for cell in row.cells:
+        spans.append(sum(widths[c:c + cell.span]))
+        c += cell.span
+    texts = [_rich(cell.runs) for cell in row.cells]
+    if c < len(widths):  # a short row: an empty cell to the right edge
+        spans.append(sum(widths[c:]))
+        texts.append("")
+    return rtf.RTFColumnHeader(text=texts, col_rel_width=spans,
+                               text_justification=["l"] + ["c"] * (len(texts) - 1))
+
+
+def _cells(row: TableRow, columns: int) -> list[str]:
+    """A body row's texts, one per column: a spanning cell's text in its first column."""
+    out = []
+    for cell in row.cells:
+        out += [_rich(cell.runs)] + [""] * (cell.span - 1)
+    return (out + [""] * columns)[:columns]
+
+
+def _notes(table: Table, footnotes: dict[int, str]) -> list[str]:
+    """The table's notes, then the report's footnotes its marks refer to, in order."""
+    marks = sorted({int(r.text) for row in (*table.header, *table.body) for c in row.cells for r in c.runs
+                    if r.superscript and r.text.strip().isdigit()}
+                   | {int(r.text) for r in table.caption if r.superscript and r.text.strip().isdigit()})
+    lines = [_rich(note) for note in table.notes]
+    lines += [_escaped(f"{m}. {footnotes[m]}") for m in marks if m in footnotes]
+    return lines
+
+
+def _rich(runs: tuple[Run, ...]) -> str:
+    """Runs as rtflite text: a footnote mark at the end of a cell raised with "^"
+    (rtflite's superscript), elsewhere in brackets; RTF's own characters escaped."""
+    out = []
+    for i, run in enumerate(runs):
+        if run.superscript:
+            out.append(("^" if i == len(runs) - 1 else "[") + _escaped(run.text) + ("" if i == len(runs) - 1 else "]"))
+        else:
+            out.append(_escaped(run.text))
+    return "".join(out)
+
+
+def _escaped(text: str) -> str:
+    r"""RTF's control characters, and those rtflite would read as markup (^ _ \), as RTF
+    Unicode escapes; rtflite escapes the rest (non-ASCII) itself."""
+    return "".join(f"\\u{ord(ch)}*" if ch in "\\{}^_" else ch for ch in text)
+
+
+def _text(runs: tuple[Run, ...]) -> str:
+    return "".join(r.text for r in runs)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40]
