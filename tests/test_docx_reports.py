@@ -28,7 +28,7 @@ PASSWORD = "board-only-2018"
 @pytest.fixture(scope="module")
 def summary(tmp_path_factory):
     out = tmp_path_factory.mktemp("summary")
-    return compose.build(load_trial(EXAMPLE), formats=("html", "docx"), out=out).directory
+    return compose.build(load_trial(EXAMPLE), formats=("html", "docx", "rtf"), out=out).directory
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +146,16 @@ def test_letter_paper_numbered_captions_and_the_running_header(tmp_path):
     assert [c.split(".")[0] for c in captions if c.startswith("Figure")][:2] == ["Figure 1", "Figure 2"]
 
 
+def decrypted(data: bytes, password: str) -> bytes:
+    import msoffcrypto
+
+    office = msoffcrypto.OfficeFile(io.BytesIO(data))
+    office.load_key(password=password)
+    plain = io.BytesIO()
+    office.decrypt(plain)
+    return plain.getvalue()
+
+
 def test_the_closed_dsmb_report_is_encrypted_with_its_password(dsmb):
     import msoffcrypto
 
@@ -157,10 +167,7 @@ def test_the_closed_dsmb_report_is_encrypted_with_its_password(dsmb):
     assert office.is_encrypted()
     with pytest.raises(Exception):
         Document(io.BytesIO(data))
-    office.load_key(password=PASSWORD)
-    plain = io.BytesIO()
-    office.decrypt(plain)
-    document = Document(plain)
+    document = Document(io.BytesIO(decrypted(data, PASSWORD)))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert "Stopping rules" in headings or any("topping" in h for h in headings), headings
     wrong = msoffcrypto.OfficeFile(io.BytesIO(data))
@@ -180,15 +187,15 @@ def test_the_closed_report_in_word_needs_a_password_or_no_encrypt(tmp_path):
 
 
 @pytest.mark.needs("libreoffice")
-def test_libreoffice_converts_the_word_reports_and_rtf_tables(summary, tmp_path):
-    """The Word summary, the closed DSMB report in clear (--no-encrypt) and two RTF tables, in one
+def test_libreoffice_converts_the_word_reports_and_rtf_tables(summary, dsmb, tmp_path):
+    """The Word summary, both DSMB reports (the closed one decrypted) and two RTF tables, in one
     LibreOffice run: each becomes a PDF holding its numbers."""
     from pypdf import PdfReader
 
-    closed = compose.build(load_trial(EXAMPLE), kind="dsmb", formats=("docx", "rtf"), out=tmp_path / "out",
-                           encrypt=False).directory
-    tables = sorted(closed.glob("dsmb-closed-table-*.rtf"))
-    files = [summary / "summary.docx", closed / "dsmb-closed.docx", tables[0], tables[-1]]
+    closed = tmp_path / "dsmb-closed.docx"
+    closed.write_bytes(decrypted((dsmb / "dsmb-closed.docx").read_bytes(), PASSWORD))
+    tables = sorted(summary.glob("summary-table-*.rtf"))
+    files = [summary / "summary.docx", dsmb / "dsmb-open.docx", closed, tables[0], tables[-1]]
     converted = convert(files, tmp_path / "pdf")
     for source in files:
         pdf = converted / f"{source.stem}.pdf"
