@@ -213,3 +213,11 @@ def convert(files, folder):
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return folder
+
+
+def test_archive_reproduce_gives_the_same_word_and_rtf_bytes(summary):
+    root = summary.parents[2]
+    results = compose.reproduce(root, f"S1318/summary/{summary.name}")
+    shown = {r.name: r.status for r in results}
+    assert shown["summary.docx"] == "identical" and shown["summary-table-01-disposition.rtf"] == "identical"
+    assert set(shown.values()) == {"identical"}, shown

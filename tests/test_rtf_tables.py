@@ -77,11 +77,13 @@ def table_of(label: str, cell: str, caption: str = "A table") -> Table:
 
 
 def test_text_is_escaped_and_the_bytes_are_the_same_again():
-    table = table_of("Dose {mg}\\kg ^ x_1", "5 (50.0%)")
-    rtf = table_rtf(table).decode("ascii")
-    assert "\\u123*" in rtf and "\\u125*" in rtf and "\\u92*" in rtf and "\\u94*" in rtf and "\\u95*" in rtf
+    table = table_of("Dose {mg}\\kg ^ x_1 \u2265 3 \U0001d6fc", "5 (50.0%)")
+    rtf = table_rtf(table).decode("ascii")  # plain ASCII: every other character escaped
+    assert "\\u123*" in rtf and "\\u125*" in rtf and "\\u92*" in rtf and "\\u8805*" in rtf
+    assert "\\u-10187*\\u-8452*" in rtf  # a character beyond the BMP: its UTF-16 pair
     assert "Dose {mg}" not in rtf and "\\super" not in rtf
-    assert rtf_text(rtf).count("Dose {mg}\\kg ^ x_1") == 1
+    assert "{\\b Dose" in rtf  # the group row's label in bold
+    assert rtf_text(rtf).count("Dose {mg}\\kg ^ x_1 \u2265 3") == 1
     assert table_rtf(table) == table_rtf(table)
 
 

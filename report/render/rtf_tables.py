@@ -42,25 +42,22 @@ def table_rtf(table: Table, footnotes: dict[int, str] | None = None, paper: str 
     landscape = columns > LANDSCAPE_COLUMNS
     width, height = PAPER_INCHES[paper or "A4"]
     widths = [float(w) for w in column_weights(table)]
-    body = [_cells(row, columns) for row in table.body] or [[""] * columns]
+    body = [_cells(row, columns) for row in table.body] or [[""] * columns]  # RTF text, per column
     frame = pl.DataFrame({f"c{i}": [row[i] for row in body] for i in range(columns)}, schema={f"c{i}": pl.String for i in range(columns)})
     document = rtf.RTFDocument(
         df=frame,
         rtf_page=rtf.RTFPage(orientation="landscape" if landscape else "portrait",
                              width=height if landscape else width, height=width if landscape else height),
         rtf_page_header=rtf.RTFPageHeader(text=PAGE_X_OF_Y, text_font_size=[9]),
-        **({"rtf_page_footer": rtf.RTFPageFooter(text=[_escaped(footer)])} if footer else {}),
-        rtf_title=rtf.RTFTitle(text=[_escaped(label) + _rich(table.caption)]),
+        **({"rtf_page_footer": rtf.RTFPageFooter(text=[_escaped(footer)], text_convert=[False])} if footer else {}),
+        rtf_title=rtf.RTFTitle(text=[_escaped(label) + _rich(table.caption)], text_convert=[False]),
         rtf_column_header=[_header(row, widths) for row in table.header],
-        rtf_body=rtf.RTFBody(
-            col_rel_width=widths,
-            text_justification=[["l"] + ["c"] * (columns - 1) for _ in body],
-            text_format=[["b" if row.kind and "group" in row.kind.split() else ""] + [""] * (columns - 1)
-                         for row in table.body] or [[""] * columns],
-            text_indent_first=[[240 * row.indent] + [0] * (columns - 1) for row in table.body] or [[0] * columns],
-            text_indent_left=[[240 * row.indent] + [0] * (columns - 1) for row in table.body] or [[0] * columns],
-        ),
-        **({"rtf_footnote": rtf.RTFFootnote(text=notes)} if (notes := _notes(table, footnotes or {})) else {}),
+        # One set of attributes for every row: rtflite applies a per-row matrix anew on each of
+        # its pages, so a group row's bold and an indent are in the cells' text (_rich).
+        rtf_body=rtf.RTFBody(col_rel_width=widths, text_justification=[["l"] + ["c"] * (columns - 1)],
+                             text_convert=[[False] * columns]),
+        **({"rtf_footnote": rtf.RTFFootnote(text=notes, text_convert=[False])}
+           if (notes := _notes(table, footnotes or {})) else {}),
     )
     return document.rtf_encode().encode("ascii")
 
@@ -76,15 +73,15 @@ def _header(row: TableRow, widths: list[float]):
     if c < len(widths):  # a short row: an empty cell to the right edge
         spans.append(sum(widths[c:]))
         texts.append("")
-    return rtf.RTFColumnHeader(text=texts, col_rel_width=spans,
+    return rtf.RTFColumnHeader(text=texts, col_rel_width=spans, text_convert=[False] * len(texts),
                                text_justification=["l"] + ["c"] * (len(texts) - 1))
 
 
 def _cells(row: TableRow, columns: int) -> list[str]:
     """A body row's texts, one per column: a spanning cell's text in its first column."""
-    out = []
-    for cell in row.cells:
-        out += [_rich(cell.runs)] + [""] * (cell.span - 1)
+    out, group = [], "group" in row.kind.split()
+    for i, cell in enumerate(row.cells):
+        out += [_rich(cell.runs, bold=group and i == 0, indent=row.indent if i == 0 else 0)] + [""] * (cell.span - 1)
     return (out + [""] * columns)[:columns]
 
 
@@ -98,22 +95,38 @@ def _notes(table: Table, footnotes: dict[int, str]) -> list[str]:
     return lines
 
 
-def _rich(runs: tuple[Run, ...]) -> str:
-    """Runs as rtflite text: a footnote mark at the end of a cell raised with "^"
-    (rtflite's superscript), elsewhere in brackets; RTF's own characters escaped."""
-    out = []
-    for i, run in enumerate(runs):
+def _rich(runs: tuple[Run, ...], bold: bool = False, indent: int = 0) -> str:
+    """Runs as RTF (rtflite's own text conversion is off): every character that is not plain
+    ASCII escaped, a footnote mark raised, a line break as \\line, bold where asked, an indent
+    as three non-breaking spaces a level."""
+    out = ["\\~" * (3 * indent)]
+    for run in runs:
+        text = "\\line ".join(_escaped(line) for line in run.text.split("\n"))
         if run.superscript:
-            out.append(("^" if i == len(runs) - 1 else "[") + _escaped(run.text) + ("" if i == len(runs) - 1 else "]"))
-        else:
-            out.append(_escaped(run.text))
-    return "".join(out)
+            text = "{\\super " + text + "}"
+        if run.bold or run.italic:
+            text = "{" + ("\\b " if run.bold else "") + ("\\i " if run.italic else "") + text + "}"
+        out.append(text)
+    text = "".join(out)
+    return "{\\b " + text + "}" if bold and text else text
 
 
 def _escaped(text: str) -> str:
-    r"""RTF's control characters, and those rtflite would read as markup (^ _ \), as RTF
-    Unicode escapes; rtflite escapes the rest (non-ASCII) itself."""
-    return "".join(f"\\u{ord(ch)}*" if ch in "\\{}^_" else ch for ch in text)
+    r"""Plain text as RTF: \ { } and every character beyond ASCII as an RTF Unicode escape
+    (\uN*, N signed 16-bit, a character beyond the BMP as its UTF-16 pair)."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 32 <= code < 127 and ch not in "\\{}":
+            out.append(ch)
+        elif code < 32:
+            out.append(" ")
+        else:
+            units = ch.encode("utf-16-be")
+            for i in range(0, len(units), 2):
+                unit = int.from_bytes(units[i:i + 2], "big")
+                out.append(f"\\u{unit - 65536 if unit > 32767 else unit}*")
+    return "".join(out)
 
 
 def _text(runs: tuple[Run, ...]) -> str:
