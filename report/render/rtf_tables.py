@@ -10,9 +10,10 @@ from .document import Element, ListItem, Run, Table, TableRow, column_weights
 
 PAPER_INCHES = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}
 LANDSCAPE_COLUMNS = 7  # a table of more columns than this is set on landscape pages
-FOOTNOTES_SECTION = "methods"
-# rtflite's default wants a second space after \chpgn, which ends the control word
-PAGE_X_OF_Y = "Page \\chpgn  of {\\field{\\*\\fldinst NUMPAGES }}"  # the section of the report's numbered footnotes
+FOOTNOTES_SECTION = "methods"  # the section of the report's numbered footnotes
+# "Page x of y": rtflite's default with a second space after \chpgn (which takes the first as its end),
+# the page count's field with a result in the header's type size
+PAGE_X_OF_Y = "Page \\chpgn  of {\\field{\\*\\fldinst NUMPAGES }{\\fldrslt 1}}"
 
 
 def table_files(elements: list[Element], paper: str | None = None, footer: str = "",
