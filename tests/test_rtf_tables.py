@@ -72,7 +72,7 @@ def test_the_footnotes_its_marks_refer_to_follow_the_table(summary):
 
 
 def table_of(label: str, cell: str, caption: str = "A table") -> Table:
-    return Table((Run(caption),), (TableRow((Cell((Run(""),)), Cell((Run("Total"),)))),),
+    return Table((Run(caption),) if caption else (), (TableRow((Cell((Run(""),)), Cell((Run("Total"),)))),),
                  (TableRow((Cell((Run(label),)), Cell((Run(cell),))), "group"),), ((Run("A note."),),), "study")
 
 
@@ -87,10 +87,14 @@ def test_text_is_escaped_and_the_bytes_are_the_same_again():
     assert table_rtf(table) == table_rtf(table)
 
 
-def test_numbered_captions_and_the_paper():
-    found = [table_of("Row", "1", "First"), table_of("Row", "2", "Second")]
+def test_numbered_captions_the_paper_and_a_heading_for_a_title():
+    from report.render.document import Heading
+
+    found = [table_of("Row", "1", "First"), table_of("Row", "2", "Second"), Heading(2, "Key results"),
+             table_of("Row", "3", "")]
     files = table_files(found, paper="Letter", footer="Confidential", numbering=True)
-    assert list(files) == ["01-study.rtf", "02-study-2.rtf"]
+    assert list(files) == ["01-study.rtf", "02-study-2.rtf", "03-study-3.rtf"]
+    assert "Table 3. Key results" in files["03-study-3.rtf"].decode("ascii")
     second = files["02-study-2.rtf"].decode("ascii")
     assert "Table 2. Second" in second and "Confidential" in second
     assert "\\paperw12240\\paperh15840" in second  # 8.5 x 11 inches, in twips

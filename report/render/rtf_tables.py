@@ -5,8 +5,9 @@ its footnotes, and "Page x of y". Written from the tables of the report's final 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from .document import Element, ListItem, Run, Table, TableRow, column_weights
+from .document import Element, Heading, ListItem, Run, Table, TableRow, column_weights
 
 PAPER_INCHES = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}
 LANDSCAPE_COLUMNS = 7  # a table of more columns than this is set on landscape pages
@@ -22,15 +23,25 @@ def table_files(elements: list[Element], paper: str | None = None, footer: str =
     `-2`, and so on): names as stable as the report's blocks."""
     footnotes = {item.number: _text(item.runs) for item in elements
                  if isinstance(item, ListItem) and item.ordered and item.section == FOOTNOTES_SECTION}
-    tables = [e for e in elements if isinstance(e, Table)]
     files, seen = {}, {}
-    for n, table in enumerate(tables, start=1):
+    for n, table in enumerate(_titled(elements), start=1):
         section = _slug(table.section) or "table"
         seen[section] = seen.get(section, 0) + 1
         suffix = f"-{seen[section]}" if seen[section] > 1 else ""
         label = f"Table {n}. " if numbering and not re.match(r"^Table\s+\d", table.title) else ""
         files[f"{n:02d}-{section}{suffix}.rtf"] = table_rtf(table, footnotes, paper, footer, label)
     return files
+
+
+def _titled(elements: list[Element]) -> list[Table]:
+    """The tables, one without a caption titled by the heading above it."""
+    tables, heading = [], ""
+    for element in elements:
+        if isinstance(element, Heading):
+            heading = element.text
+        elif isinstance(element, Table):
+            tables.append(element if element.caption or not heading else replace(element, caption=(Run(heading),)))
+    return tables
 
 
 def table_rtf(table: Table, footnotes: dict[int, str] | None = None, paper: str | None = None,
