@@ -257,8 +257,8 @@ def _row(tr) -> TableRow:
     for td in tr:
         if td.tag not in ("td", "th"):
             continue
-        span = int(td.get("colspan") or 1)
-        cells.append(Cell(tuple(_inline_content(td)), max(1, span), td.tag == "th"))
+        span = td.get("colspan") or "1"
+        cells.append(Cell(tuple(_inline_content(td)), max(1, int(span)) if span.isdigit() else 1, td.tag == "th"))
     kind = _class(tr)
     words = kind.split()
     first = next((td for td in tr if td.tag in ("td", "th")), None)

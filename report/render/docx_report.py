@@ -43,6 +43,7 @@ def report_docx(elements: list[Element], images: dict[str, bytes], on: dt.date, 
         section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
     document.styles["Normal"].font.name = FONT
     document.styles["Normal"].font.size = Pt(BODY_PT)
+    document.styles["Footer"].font.size = Pt(NOTE_PT)  # the page number fields' size too
     _header_and_footer(document.sections[0], style)
     text_width = Mm(width - 2 * MARGIN_MM)
     counts = {"Table": 0, "Figure": 0}
