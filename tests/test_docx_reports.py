@@ -129,12 +129,15 @@ def test_a4_by_default_and_the_same_bytes_again(summary, tmp_path):
     assert (again / "summary.docx").read_bytes() == (summary / "summary.docx").read_bytes()
 
 
-def test_letter_paper_numbered_captions_and_the_running_header(tmp_path):
+def test_letter_paper_numbered_captions_the_running_header_and_the_logo(tmp_path):
+    from PIL import Image
+
     folder = tmp_path / "trial"
     shutil.copytree(EXAMPLE, folder)
+    Image.new("RGB", (300, 100), "navy").save(folder / "logo.png")
     spec = folder / "trial.toml"
     spec.write_text(spec.read_text() + '\n[report]\npaper = "Letter"\n\n[report.style]\nnumbering = true\n'
-                    'header = "S1318 summary"\nconfidentiality = "Confidential: SWOG"\n')
+                    'header = "S1318 summary"\nconfidentiality = "Confidential: SWOG"\nlogo = "logo.png"\n')
     directory = compose.build(load_trial(folder), formats=("docx",), out=tmp_path / "out").directory
     document = Document(str(directory / "summary.docx"))
     section = document.sections[0]
@@ -144,6 +147,9 @@ def test_letter_paper_numbered_captions_and_the_running_header(tmp_path):
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert captions[0] == "Table 1. Disposition of patients enrolled"
     assert [c.split(".")[0] for c in captions if c.startswith("Figure")][:2] == ["Figure 1", "Figure 2"]
+    logo = document.inline_shapes[0]  # at the head of the first page, before the title
+    assert logo.width.mm == pytest.approx(40, abs=0.1) and logo.height.mm == pytest.approx(40 / 3, abs=0.1)
+    assert document.element.body.index(logo._inline.getparent().getparent().getparent()) == 0
 
 
 def decrypted(data: bytes, password: str) -> bytes:

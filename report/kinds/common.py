@@ -128,7 +128,7 @@ def word_and_rtf(job: Job, stem: str, html: str, figures: dict[str, str], images
         from ..render.docx_report import report_docx, word_style
 
         job.step("Writing Word")
-        data = report_docx(found, images, job.on, spec.report.paper, word_style(spec))
+        data = report_docx(found, images, job.on, spec.report.paper, word_style(spec, job.trial.directory))
         if password:
             from ..render.encrypt import encrypted_docx
 

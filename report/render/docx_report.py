@@ -13,6 +13,8 @@ from .docx_writer import PAPER_MM
 from .zipfiles import deterministic_zip
 
 MARGIN_MM = 20
+LOGO_MM = 40  # the logo's width
+LOGO_TYPES = (".png", ".jpg", ".jpeg")
 BODY_PT, TABLE_PT, NOTE_PT = 10, 8, 8
 FONT = "Arial"  # on every machine with Word; LibreOffice sets it in its metric twin, Liberation Sans
 SMALL_KINDS = {"table-note", "muted", "meta", "caption", "eyebrow"}
@@ -27,6 +29,7 @@ class WordStyle:
     footer: str = ""  # running footer text, beside "Page x of y"
     confidentiality: str = ""
     numbering: bool = False  # "Table n." and "Figure n." before captions
+    logo: bytes | None = None  # a PNG or JPEG at the head of the first page (Word takes no SVG)
 
 
 def report_docx(elements: list[Element], images: dict[str, bytes], on: dt.date, paper: str | None = None,
@@ -46,6 +49,8 @@ def report_docx(elements: list[Element], images: dict[str, bytes], on: dt.date, 
     document.styles["Footer"].font.size = Pt(NOTE_PT)  # the page number fields' size too
     _header_and_footer(document.sections[0], style)
     text_width = Mm(width - 2 * MARGIN_MM)
+    if style.logo is not None:
+        document.add_picture(io.BytesIO(style.logo), width=Mm(LOGO_MM))
     counts = {"Table": 0, "Figure": 0}
     for element in elements:
         if isinstance(element, Heading):
@@ -282,9 +287,13 @@ def _figure(document, figure: Figure, png: bytes | None, text_width, label: str)
         _caption(document, figure.caption, label, before=False)
 
 
-def word_style(spec) -> WordStyle:
-    """The Word file's house style from the spec ([report.style], the trial's title)."""
+def word_style(spec, folder=None) -> WordStyle:
+    """The Word file's house style from the spec ([report.style], the trial's title); the logo,
+    a PNG or JPEG, read from the trial's `folder`."""
     style = spec.report.style
+    logo = None
+    if style.logo and folder is not None and style.logo.lower().endswith(LOGO_TYPES) and (folder / style.logo).is_file():
+        logo = (folder / style.logo).read_bytes()
     return WordStyle(title=spec.trial.title, header=style.header, footer=style.footer,
-                     confidentiality=style.confidentiality, numbering=style.numbering)
+                     confidentiality=style.confidentiality, numbering=style.numbering, logo=logo)
 
