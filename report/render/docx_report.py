@@ -178,6 +178,7 @@ def _table(document, table: Table, text_width, label: str) -> None:
         _caption(document, table.caption, label, before=True)
     rows = (*table.header, *table.body)
     columns = table.columns
+    keep = "keep" in table.css.split()
     grid = document.add_table(rows=len(rows), cols=columns)
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
@@ -205,6 +206,8 @@ def _table(document, table: Table, text_width, label: str) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             if header:
                 _bottom_rule(target)
+            # a short table (the PDF's "keep") stays on one page: each row kept with the next
+            paragraph.paragraph_format.keep_with_next = keep and r < len(rows) - 1
             c += span
     for note in table.notes:
         paragraph = document.add_paragraph()
