@@ -150,7 +150,7 @@ def _render(draw, *args, **kwargs) -> str:
         return svg
 
 
-PNG_DPI = 200  # figures in Word files (python-docx takes no SVG)
+PNG_DPI = 150  # figures in Word files (python-docx takes no SVG)
 _RASTERS: ContextVar[dict[str, bytes] | None] = ContextVar("rasters", default=None)
 _ID_VALUE = re.compile(r'(\bid="|href="#|url\(#)[^")]*')
 

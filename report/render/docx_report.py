@@ -186,15 +186,16 @@ def _table(document, table: Table, text_width, label: str) -> None:
     for i, width in enumerate(widths):
         grid.columns[i].width = width
     _borders(grid)
-    for r, row in enumerate(rows):
+    for r, (row, word_row) in enumerate(zip(rows, grid.rows)):
         header = r < len(table.header)
-        _row_properties(grid.rows[r], header)
+        _row_properties(word_row, header)
+        cells = word_row.cells  # once a row: python-docx's table.cell(r, c) reads the whole table each time
         c = 0
         for cell in (*row.cells, *(() if row.width >= columns else (None,))):
             span = cell.span if cell is not None else columns - row.width
-            target = grid.cell(r, c)
+            target = cells[c]
             if span > 1:
-                target = target.merge(grid.cell(r, c + span - 1))
+                target = target.merge(cells[c + span - 1])
             target.width = sum(widths[c:c + span], 0)
             paragraph = target.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
