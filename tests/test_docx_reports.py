@@ -227,3 +227,19 @@ def test_archive_reproduce_gives_the_same_word_and_rtf_bytes(summary):
     shown = {r.name: r.status for r in results}
     assert shown["summary.docx"] == "identical" and shown["summary-table-01-disposition.rtf"] == "identical"
     assert set(shown.values()) == {"identical"}, shown
+
+
+def test_a_second_build_of_the_same_ledger_draws_no_figure_again(monkeypatch):
+    """As for the PDF (`watch`): the figures and their PNGs of an unchanged ledger are kept."""
+    from report.kinds import kind
+    from report.layout import figures
+
+    ledger_bytes = (EXAMPLE / "trial.toml").read_bytes()  # any bytes: the fingerprint of a ledger
+    from report.blocks.ledger import results
+
+    ledger = results(load_trial(EXAMPLE)).to_dict()
+    spec = load_trial(EXAMPLE).spec
+    first = kind.drawings(kind.SUMMARY, spec, ledger, ledger_bytes, True)
+    assert first[1] and set(first[1]) == set(first[0])
+    monkeypatch.setattr(figures, "_svg_string", lambda fig: pytest.fail("drawn again"))
+    assert kind.drawings(kind.SUMMARY, spec, ledger, ledger_bytes, True) == first
