@@ -98,6 +98,23 @@ def test_every_table_has_the_html_cells_and_repeats_its_header_rows(summary):
         assert marks == [True] * headed + [False] * (len(table.rows) - headed)
 
 
+def test_a_trial_by_arm_has_its_spanning_headers_merged_and_the_html_cells(tmp_path):
+    """The ADaM example (two arms and a total): columns per arm, "n (%)" and "Events" under each."""
+    trial = load_trial(EXAMPLE.parent / "adam-example")
+    directory = compose.build(trial, formats=("html", "docx"), out=tmp_path / "out").directory
+    expected = html_tables((directory / "summary.html").read_text(encoding="utf-8"))
+    document = Document(str(directory / "summary.docx"))
+    assert len(document.tables) == len(expected)
+    spanned = 0
+    for table, cells in zip(document.tables, expected):
+        width = len(table.columns)
+        assert padded(word_rows(table), width) == padded(cells, width)
+        spanned += any(len(row) < width for row in word_rows(table)[:1])
+    assert spanned >= 1  # a header cell over two columns, merged in Word
+    assert any(row[:1] == ["Chemotherapy N = 45"] or "Chemotherapy N = 45" in row for t in document.tables
+               for row in word_rows(t)[:1])
+
+
 def test_a_number_of_the_ledger_is_in_its_cell(summary):
     ledger = json.loads((summary / "results.json").read_text(encoding="utf-8"))
     any_event = ledger["safety"]["any_event"]
