@@ -42,6 +42,8 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     if "rtf" in job.formats:  # its table, where it has one (the Word file is the abstract's own, above)
         files.update(word_and_rtf(replace(job, formats=("rtf",)), "abstract", html, {}, {}))
     note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"
+    if "rtf" in job.formats and not any(name.endswith(".rtf") for name in files):
+        note += "; no RTF file: the abstract has no table ([abstract] include_table)"
     return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars})
 
 
