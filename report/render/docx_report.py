@@ -8,7 +8,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from .document import Element, Figure, column_weights, Heading, ListItem, Paragraph, Run, Table, TableRow
+from .document import Element, Figure, Heading, ListItem, Paragraph, Run, Table, column_weights
 from .docx_writer import PAPER_MM
 from .zipfiles import deterministic_zip
 
