@@ -29,9 +29,9 @@ from .inputs.style_files import recorded_path, style_paths
 from .inputs.trial import Trial, load_trial
 from .kinds.abstract import abstract_files
 from .inputs.user_templates import recorded_name, template_files
-from .kinds.common import FORMATS, KINDS, Job, Rendered, report_date, user_templates
+from .kinds.common import FORMATS, KINDS, WRITES, Job, Rendered, report_date, user_templates
 from .kinds.dsmb import closed_password as password_from_env
-from .kinds.dsmb import dsmb_files, previous_cutoff
+from .kinds.dsmb import check_rtf, dsmb_files, previous_cutoff
 from .kinds.kind import check_report
 from .kinds.narrative import narrative_paths
 from .kinds.summary import summary_files
@@ -74,6 +74,7 @@ def build(
     """
     formats = tuple(formats) if formats else FORMATS.get(kind, ())
     _check_request(kind, formats)
+    check_rtf(kind, formats, encrypt)
     check_report(trial.spec, trial.directory)  # an unknown or unsafe block id, a broken template stops here
     if mock:
         return _mock(trial, kind, formats, Path(out), on or report_date(), on_step, max_chars, render_pdfs)
@@ -205,8 +206,8 @@ def _check_request(kind: str, formats: tuple[str, ...]) -> None:
         raise InputError(Problem("--kind", f"{kind!r} is not a report kind this version builds ({', '.join(KINDS)})"))
     problems = []
     for f in formats:
-        if kind in FORMATS and f not in FORMATS[kind]:
-            problems.append(Problem("--format", f"{f!r} is not an output format of {kind} ({', '.join(FORMATS[kind])})"))
+        if kind in WRITES and f not in WRITES[kind]:
+            problems.append(Problem("--format", f"{f!r} is not an output format of {kind} ({', '.join(WRITES[kind])})"))
     if not formats:
         problems.append(Problem("--format", "name at least one output format"))
     if problems:

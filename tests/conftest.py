@@ -39,7 +39,7 @@ PANGO = {"pango-1.0": "libpango-1.0-0", "pangoft2-1.0": "libpangoft2-1.0-0"}
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "needs(name): the test needs r, chromium or public-data (tests/needs.py)")
+    config.addinivalue_line("markers", "needs(name): the test needs r, chromium, public-data or libreoffice (tests/needs.py)")
     needs.opted_out()  # an unknown name in TRIALREPORT_SKIP stops the run here
     absent = needs.missing_distributions(needs.test_extra())
     if absent:  # else pytest.importorskip would skip their tests in silence

@@ -1,6 +1,6 @@
 """What the tests need from outside Python, decided in one place.
 
-A test that needs R, Chromium or the public CDISC data is marked `@pytest.mark.needs("r")`
+A test that needs R, Chromium, LibreOffice or the public CDISC data is marked `@pytest.mark.needs("r")`
 (a module: `pytestmark = pytest.mark.needs("chromium")`), or calls `require("r")`. Where the
 need is not met the test FAILS, with the command that meets it, so a run never passes by
 silently skipping. A user who cannot meet a need opts out by name, e.g.
@@ -58,6 +58,15 @@ def _missing_chromium() -> str | None:
     return None
 
 
+def soffice() -> str | None:
+    """LibreOffice's command, where installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _missing_libreoffice() -> str | None:
+    return None if soffice() else "LibreOffice (soffice) is not installed"
+
+
 def _missing_public_data() -> str | None:
     expected = [PUBLIC_DATA / "cdiscpilot01" / "adsl.xpt", PUBLIC_DATA / "random-cdisc" / "adsl.xpt"]
     absent = [str(p) for p in expected if not p.is_file()]
@@ -74,6 +83,8 @@ NEEDS = {
              f"put cdiscpilot01/ (adsl, adae, adtte .xpt from github.com/phuse-org/phuse-scripts, "
              f"data/adam/cdiscpilot01) and random-cdisc/ (the R package random.cdisc.data's adsl, adae, adrs, "
              f"adtte as .xpt) in {PUBLIC_DATA}", _missing_public_data),
+        Need("libreoffice", "LibreOffice Writer, to open the Word and RTF files and convert them to PDF",
+             "apt-get install -y libreoffice-writer", _missing_libreoffice),
     )
 }
 

@@ -38,7 +38,9 @@ def build(
         None, help="Trial folders with trial.toml; several are built side by side, one process per core "
         "(default: this folder where it holds a trial.toml, else the bundled S1318 example)."),
     kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html (abstract: also txt, docx). Default: all the kind writes."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html, docx (the report in Word), rtf (each table as an RTF file; "
+                                       "for dsmb only with --no-encrypt); abstract: also txt. Default: pdf, html "
+                                       "(abstract: txt, html, pdf, docx)."),
     cutoff: Optional[str] = Cutoff,
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
@@ -100,7 +102,7 @@ def _dask_scheduler(address: str | None) -> str | None:
 def watch(
     trial_dir: Optional[Path] = TrialDir,
     kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats (default: all the kind writes)."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats, as for build (default: the kind's, as for build)."),
     cutoff: Optional[str] = Cutoff,
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,

@@ -2,12 +2,14 @@
 its parts are blocks, chosen and ordered by `[report.abstract] blocks`."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..analysis.ledger import Results, ledger_json
 from ..errors import InputError, Problem
 from ..blocks.block import Laid
 from ..blocks.catalogue import BLOCKS
 from ..layout.mock import mocking
-from .common import Job, Rendered, ard_csv, html_and_pdf, page_for
+from .common import Job, Rendered, ard_csv, html_and_pdf, page_for, word_and_rtf
 from .kind import ABSTRACT, chosen
 from .narrative import manifest_entry, written
 
@@ -41,7 +43,11 @@ def abstract_files(job: Job, results: Results) -> Rendered:
     files.update(html_and_pdf(job, "abstract", html, files["results.json"], {}, files["ard.csv"]))
     if "docx" in job.formats and not mocking():
         files["abstract.docx"] = abstract_docx(abstract, job.on, job.trial.spec.report.paper)
+    if "rtf" in job.formats:  # its table, where it has one (the Word file is the abstract's own, above)
+        files.update(word_and_rtf(replace(job, formats=("rtf",)), "abstract", html, {}, {}))
     note = f"abstract.txt: {count:,} of {rule.max_chars:,} characters ({rule.describe()})"
+    if "rtf" in job.formats and not any(name.endswith(".rtf") for name in files):
+        note += "; no RTF file: the abstract has no table ([abstract] include_table)"
     return Rendered(files, (note,), {"rule": rule.name, "characters": count, "limit": rule.max_chars,
                                      **manifest_entry(job.trial, {ABSTRACT.name: text})})
 

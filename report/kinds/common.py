@@ -16,7 +16,8 @@ from ..inputs.user_templates import folder_of
 from ..layout.mock import mocking
 from .kind import KINDS as CATALOGUE
 
-FORMATS = {k.id: k.formats for k in CATALOGUE.values()}  # the formats each kind can write; the default is all
+FORMATS = {k.id: k.formats for k in CATALOGUE.values()}  # the formats each kind writes by default
+WRITES = {k.id: k.writes for k in CATALOGUE.values()}  # and every one it can write (--format)
 KINDS = tuple(FORMATS)
 EMBED_INPUTS_MAX_BYTES = 10 * 2**20
 
@@ -113,6 +114,38 @@ def html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: d
         attachments = archival_attachments(job, results_json, ard=ard)
         files[f"{stem}.pdf"] = job.pdf(figures_as_images(html, figures), archival=True, attachments=attachments,
                                        on=job.on)
+    return files
+
+
+def word_and_rtf(job: Job, stem: str, html: str, figures: dict[str, str], images: dict[str, bytes],
+                 password: str | None = None) -> dict[str, bytes]:
+    """`<stem>.docx` (encrypted with `password` where given) and `<stem>-table-NN-<section>.rtf`
+    for each of the report's tables, as the job's formats ask: from the report's final HTML, so
+    their words and numbers are the PDF's. `images`: each figure as PNG, by name."""
+    if "docx" not in job.formats and "rtf" not in job.formats:
+        return {}
+    from ..render.document import elements, figure_placeholders
+
+    spec, files = job.trial.spec, {}
+    found = elements(figure_placeholders(html, figures))
+    if "docx" in job.formats:
+        from ..render.docx_report import report_docx, word_style
+
+        job.step("Writing Word")
+        data = report_docx(found, images, job.on, spec.report.paper, word_style(spec, job.trial.directory))
+        if password:
+            from ..render.encrypt import encrypted_docx
+
+            data = encrypted_docx(data, password)
+        files[f"{stem}.docx"] = data
+    if "rtf" in job.formats:
+        from ..render.rtf_tables import table_files
+
+        job.step("Writing RTF tables")
+        style = spec.report.style
+        footer = " ".join(t for t in (style.confidentiality, style.footer) if t)
+        files.update({f"{stem}-table-{name}": data for name, data in
+                      table_files(found, spec.report.paper, footer, style.numbering).items()})
     return files
 
 

@@ -22,9 +22,8 @@ from ..inputs.trial import Trial
 from ..layout.formatting import long_date
 from ..layout.mock import mocking
 from ..layout.dsmb_views import LISTING_CAP  # rows of a listing shown in a report; the full listing goes into the bundle
-from .common import Job, Rendered, archival_attachments, ard_csv, page_for
-from .kind import DSMB_CLOSED, DSMB_OPEN, laid_out
-from .kind import figures as sheet_figures
+from .common import Job, Rendered, archival_attachments, ard_csv, page_for, word_and_rtf
+from .kind import DSMB_CLOSED, DSMB_OPEN, drawings, laid_out
 from .narrative import manifest_entry, written
 
 LISTINGS = {  # ledger key -> file name and columns of the full listing
@@ -52,8 +51,9 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     step("Drawing figures")
     spec = trial.spec
     open_json, closed_json = _json(open_ledger), _json(closed_ledger)
-    conduct = sheet_figures(DSMB_OPEN, spec, open_ledger, open_json)
-    figures = sheet_figures(DSMB_CLOSED, spec, closed_ledger, closed_json)
+    word = "docx" in job.formats
+    conduct, open_images = drawings(DSMB_OPEN, spec, open_ledger, open_json, word)
+    figures, closed_images = drawings(DSMB_CLOSED, spec, closed_ledger, closed_json, word)
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
     text = written(trial, open_ledger, DSMB_OPEN.name)  # both pages: the user's text binds open-safe figures only
@@ -84,7 +84,10 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     attachment = {"results-closed.json": closed_json, "ard-closed.csv": ard_csv(closed_ledger)}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else closed_pdf if mocking() else with_attachments(closed_pdf, attachment))
-    extra = {"encrypted": [f"{CLOSED}.pdf"] if job.password else [], "previous_version": computed.compared_with,
+    files.update(word_and_rtf(job, OPEN, html_open, conduct, open_images))
+    files.update(word_and_rtf(job, CLOSED, html_closed, figures, closed_images, job.password))
+    encrypted = [f"{CLOSED}.pdf", *([f"{CLOSED}.docx"] if word else [])] if job.password else []
+    extra = {"encrypted": encrypted, "previous_version": computed.compared_with,
              **manifest_entry(trial, {DSMB_OPEN.name: text, DSMB_CLOSED.name: text})}
     return Rendered(files, (), extra)
 
@@ -110,6 +113,14 @@ def full_listings(block: dict) -> dict[str, bytes]:
             files[f"{stem}.csv"] = csv_bytes(rows, columns)
             files[f"{stem}.xlsx"] = xlsx_bytes(rows, columns)
     return files
+
+
+def check_rtf(kind: str, formats: tuple[str, ...], encrypt: bool) -> None:
+    """Stop (exit 2) where the closed DSMB report's tables would go into RTF files, which
+    cannot be encrypted, without --no-encrypt."""
+    if kind == "dsmb" and "rtf" in formats and encrypt:
+        raise InputError(Problem("--format", "rtf: RTF files cannot be encrypted, and the closed DSMB report's "
+                                 "tables are confidential: pass --no-encrypt to write them unencrypted, or leave out rtf"))
 
 
 def closed_password(env, encrypt: bool) -> str | None:

@@ -37,8 +37,14 @@ class Sheet:
 @dataclass(frozen=True)
 class Kind:
     id: str
-    formats: tuple[str, ...]  # the formats it can write; the default is all of them
+    formats: tuple[str, ...]  # the formats it writes by default
     sheets: tuple[Sheet, ...]
+    asked: tuple[str, ...] = ()  # the formats it writes only when asked (--format): Word, RTF tables
+
+    @property
+    def writes(self) -> tuple[str, ...]:
+        """Every format it can write."""
+        return self.formats + self.asked
 
 
 # A trial summary as published: the study, its patients, results and toxicity. The events table by
@@ -65,9 +71,9 @@ ABSTRACT_BLOCKS = ("abstract_background", "abstract_methods", "abstract_results"
 ABSTRACT = Sheet("abstract", "abstract.html.j2", ABSTRACT_BLOCKS, "abstract", allowed=ABSTRACT_BLOCKS)
 
 KINDS: dict[str, Kind] = {k.id: k for k in (
-    Kind("summary", ("pdf", "html"), (SUMMARY,)),
-    Kind("dsmb", ("pdf", "html"), (DSMB_OPEN, DSMB_CLOSED)),
-    Kind("abstract", ("txt", "html", "pdf", "docx"), (ABSTRACT,)),
+    Kind("summary", ("pdf", "html"), (SUMMARY,), ("docx", "rtf")),
+    Kind("dsmb", ("pdf", "html"), (DSMB_OPEN, DSMB_CLOSED), ("docx", "rtf")),
+    Kind("abstract", ("txt", "html", "pdf", "docx"), (ABSTRACT,), ("rtf",)),
 )}
 
 
@@ -106,6 +112,30 @@ def figures(sheet: Sheet, spec: Spec, ledger: dict, ledger_bytes: bytes | None =
             _LAST_DRAWN[(i, context)] = (fingerprint, svgs)
         drawn.update(svgs)
     return drawn
+
+
+def drawings(sheet: Sheet, spec: Spec, ledger: dict, ledger_bytes: bytes | None, images: bool
+             ) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The page's figures (`figures`) and, where `images` (a Word file is asked for), each also
+    as PNG by name, drawn anew in the same pass."""
+    if not images:
+        return figures(sheet, spec, ledger, ledger_bytes), {}
+    from ..layout.figures import raster_key, rasters
+
+    fingerprint = hashlib.sha256(ledger_bytes).digest() if ledger_bytes is not None else None
+    key = (sheet.name, chosen(sheet, spec))
+    last = _LAST_IMAGES.get(key)
+    if fingerprint is not None and last is not None and last[0] == fingerprint:  # `watch`, the ledger unchanged
+        return last[1], last[2]
+    with rasters() as pngs:
+        drawn = figures(sheet, spec, ledger)  # no fingerprint: drawn now, so its PNGs are too
+    found = {name: pngs[raster_key(svg)] for name, svg in drawn.items() if raster_key(svg) in pngs}
+    if fingerprint is not None:
+        _LAST_IMAGES[key] = (fingerprint, drawn, found)
+    return drawn, found
+
+
+_LAST_IMAGES: dict[tuple, tuple[bytes, dict[str, str], dict[str, bytes]]] = {}  # one entry per page and choice of blocks
 
 
 _LAST_DRAWN: dict[tuple[str, Context], tuple[bytes, dict[str, str]]] = {}  # one entry per block and page

@@ -17,10 +17,13 @@ from __future__ import annotations
 # Kaplan-Meier figures: report.layout.survival_figures; cumulative incidence: incidence_figures;
 # forest, swimmer and waterfall: efficacy_figures (all drawn with this module's helpers).
 
+import hashlib
 import io
 import math
 import re
-from typing import Any
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
 
 import matplotlib
 from matplotlib import font_manager
@@ -135,11 +138,45 @@ def _register_report_fonts() -> None:
 
 
 def _render(draw, *args, **kwargs) -> str:
-    """Build a Figure with ``draw`` inside the report rc context, return SVG."""
+    """Build a Figure with ``draw`` inside the report rc context, return SVG (and, inside
+    ``rasters()``, keep it as PNG too)."""
     _register_report_fonts()
     with matplotlib.rc_context(_RC):
         fig = draw(*args, **kwargs)
-        return _svg_string(fig)
+        svg = _svg_string(fig)
+        sink = _RASTERS.get()
+        if sink is not None:
+            sink[raster_key(svg)] = _png_bytes(fig)
+        return svg
+
+
+PNG_DPI = 150  # figures in Word files (python-docx takes no SVG)
+_RASTERS: ContextVar[dict[str, bytes] | None] = ContextVar("rasters", default=None)
+_ID_VALUE = re.compile(r'(\bid="|href="#|url\(#)[^")]*')
+
+
+@contextmanager
+def rasters() -> Iterator[dict[str, bytes]]:
+    """Within it, every figure drawn is also drawn as a PNG (PNG_DPI), kept in the dict it
+    yields under ``raster_key`` of its SVG. Outside it nothing more is drawn."""
+    sink: dict[str, bytes] = {}
+    token = _RASTERS.set(sink)
+    try:
+        yield sink
+    finally:
+        _RASTERS.reset(token)
+
+
+def raster_key(svg: str) -> str:
+    """A figure's key in ``rasters()``: its SVG without id values, so the same after ``namespaced``."""
+    return hashlib.sha256(_ID_VALUE.sub(r"\1", svg).encode("utf-8")).hexdigest()
+
+
+def _png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG, with no software or date stamp: the same bytes for the same figure."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    return buf.getvalue()
 
 
 def _message_figure(message: str, size: tuple[float, float], title: str = "") -> Figure:

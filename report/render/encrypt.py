@@ -32,3 +32,13 @@ def with_attachments(pdf: bytes, attachments: dict[str, bytes]) -> bytes:
         out = io.BytesIO()
         document.save(out, deterministic_id=True)
         return out.getvalue()
+
+
+def encrypted_docx(docx: bytes, password: str) -> bytes:
+    """The Word file encrypted with `password` (ECMA-376 agile encryption, AES-256, msoffcrypto-tool):
+    Word and LibreOffice open it with the password."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(docx)).encrypt(password, out)
+    return out.getvalue()
