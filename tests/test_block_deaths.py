@@ -187,7 +187,7 @@ def test_the_table_has_a_column_per_arm_and_the_total(ledger):
                       "Within 60 days of first treatment", "Within 21 days of the last dose",
                       "More than 21 days after the last dose", NO_EXPOSURE, "On study", "After going off study"]
     rows = {row.label: row.cells for row in laid.rows}
-    assert all(cell == "0 (0.0%)" for cell in (row[2] for row in rows.values()))  # arm C: zeros, not missing
+    assert all(cell == "0" for cell in (row[2] for row in rows.values()))  # arm C: zeros, not missing
     total = ledger["deaths"]["deaths"]
     assert rows["All deaths"][3] == f"{total['count']} ({100 * total['proportion']:.1f}%)"
     arm_a = ledger["by_arm"]["A"]["deaths"]["cause_not_recorded"]

@@ -163,7 +163,7 @@ def test_the_table_has_a_band_per_test_and_group(derived):
     rows = list(laid.rows)
     total = rows[heads.index("ANC, Total (N = 3)") * 7 + 1: heads.index("ANC, Total (N = 3)") * 7 + 7]
     assert [r.label for r in total] == [f"Baseline grade {g}" for g in GRADES] + [MISSING_BASELINE]
-    assert total[0].cells == ("0 (0.0%)", "0 (0.0%)", "0 (0.0%)", "1 (33.3%)", "0 (0.0%)")
+    assert total[0].cells == ("0", "0", "0", "1 (33.3%)", "0")
     assert total[5].cells == ("0", "0", "0", "0", "1")  # the missing baseline: counts, no percentage
 
 

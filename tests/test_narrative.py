@@ -75,7 +75,7 @@ def narrated(tmp_path):
 
 
 def test_ten_references_print_the_figures_the_tables_print(narrated, tmp_path):
-    files = built(run_cli("build", str(narrated), "--out", str(tmp_path / "out"), env=ENV))
+    files = built(run_cli("build", str(narrated), "--format", "pdf,html,docx", "--out", str(tmp_path / "out"), env=ENV))
     ledger = json.loads(files["results.json"].read_text())
     html = files["summary.html"].read_text()
     prose = narrative_text(html)
@@ -91,6 +91,13 @@ def test_ten_references_print_the_figures_the_tables_print(narrated, tmp_path):
     pdf = flat(" ".join(page.extract_text() for page in PdfReader(files["summary.pdf"]).pages))
     assert "Of the evaluable patients, " + expected_results(ledger)[0] + " responded" in pdf
     assert "evaluable patients (66%" not in pdf
+    # and in Word: the same sentence, figure for figure
+    import docx
+
+    word = flat(" ".join(p.text for p in docx.Document(str(files["summary.docx"])).paragraphs))
+    for figure in expected_results(ledger):
+        assert figure in word, figure
+    assert "evaluable patients (66%" not in word
     manifest = json.loads(files["manifest.json"].read_text())["narrative"]
     assert manifest["references"]["summary"]["results"][:3] == [
         "response.responders", "response.categories.CR | count", "response.categories.CR | pct(1)"]

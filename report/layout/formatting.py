@@ -59,10 +59,10 @@ def setting(value: float, digits: int = 0) -> str:
 
 
 def count_percent(count: int, proportion: float | None, digits: int = 1) -> str:
-    """'19 (65.5%)'."""
+    """'19 (65.5%)'; a zero count '0' (DESIGN section 6: a table of zeros reads at a glance)."""
     if mocking():
         return COUNT if proportion is None else f"{COUNT} ({percent(proportion, digits)})"
-    return f"{count}" if proportion is None else f"{count} ({percent(proportion, digits)})"
+    return f"{count}" if proportion is None or count == 0 else f"{count} ({percent(proportion, digits)})"
 
 
 def long_date(value: str | dt.date) -> str:
