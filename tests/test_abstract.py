@@ -41,7 +41,7 @@ def test_example_states_the_ledger_figures(abstract, ledger):
     results = next(s.text for s in abstract.sections if s.heading == "Results")
     assert "CR or CRi was achieved by 19 of 29 patients (66%; 95% CI, 46%-82%)." in results
     assert "Of the 19 responders, 18 responded after the first cycle." in results
-    assert "Among 13 responders with MRD data, 12 (92%; 95% CI, 64%-99.8%) were MRD-negative." in results
+    assert "Among 13 responders with MRD data, 12 (92%; 95% CI, 64.0%-99.8%) were MRD-negative." in results
     assert "overall survival was 79% at 6 months and 65% at 12 months" in results
     assert "disease-free survival among responders was 68% at 6 months and 56% at 12 months" in results
     assert "hyperglycemia (4 patients, 14%)" in results and "No patient died within 28 days" in results
@@ -81,3 +81,29 @@ def test_docx_is_deterministic(abstract):
     from report.render.docx_writer import abstract_docx
 
     assert abstract_docx(abstract, dt.date(2025, 1, 1)) == abstract_docx(abstract, dt.date(2025, 1, 1))
+
+
+def test_a_ci_prints_both_limits_to_the_same_precision():
+    from report.layout.abstract import _limits
+
+    assert _limits(0.4566942723320567, 0.8206163507648881) == "46%-82%"
+    assert _limits(0.6397025647321225, 0.9980543715026533) == "64.0%-99.8%"  # 99.8% would round to 100%
+    assert _limits(0.0021, 0.25) == "0.2%-25.0%"
+    assert _limits(0.0, 1.0) == "0%-100%"  # exact ends stay whole
+
+
+def test_the_table_has_a_header_row_counted_with_it(ledger):
+    from report.inputs.spec import load_spec
+    from report.layout.abstract import PRESETS, TABLE_HEAD, as_text, compose, counted
+    from conftest import EXAMPLE
+
+    spec = load_spec(EXAMPLE)
+    spec = spec.model_copy(update={"abstract": spec.abstract.model_copy(update={"include_table": True})})
+    abstract = compose(ledger, spec)
+    table = next(p for p in abstract.parts if p.rows)
+    assert table.head == TABLE_HEAD
+    assert " | ".join(TABLE_HEAD) in as_text(abstract)
+    rule = PRESETS["asco"]
+    without = compose(ledger, spec.model_copy(update={"abstract": spec.abstract.model_copy(update={"include_table": False})}))
+    assert len(counted(abstract, rule)) - len(counted(without, rule)) == len(
+        "".join(c for row in (table.head, *table.rows) for c in row).replace(" ", ""))

@@ -62,7 +62,7 @@ def test_the_table_goes_where_the_spec_puts_it(tmp_path):
     files = files_of(build(folder, tmp_path / "out"))
     assert txt_headings(files["abstract.txt"]) == ["Table", "Conclusions"]
     assert html_headings(files["abstract.html"]) == ["Table", "Conclusions"]
-    assert "CR or CRi: 19/29 (66%)" in files["abstract.txt"]
+    assert "Outcome | Result\nCR or CRi | 19/29 (66%)" in files["abstract.txt"]
 
 
 def test_the_character_limit_counts_the_parts_chosen(tmp_path):

@@ -56,6 +56,7 @@ class Section:
     text: str
     id: str = ""
     rows: tuple[tuple[str, str], ...] = ()  # (label, value): the table's rows
+    head: tuple[str, str] = ()  # the table's header row
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,10 @@ def _conclusions(ledger: dict, spec: Spec) -> Section:
 
 def _table_part(ledger: dict, spec: Spec) -> Section | None:
     rows = _table(ledger) if spec.abstract.include_table else ()
-    return Section("Table", "", "abstract_table", rows) if rows else None
+    return Section("Table", "", "abstract_table", rows, TABLE_HEAD) if rows else None
+
+
+TABLE_HEAD = ("Outcome", "Result")
 
 
 # The abstract's parts by block id, in their default order (report.blocks.catalogue declares
@@ -199,13 +203,18 @@ def _proportion_ci(p: dict, of: bool = True) -> str:
     """'19 of 29 patients (66%; 95% CI, 46%-82%)', or '12 (92%; ...)' with of=False."""
     level = number(p["confidence"] * 100, 0)
     count = f"{p['count']} of {p['n']} patients" if of else str(p["count"])
-    return f"{count} ({percent(p['proportion'])}; {level}% CI, {_limit(p['ci_low'])}-{_limit(p['ci_high'])})"
+    return f"{count} ({percent(p['proportion'])}; {level}% CI, {_limits(p['ci_low'], p['ci_high'])})"
 
 
-def _limit(value: float) -> str:
-    """A CI limit as a whole percentage, but never a rounded 0% or 100% that is not exact."""
-    whole = percent(value)
-    return percent(value, 1) if (whole == "100%" and value < 1) or (whole == "0%" and value > 0) else whole
+def _limits(low: float, high: float) -> str:
+    """'46%-82%': a CI's limits as whole percentages, both to one decimal where a whole one
+    would print a rounded 0% or 100% that is not exact ('63.9%-99.8%', never '64%-99.8%')."""
+    def inexact(value: float) -> bool:
+        whole = percent(value)
+        return (whole == "100%" and value < 1) or (whole == "0%" and value > 0)
+
+    digits = 1 if inexact(low) or inexact(high) else 0
+    return f"{percent(low, digits)}-{percent(high, digits)}"
 
 
 def _survival(ledger: dict) -> str:
@@ -278,7 +287,7 @@ def as_text(abstract: Abstract) -> str:
     lines += [f"{i}. {a}" for i, a in enumerate(abstract.affiliations, start=1)]
     for part in abstract.parts:
         if part.rows:
-            lines += ["", "Table."] + [f"{label}: {value}" for label, value in part.rows]
+            lines += ["", "Table.", " | ".join(part.head)] + [f"{label} | {value}" for label, value in part.rows]
         else:
             lines += ["", f"{part.heading}: {part.text}"]
     return "\n".join(lines) + "\n"
@@ -289,7 +298,7 @@ def counted(abstract: Abstract, rule: Rule) -> str:
     parts = [abstract.title] if rule.count_title else []
     for part in abstract.parts:
         if part.rows:
-            parts += [cell for row in part.rows for cell in row]
+            parts += [cell for row in (part.head, *part.rows) for cell in row]
         else:
             parts += [part.heading, part.text] if rule.count_headings else [part.text]
     text = " ".join(parts)
@@ -308,7 +317,7 @@ def part_counts(abstract: Abstract, rule: Rule) -> list[tuple[str, str, int]]:
 
     counts = [("Title", "", count(abstract.title))] if rule.count_title else []
     for part in abstract.parts:
-        text = " ".join(c for row in part.rows for c in row) if part.rows else (
+        text = " ".join(c for row in (part.head, *part.rows) for c in row) if part.rows else (
             f"{part.heading} {part.text}" if rule.count_headings else part.text)
         counts.append((part.heading, part.id, count(text)))
     return sorted(counts, key=lambda c: -c[2])

@@ -22,8 +22,8 @@ def abstract_docx(abstract: Abstract, on: dt.date, paper: str | None = None) -> 
         section.page_width, section.page_height = Mm(width), Mm(height)
     document.styles["Normal"].font.name = "Calibri"
     document.styles["Normal"].font.size = Pt(11)
-    title = document.add_paragraph()
-    title.add_run(abstract.title).bold = True
+    title = document.add_paragraph(style="Title")
+    title.add_run(abstract.title)
     authors = document.add_paragraph()
     for i, (name, mark) in enumerate(abstract.authors):
         authors.add_run(("" if i == 0 else ", ") + name)
@@ -34,6 +34,11 @@ def abstract_docx(abstract: Abstract, on: dt.date, paper: str | None = None) -> 
     for part in abstract.parts:
         if part.rows:
             table = document.add_table(rows=0, cols=2)
+            table.style = "Table Grid"
+            if part.head:
+                cells = table.add_row().cells
+                for cell, text in zip(cells, part.head):
+                    cell.paragraphs[0].add_run(text).bold = True
             for label, value in part.rows:
                 cells = table.add_row().cells
                 cells[0].text, cells[1].text = label, value
