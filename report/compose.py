@@ -28,7 +28,7 @@ from .errors import InputError, Problem
 from .inputs.trial import Trial, load_trial
 from .kinds.abstract import abstract_files
 from .inputs.user_templates import recorded_name, template_files
-from .kinds.common import FORMATS, KINDS, Job, Rendered, report_date, user_templates
+from .kinds.common import ALLOWED, FORMATS, KINDS, Job, Rendered, report_date, user_templates
 from .kinds.dsmb import closed_password as password_from_env
 from .kinds.dsmb import dsmb_files, previous_cutoff
 from .kinds.kind import check_report
@@ -156,8 +156,8 @@ def _check_request(kind: str, formats: tuple[str, ...]) -> None:
         raise InputError(Problem("--kind", f"{kind!r} is not a report kind this version builds ({', '.join(KINDS)})"))
     problems = []
     for f in formats:
-        if kind in FORMATS and f not in FORMATS[kind]:
-            problems.append(Problem("--format", f"{f!r} is not an output format of {kind} ({', '.join(FORMATS[kind])})"))
+        if kind in ALLOWED and f not in ALLOWED[kind]:
+            problems.append(Problem("--format", f"{f!r} is not an output format of {kind} ({', '.join(ALLOWED[kind])})"))
     if not formats:
         problems.append(Problem("--format", "name at least one output format"))
     if problems:

@@ -35,7 +35,7 @@ def build(
         None, help="Trial folders with trial.toml; several are built side by side, one process per core "
         "(default: the bundled S1318 example)."),
     kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html (abstract: also txt, docx). Default: all the kind writes."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html (abstract: also txt, docx); pdf-submission (PDF/A-2b; DSMB: the open report only). Default: every format the kind writes but pdf-submission."),
     cutoff: Optional[str] = Cutoff,
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
@@ -190,7 +190,8 @@ class _Renderer:
         from .batch import available_cores
 
         self._cleanup, self._render = cleanup, None
-        self._wanted = options["formats"] is None or "pdf" in options["formats"] or options["kind"] == "dsmb"
+        self._wanted = (options["formats"] is None or options["kind"] == "dsmb"
+                        or any(f.startswith("pdf") for f in options["formats"]))
         self._processes = 2 if options["kind"] == "dsmb" and available_cores() > 1 else 1
 
     def __call__(self):

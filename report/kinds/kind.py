@@ -68,6 +68,10 @@ KINDS: dict[str, Kind] = {k.id: k for k in (
     Kind("dsmb", ("pdf", "html"), (DSMB_OPEN, DSMB_CLOSED)),
     Kind("abstract", ("txt", "html", "pdf", "docx"), (ABSTRACT,)),
 )}
+# Formats a kind writes only when --format names them (never by default): the submission PDF,
+# PDF/A-2b (of the DSMB, the open report's only).
+ON_REQUEST: dict[str, tuple[str, ...]] = {"summary": ("pdf-submission",), "dsmb": ("pdf-submission",),
+                                          "abstract": ("pdf-submission",)}
 
 
 def chosen(sheet: Sheet, spec: Spec) -> tuple[str, ...]:
