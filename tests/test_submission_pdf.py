@@ -211,3 +211,15 @@ def test_a_submission_pdf_takes_no_attachments_and_is_the_same_bytes_each_time()
     archival = pdf_bytes(html, archival=True, on=on)
     with pikepdf.open(io.BytesIO(archival)) as pdf, pdf.open_outline() as tree:
         assert tree.root[0].children[0].children == []  # the caption bookmarks are the submission PDF's alone
+
+
+def test_the_pdf_worker_passes_the_submission_option_on():
+    from report.render.pdf_worker import PdfWorker
+
+    html = "<h1>Title</h1><figure><figcaption><b>A figure.</b> Its caption.</figcaption></figure>"
+    options = {"submission": True, "on": dt.date(2025, 1, 1)}
+    with PdfWorker() as worker:
+        (rendered,) = worker.pdfs([(html, options)])
+    assert rendered == pdf_bytes(html, **options)
+    with pikepdf.open(io.BytesIO(rendered)) as pdf, pdf.open_outline() as tree:
+        assert [c.title for c in tree.root[0].children] == ["A figure."]

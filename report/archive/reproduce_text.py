@@ -13,7 +13,6 @@ import datetime as dt
 import shlex
 
 NAME = "reproduce.txt"
-WIDTH = 64  # a SHA-256 in hex
 
 
 def reproduce_text(record: dict) -> bytes:
