@@ -223,3 +223,10 @@ def test_the_pdf_worker_passes_the_submission_option_on():
     assert rendered == pdf_bytes(html, **options)
     with pikepdf.open(io.BytesIO(rendered)) as pdf, pdf.open_outline() as tree:
         assert [c.title for c in tree.root[0].children] == ["A figure."]
+
+
+def test_an_abstracts_parts_are_its_sections():
+    html = ('<article class="abstract"><h1>An abstract</h1><p class="authors">A. Author</p>'
+            '<p><b>Background:</b> Why.</p><p><b>Methods:</b> How; <b>not</b> a part.</p></article>')
+    with pikepdf.open(io.BytesIO(pdf_bytes(html, submission=True))) as pdf, pdf.open_outline() as tree:
+        assert [c.title for c in tree.root[0].children] == ["Background:", "Methods:"]

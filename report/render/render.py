@@ -38,7 +38,9 @@ table > caption, figure > figcaption { bookmark-level: 4; bookmark-label: conten
 figcaption:has(> b:first-child) { bookmark-level: none; }
 figcaption > b:first-child { bookmark-level: 4; bookmark-label: content(text); }
 section#methods { bookmark-level: 2; bookmark-label: "Methods"; }
-"""  # a figure caption's bold lead ("Overall survival.") names it, where it has one
+article.abstract > p > b:first-child { bookmark-level: 2; bookmark-label: content(text); }
+"""  # a figure caption's bold lead ("Overall survival.") names it, where it has one; an abstract's parts
+# ("Background:") are its sections
 
 
 @dataclass(frozen=True)
