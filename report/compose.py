@@ -202,7 +202,9 @@ def reproduce(root: Path, version: str) -> list[Reproduced]:
                   provenance(trial, manifest["kind"], on, manifest["inputs"]),
                   max_chars=manifest.get("limit"), previous=manifest.get("previous_version"),
                   signed=manifest.get("signature"))
-        rendered = {**render_files(job, analyze(trial)).files, REPRODUCE_TEXT: reproduce_text(manifest)}
+        rendered = render_files(job, analyze(trial)).files
+    if any(entry["path"] == REPRODUCE_TEXT for entry in manifest["files"]):  # versions made before it have none
+        rendered[REPRODUCE_TEXT] = reproduce_text(manifest)
     return [_compare(entry, rendered, directory, manifest) for entry in manifest["files"]]
 
 
