@@ -230,3 +230,12 @@ def test_an_abstracts_parts_are_its_sections():
             '<p><b>Background:</b> Why.</p><p><b>Methods:</b> How; <b>not</b> a part.</p></article>')
     with pikepdf.open(io.BytesIO(pdf_bytes(html, submission=True))) as pdf, pdf.open_outline() as tree:
         assert [c.title for c in tree.root[0].children] == ["Background:", "Methods:"]
+
+
+def test_archive_reproduce_renders_the_submission_pdf_again_byte_for_byte(summary):
+    folder = summary["summary-submission.pdf"].parent
+    root = folder.parents[2]
+    result = run_cli("archive", "reproduce", folder.relative_to(root).as_posix(), "--out", str(root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = {line.strip() for line in result.stdout.splitlines()}
+    assert {"identical  summary-submission.pdf", "identical  summary.pdf", "identical  reproduce.txt"} <= lines
