@@ -7,6 +7,7 @@ The only module that calls every stage; no stage imports it.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -21,6 +22,8 @@ from .analysis.ledger import Results
 from .archive import store
 from .archive.bundle import manifest, software, template_hashes, write_bundle
 from .archive.chain import appending
+from .archive.reproduce_text import NAME as REPRODUCE_TEXT
+from .archive.reproduce_text import reproduce_text
 from .archive.index import indexed_file
 from .archive.signing import signed_at, signer_from_env
 from .blocks.ledger import results as analyze
@@ -89,7 +92,8 @@ def build(
               step=on_step or (lambda _: None), render_pdfs=render_pdfs, signed=signature,
               preview=_previewer(root / trial.spec.trial.id / kind / "preview") if preview else None)
     results = analyze(trial)
-    rendered = render_files(job, results)  # in memory: bad input stops here, with nothing written
+    rendered = with_reproduce_text(render_files(job, results), {  # in memory: bad input stops here, with nothing written
+        **job.provenance, "formats": list(formats), **({"signature": signature} if signature else {})})
     job.step("Writing bundle")
     root.mkdir(parents=True, exist_ok=True)
     with appending(root) as chain:  # the index's write transaction: one version at a time joins the chain
@@ -139,6 +143,12 @@ def _previewer(folder: Path) -> Callable[[dict[str, bytes]], None]:
     from .render.preview import write_preview
 
     return lambda pages: write_preview(folder, pages)
+
+
+def with_reproduce_text(rendered: Rendered, record: dict) -> Rendered:
+    """`rendered` with reproduce.txt, written from the manifest to be (`record` and what the kind adds)."""
+    text = reproduce_text({**record, **rendered.manifest})
+    return dataclasses.replace(rendered, files={**rendered.files, REPRODUCE_TEXT: text})
 
 
 def render_files(job: Job, results: Results) -> Rendered:
@@ -244,6 +254,8 @@ def reproduce(root: Path, version: str) -> list[Reproduced]:
                   max_chars=manifest.get("limit"), previous=manifest.get("previous_version"),
                   signed=manifest.get("signature"))
         rendered = render_files(job, analyze(trial)).files
+    if any(entry["path"] == REPRODUCE_TEXT for entry in manifest["files"]):  # versions made before it have none
+        rendered[REPRODUCE_TEXT] = reproduce_text(manifest)
     return [_compare(entry, rendered, directory, manifest) for entry in manifest["files"]]
 
 

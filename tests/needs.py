@@ -67,6 +67,10 @@ def _missing_libreoffice() -> str | None:
     return None if soffice() else "LibreOffice (soffice) is not installed"
 
 
+def _missing_poppler() -> str | None:
+    return None if shutil.which("pdffonts") else "pdffonts (poppler-utils) is not installed"
+
+
 def _missing_public_data() -> str | None:
     expected = [PUBLIC_DATA / "cdiscpilot01" / "adsl.xpt", PUBLIC_DATA / "random-cdisc" / "adsl.xpt"]
     absent = [str(p) for p in expected if not p.is_file()]
@@ -79,6 +83,8 @@ NEEDS = {
              "apt-get install -y r-base-core r-cran-survival r-cran-cmprsk r-cran-haven", _missing_r),
         Need("chromium", "the system Chromium, driven by playwright",
              "apt-get install -y chromium fonts-liberation", _missing_chromium),
+        Need("poppler", "pdffonts, to list a PDF's fonts and whether each is embedded",
+             "apt-get install -y poppler-utils", _missing_poppler),
         Need("public-data", "the public CDISC pilot and random.cdisc.data ADaM datasets",
              f"put cdiscpilot01/ (adsl, adae, adtte .xpt from github.com/phuse-org/phuse-scripts, "
              f"data/adam/cdiscpilot01) and random-cdisc/ (the R package random.cdisc.data's adsl, adae, adrs, "

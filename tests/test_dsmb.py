@@ -38,7 +38,8 @@ def month(tmp_path_factory):
 
 def test_bundle_holds_both_reports_and_no_closed_text_in_clear(month):
     _, _, later = month
-    assert {"dsmb-open.pdf", "dsmb-open.html", "dsmb-closed.pdf", "results.json", "ard.csv", "manifest.json"} == set(later)
+    assert {"dsmb-open.pdf", "dsmb-open.html", "dsmb-closed.pdf", "results.json", "ard.csv", "reproduce.txt",
+            "manifest.json"} == set(later)
     manifest = json.loads(later["manifest.json"].read_text())
     assert manifest["kind"] == "dsmb" and manifest["encrypted"] == ["dsmb-closed.pdf"]
     assert PASSWORD not in later["manifest.json"].read_text()

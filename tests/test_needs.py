@@ -60,7 +60,7 @@ def test_opting_out_skips_with_the_reason(fresh):
 
 def test_an_unknown_name_to_skip_is_a_usage_error(fresh):
     fresh.setenv(needs.SKIP_VARIABLE, "r,chromeium")
-    with pytest.raises(pytest.UsageError, match="chromeium: known are r, chromium, public-data"):
+    with pytest.raises(pytest.UsageError, match="chromeium: known are r, chromium, poppler, public-data"):
         needs.opted_out()
 
 

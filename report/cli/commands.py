@@ -39,8 +39,8 @@ def build(
         "(default: this folder where it holds a trial.toml, else the bundled S1318 example)."),
     kind: str = typer.Option("summary", "--kind", help="Report kind: summary, dsmb or abstract."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Comma-separated formats: pdf, html, docx (the report in Word), rtf (each table as an RTF file; "
-                                       "for dsmb only with --no-encrypt); abstract: also txt. Default: pdf, html "
-                                       "(abstract: txt, html, pdf, docx)."),
+                                       "for dsmb only with --no-encrypt), pdf-submission (PDF/A-2b for a submission; dsmb: the "
+                                       "open report only); abstract: also txt. Default: pdf, html (abstract: txt, html, pdf, docx)."),
     cutoff: Optional[str] = Cutoff,
     out_dir: Path = typer.Option(Path("output"), "--out", help="Root folder of the bundles."),
     data: Optional[Path] = Data,
@@ -212,7 +212,8 @@ class _Renderer:
         from .batch import available_cores
 
         self._cleanup, self._render = cleanup, None
-        self._wanted = options["formats"] is None or "pdf" in options["formats"] or options["kind"] == "dsmb"
+        self._wanted = (options["formats"] is None or options["kind"] == "dsmb"
+                        or any(f.startswith("pdf") for f in options["formats"]))
         self._processes = 2 if options["kind"] == "dsmb" and available_cores() > 1 else 1
 
     def __call__(self):

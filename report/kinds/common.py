@@ -20,6 +20,7 @@ FORMATS = {k.id: k.formats for k in CATALOGUE.values()}  # the formats each kind
 WRITES = {k.id: k.writes for k in CATALOGUE.values()}  # and every one it can write (--format)
 KINDS = tuple(FORMATS)
 EMBED_INPUTS_MAX_BYTES = 10 * 2**20
+SUBMISSION = "pdf-submission"  # the format of a submission PDF (report.render.render.pdf_bytes, submission=True)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ def _json_bytes(value: dict) -> bytes:
 
 def html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: dict[str, str],
                  ard: bytes | None = None) -> dict[str, bytes]:
-    """`<stem>.html` and the archival `<stem>.pdf` (embedding the ledger and `ard`), as the job's formats ask."""
+    """`<stem>.html`, the archival `<stem>.pdf` (embedding the ledger and `ard`) and the submission
+    `<stem>-submission.pdf` (PDF/A-2b, nothing embedded), as the job's formats ask."""
     from ..render.render import figures_as_images
 
     files = {}
@@ -114,6 +116,8 @@ def html_and_pdf(job: Job, stem: str, html: str, results_json: bytes, figures: d
         attachments = archival_attachments(job, results_json, ard=ard)
         files[f"{stem}.pdf"] = job.pdf(figures_as_images(html, figures), archival=True, attachments=attachments,
                                        on=job.on)
+    if SUBMISSION in job.formats:
+        files[f"{stem}-submission.pdf"] = job.pdf(figures_as_images(html, figures), submission=True, on=job.on)
     return files
 
 

@@ -22,7 +22,7 @@ from ..inputs.trial import Trial
 from ..layout.formatting import long_date
 from ..layout.mock import mocking
 from ..layout.dsmb_views import LISTING_CAP  # rows of a listing shown in a report; the full listing goes into the bundle
-from .common import Job, Rendered, archival_attachments, ard_csv, page_for, word_and_rtf
+from .common import SUBMISSION, Job, Rendered, archival_attachments, ard_csv, page_for, word_and_rtf
 from .kind import DSMB_CLOSED, DSMB_OPEN, drawings, laid_out
 from .narrative import manifest_entry, written
 
@@ -78,9 +78,10 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
         attachments = archival_attachments(job, files["results.json"], with_data=False, ard=files["ard.csv"])
         requests.append((figures_as_images(html_open, conduct), {"archival": True, "attachments": attachments,
                                                                   "on": job.on}))
-    closed_pdf, *open_pdf = job.pdfs(requests)  # side by side, given a worker for each
-    if open_pdf:
-        files[f"{OPEN}.pdf"] = open_pdf[0]
+    if SUBMISSION in job.formats:  # the open report's only: the closed report is never a submission PDF
+        requests.append((figures_as_images(html_open, conduct), {"submission": True, "on": job.on}))
+    closed_pdf, *open_pdfs = job.pdfs(requests)  # side by side, given a worker for each
+    files.update(zip(_open_pdf_names(job.formats), open_pdfs))
     attachment = {"results-closed.json": closed_json, "ard-closed.csv": ard_csv(closed_ledger)}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else closed_pdf if mocking() else with_attachments(closed_pdf, attachment))
@@ -90,6 +91,11 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     extra = {"encrypted": encrypted, "previous_version": computed.compared_with,
              **manifest_entry(trial, {DSMB_OPEN.name: text, DSMB_CLOSED.name: text})}
     return Rendered(files, (), extra)
+
+
+def _open_pdf_names(formats: tuple[str, ...]) -> list[str]:
+    """The open report's PDFs, in the order they are asked of the renderer."""
+    return ([f"{OPEN}.pdf"] if "pdf" in formats else []) + ([f"{OPEN}-submission.pdf"] if SUBMISSION in formats else [])
 
 
 def dsmb_ledgers(trial: Trial, results: Results, archived: tuple[bytes, str] | None) -> DsmbResults:

@@ -71,10 +71,12 @@ ABSTRACT_BLOCKS = ("abstract_background", "abstract_methods", "abstract_results"
 ABSTRACT = Sheet("abstract", "abstract.html.j2", ABSTRACT_BLOCKS, "abstract", allowed=ABSTRACT_BLOCKS)
 
 KINDS: dict[str, Kind] = {k.id: k for k in (
-    Kind("summary", ("pdf", "html"), (SUMMARY,), ("docx", "rtf")),
-    Kind("dsmb", ("pdf", "html"), (DSMB_OPEN, DSMB_CLOSED), ("docx", "rtf")),
-    Kind("abstract", ("txt", "html", "pdf", "docx"), (ABSTRACT,), ("rtf",)),
+    Kind("summary", ("pdf", "html"), (SUMMARY,), ("docx", "rtf", "pdf-submission")),
+    Kind("dsmb", ("pdf", "html"), (DSMB_OPEN, DSMB_CLOSED), ("docx", "rtf", "pdf-submission")),
+    Kind("abstract", ("txt", "html", "pdf", "docx"), (ABSTRACT,), ("rtf", "pdf-submission")),
 )}
+# `asked`: written only when --format names them: Word, RTF tables, and the submission PDF
+# (PDF/A-2b; of the DSMB update, the open report's only).
 
 
 def chosen(sheet: Sheet, spec: Spec) -> tuple[str, ...]:

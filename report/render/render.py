@@ -34,6 +34,17 @@ PRINT_FONTS = "fonts.css"
 # on every machine, so a PDF's bytes do not depend on where the trial folder is (WeasyPrint
 # names an image by its URL); the fetcher reads it from the trial's templates folder.
 USER_BASE = "file:///trialreport-user-templates/"
+# The submission PDF's bookmarks: WeasyPrint's own give the headings (h1-h6); these add every
+# table and figure, by its caption, below its section. Not in report.css (nor the templates
+# folder, whose hashes the archival PDF embeds): the archival PDF's bytes stay as they were.
+SUBMISSION_CSS = """
+table > caption, figure > figcaption { bookmark-level: 4; bookmark-label: content(text); }
+figcaption:has(> b:first-child) { bookmark-level: none; }
+figcaption > b:first-child { bookmark-level: 4; bookmark-label: content(text); }
+section#methods { bookmark-level: 2; bookmark-label: "Methods"; }
+article.abstract > p > b:first-child { bookmark-level: 2; bookmark-label: content(text); }
+"""  # a figure caption's bold lead ("Overall survival.") names it, where it has one; an abstract's parts
+# ("Background:") are its sections
 
 
 @dataclass(frozen=True)
@@ -168,10 +179,15 @@ def pdf_bytes(
     attachments: dict[str, bytes] | None = None,
     on: dt.date | None = None,
     templates: str | None = None,
+    submission: bool = False,
 ) -> bytes:
     """The PDF of `html`; `archival` makes it PDF/A-3b, with `attachments` embedded and
     dated `on` (the report date), so the same inputs give the same bytes. `templates`: the
-    trial's own templates folder, from which (as from the shipped one) files may be read."""
+    trial's own templates folder, from which (as from the shipped one) files may be read.
+    `submission`: PDF/A-2b for a regulatory submission, with a bookmark for every heading,
+    table and figure, and nothing embedded but the fonts (no attachments; never with `archival`)."""
+    if submission and (archival or attachments):
+        raise ValueError("a submission PDF is PDF/A-2b, without attachments; it is not the archival PDF/A-3b")
     _quiet_weasyprint()
     _embed_fonts_whole()
     html = html.replace(screen_fonts(), "", 1)  # the PDF has them from the templates folder (_print_fonts)
@@ -187,9 +203,17 @@ def pdf_bytes(
                    relationship="Data", url_fetcher=fetcher)
         for name, data in sorted((attachments or {}).items())
     ]
-    options = {"pdf_variant": "pdf/a-3b"} if archival else {}
+    options = {"pdf_variant": "pdf/a-3b"} if archival else {"pdf_variant": "pdf/a-2b"} if submission else {}
+    sheets = [fonts, *_submission_css()] if submission else [fonts]
     document = HTML(string=html, base_url=base, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[fonts], font_config=font_config, attachments=files, **options)
+    return document.write_pdf(stylesheets=sheets, font_config=font_config, attachments=files, **options)
+
+
+@functools.cache
+def _submission_css():
+    from weasyprint import CSS
+
+    return (CSS(string=SUBMISSION_CSS),)
 
 
 @functools.cache
