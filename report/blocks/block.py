@@ -21,6 +21,7 @@ class Context:
     # The user's text of this page's sections ([narrative]), rendered against its ledger:
     # section -> report.layout.narrative.Written.
     written: dict | None = field(default=None, compare=False)
+    blocks: tuple[str, ...] = field(default=(), compare=False)  # the page's block ids, in order (its contents)
 
 
 @dataclass(frozen=True)

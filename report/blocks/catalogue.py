@@ -41,6 +41,12 @@ def _stopping_view(ledger: dict, context: Context):
     return laid_stopping(ledger["stopping"])
 
 
+def _contents_view(ledger: dict, context: Context) -> tuple[tuple[str, str], ...]:
+    """The page's sections after the contents, each (title, anchor), those with something to show."""
+    after = context.blocks[context.blocks.index("contents") + 1:] if "contents" in context.blocks else context.blocks
+    return tuple((BLOCKS[i].title, f"block-{i}") for i in after if BLOCKS[i].partial_for(ledger, context))
+
+
 def _toxicity_view(ledger: dict, context: Context):
     """By arm where the ledger has arms (never on the open page, which does not take this block)."""
     if ledger.get("arms") and not context.open:
@@ -65,6 +71,7 @@ BLOCKS: dict[str, Block] = {b.id: b for b in (
     Block("title", "DSMB title page", ("trial", "data_cutoff", "report"), True, P + "dsmb/title.html.j2", view=dv.title_view),
     Block("status", "Study status", ("accrual", "dsmb"), True, P + "dsmb/status.html.j2", figures=conduct_figures,
           view=dv.status_view, ard=status_ard, narrative="dsmb_status"),
+    Block("contents", "Contents", (), True, P + "dsmb/contents.html.j2", view=_contents_view),
     Block("changes", "Changes since the previous report", ("dsmb",), True, P + "dsmb/changes.html.j2", view=dv.changes_view),
     Block("stopping", "Stopping rules", ("stopping",), False, P + "dsmb/stopping.html.j2", view=_stopping_view),
     Block("baseline", "Baseline characteristics", ("population", "baseline"), True, P + "dsmb/baseline.html.j2",

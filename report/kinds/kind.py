@@ -31,7 +31,8 @@ class Sheet:
 
     def context(self, spec: Spec | None = None, written: dict | None = None) -> Context:
         """`written`: the user's text of the page's sections (report.kinds.narrative.written)."""
-        return Context(self.name, self.open, spec.model_dump(mode="json") if spec is not None else None, written)
+        return Context(self.name, self.open, spec.model_dump(mode="json") if spec is not None else None, written,
+                       chosen(self, spec) if spec is not None else ())
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,9 @@ COMPUTED = tuple(i for i, b in BLOCKS.items() if b.compute is not None)
 SUMMARY = Sheet("summary", "summary.html.j2", SUMMARY_BLOCKS, "summary",
                 allowed=(*SUMMARY_BLOCKS, "baseline", "notes", *COMPUTED))
 DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
-                  ("title", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
+                  ("title", "contents", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
 DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",
-                    ("title", "status", "changes", "stopping", "disposition", "demographics", "results",
+                    ("title", "contents", "status", "changes", "stopping", "disposition", "demographics", "results",
                      "duration_of_response", "tte_summary", "cumulative_incidence", "forest", "swimmer", "waterfall", "exposure",
                      "safety", "ae_overview", "toxicity", "aesi", "labs_shift", "deaths", "methods"),
                     "dsmb_closed")

@@ -241,7 +241,7 @@ def ard(part: dict | None, ledger: dict) -> list[Stat]:
 
 BLOCK = Block(
     id=BLOCK_ID,
-    title="Cumulative incidence of relapse",
+    title="Cumulative incidence",
     keys=(BLOCK_ID, "by_arm"),
     open_safe=False,
     partial="partials/cumulative_incidence.html.j2",

@@ -137,7 +137,7 @@ def ard(part: dict | None, ledger: dict) -> list[Stat]:
 
 BLOCK = Block(
     id=BLOCK_ID,
-    title="Time-to-event summary",
+    title="Time-to-event endpoints",
     keys=(BLOCK_ID, "survival", "endpoints", "by_arm"),
     open_safe=False,
     partial="partials/tte_summary.html.j2",
