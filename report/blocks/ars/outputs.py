@@ -1,0 +1,128 @@
+"""The ReportingEvent's outputs (the report, with a display for each of its tables and
+figures: title, legend, footnotes, as the report prints them), its list of contents and its
+reference documents (the spec, the data cutoff, the ledger and ard.csv)."""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from ..block import Laid
+from ..catalogue import BLOCKS
+from .analyses import SPEC_REF
+from .sets import slug
+
+TITLES = ("caption", "title")  # a view's attributes that title its table
+LEGENDS = ("captions",)  # its figures' captions: (name, caption) pairs
+FOOTNOTES = ("note", "notes", "footnote", "footnotes")
+FILE_TYPES = ("pdf", "rtf", "txt")  # ARS's controlled terms for an output file
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The report the ReportingEvent describes: its kind's name, its files in the bundle, and
+    its blocks as laid out (None: no report, e.g. `trialreport analyze --ars` without one)."""
+    name: str  # e.g. "summary", "dsmb-open"
+    title: str
+    files: tuple[str, ...] = ()
+    laid: Sequence[Laid] | None = None
+
+
+def texts(view: object, attributes: tuple[str, ...]) -> list[str]:
+    """The plain text of a view's attributes (a string, or a sequence of strings or of (name, text) pairs)."""
+    found: list[str] = []
+    for name in attributes:
+        found += _strings(getattr(view, name, None))
+    return found
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        text = " ".join(html.unescape(TAG.sub("", str(value))).split())
+        return [text] if text else []
+    if isinstance(value, (tuple, list)):
+        if len(value) == 2 and all(isinstance(v, str) for v in value) and " " not in value[0]:
+            return _strings(value[1])  # a (figure name, caption) pair
+        return [text for v in value for text in _strings(v)]
+    return []
+
+
+def display(report: Report, laid: Laid) -> dict:
+    """One block of the report as an OutputDisplay: its title, figure legends and footnotes."""
+    block = BLOCKS[laid.id]
+    display_id = f"Disp_{slug(report.name)}_{slug(laid.id)}"
+    titles = texts(laid.view, TITLES)
+    sections = []
+    for kind, lines in (("Title", [block.title, *titles]), ("Legend", texts(laid.view, LEGENDS)),
+                        ("Footnote", texts(laid.view, FOOTNOTES))):
+        lines = list(dict.fromkeys(lines))
+        if lines:
+            sections.append({"sectionType": kind, "orderedSubSections": [
+                {"order": i, "subSection": {"id": f"{display_id}_{kind}_{i}", "text": line}}
+                for i, line in enumerate(lines, start=1)]})
+    return {"id": display_id, "name": block.title, "label": laid.id, "displayTitle": titles[0] if titles else block.title,
+            "displaySections": sections}
+
+
+def shown(report: Report) -> list[Laid]:
+    """The report's blocks that print something on this ledger."""
+    return [laid for laid in report.laid or () if laid.partial is not None and laid.id in BLOCKS]
+
+
+def outputs(report: Report) -> list[dict]:
+    """The report as one Output, a display for each block it shows."""
+    if report.laid is None:
+        return []
+    files = [{"name": name, "location": name,
+              **({"fileType": {"controlledTerm": name.rsplit(".", 1)[-1]}} if name.rsplit(".", 1)[-1] in FILE_TYPES else {})}
+             for name in report.files]
+    displays = [{"order": i, "display": display(report, laid)} for i, laid in enumerate(shown(report), start=1)]
+    return [{"id": f"Out_{slug(report.name)}", "name": report.title, "displays": displays,
+             **({"fileSpecifications": files} if files else {}), "documentRefs": [{"referenceDocumentId": SPEC_REF}]}]
+
+
+def contents(report: Report, analyses: list[dict]) -> dict:
+    """The main list of contents: the report, each of its displays with the analyses of its block;
+    then the ledger's analyses that the report does not display."""
+    by_block: dict[str, list[dict]] = {}
+    for a in analyses:
+        by_block.setdefault(a["categoryIds"][0], []).append(a)
+    items, listed = [], set()
+    if report.laid is not None:
+        sublist = []
+        for order, laid in enumerate(shown(report), start=1):
+            block_analyses = by_block.get(f"Cat_block_{slug(laid.id)}", [])
+            listed.add(laid.id)
+            sublist.append({"name": BLOCKS[laid.id].title, "level": 2, "order": order,
+                            **_sublist(block_analyses, 3)})
+        items.append({"name": report.title, "level": 1, "order": 1, "outputId": f"Out_{slug(report.name)}",
+                      **({"sublist": {"listItems": sublist}} if sublist else {})})
+    rest = [a for a in analyses if a["categoryIds"][0] not in {f"Cat_block_{slug(i)}" for i in listed}]
+    if rest:
+        items.append({"name": "Analyses of the ledger" + (" not displayed in the report" if items else ""),
+                      "level": 1, "order": len(items) + 1, **_sublist(rest, 2)})
+    return {"name": f"Analyses and outputs: {report.title}", "contentsList": {"listItems": items}}
+
+
+def _sublist(analyses: list[dict], level: int) -> dict:
+    if not analyses:
+        return {}
+    return {"sublist": {"listItems": [{"name": a["name"], "level": level, "order": i, "analysisId": a["id"]}
+                                      for i, a in enumerate(analyses, start=1)]}}
+
+
+def reference_documents(ledger: dict) -> list[dict]:
+    """The spec, the data cutoff, and the two files the figures are read from."""
+    trial = ledger.get("trial") or {}
+    documents = [{"id": SPEC_REF, "name": "Trial specification (trial.toml)", "location": "trial.toml",
+                  "description": f"The analyses, populations and report blocks of trial {trial.get('id', '')}."}]
+    if ledger.get("data_cutoff"):
+        documents.append({"id": "Ref_DataCutoff", "name": f"Data cutoff {ledger['data_cutoff']}",
+                          "description": "Every figure counts the data as of this date."})
+    return documents + [
+        {"id": "Ref_Ledger", "name": "Numbers ledger (results.json)", "location": "results.json",
+         "description": "Every figure of the report, as computed; this file describes it."},
+        {"id": "Ref_ARD", "name": "Analysis results data (ard.csv)", "location": "ard.csv",
+         "description": "The same figures in long form, one row per OperationResult."}]
