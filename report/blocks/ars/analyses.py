@@ -161,6 +161,8 @@ def analysis(n: int, rows: list[dict], registry: Registry) -> dict:
     if sets.is_event_row(first):
         registry.events = True
         found.update(dataset=sets.events_dataset(registry.ledger), dataSubsetId=sets.TEAE)
+    elif first["block"] in sets.SUBJECT_BLOCKS:
+        found["dataset"] = sets.subjects_dataset(registry.ledger)
     population = sets.population_of(first, registry.ledger)
     if population in sets.POPULATIONS:
         if population not in registry.populations:

@@ -25,6 +25,7 @@ BLOCK_POPULATIONS = {
 }
 AE_CONTEXTS = frozenset({"safety_overview", "worst_grade", "hierarchical", "hierarchical_worst_grade", "leading_grade_3_plus"})
 TEAE = "Dss_TEAE"
+SUBJECT_BLOCKS = frozenset({"baseline", "demographics", "disposition"})  # one record per patient (ADSL, subjects.csv)
 
 
 def slug(text: str) -> str:
