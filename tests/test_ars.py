@@ -373,3 +373,20 @@ def test_open_dsmb_ars_holds_the_open_ard_rows_only_and_the_closed_one_is_encryp
     assert {"results", "baseline", "safety"} <= {closed_event.labels[a["categoryIds"][0]] for a in closed_event.event["analyses"]}
     assert [g for g in closed_event.event["analysisGroupings"] if not g["dataDriven"]]  # by arm
     assert not list(folder.glob("ars-closed*"))
+
+
+@pytest.mark.parametrize("name", _trial_params())
+def test_the_displays_footnotes_and_legends_are_the_reports_text(bundles, name):
+    import html
+    import re
+
+    folder = bundles(name)
+    printed = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", (folder / "summary.html").read_text(encoding="utf-8"))).split())
+    printed = printed.replace(" ", "")
+    displays = [d["display"] for d in read(folder).event["outputs"][0]["displays"]]
+    texts = [(d["label"], s["sectionType"], x["subSection"]["text"]) for d in displays for s in d["displaySections"]
+             for x in s["orderedSubSections"] if s["sectionType"] in ("Footnote", "Legend") or x["order"] > 1]
+    # (a display's first title is its block's, which a report may not print: "Masthead")
+    assert len({label for label, _, _ in texts}) >= 4
+    missing = [t for t in texts if t[2].replace(" ", "") not in printed]
+    assert not missing, missing[:3]

@@ -3,21 +3,24 @@ figures: title, legend, footnotes, as the report prints them), its list of conte
 reference documents (the spec, the data cutoff, the ledger and ard.csv)."""
 from __future__ import annotations
 
+import dataclasses
+import functools
 import html
 import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from ...resources import templates_dir
 from ..block import Laid
 from ..catalogue import BLOCKS
 from .analyses import SPEC_REF
 from .sets import slug
 
-TITLES = ("caption", "title")  # a view's attributes that title its table
-LEGENDS = ("captions",)  # its figures' captions: (name, caption) pairs
-FOOTNOTES = ("note", "notes", "footnote", "footnotes")
 FILE_TYPES = ("pdf", "rtf", "txt")  # ARS's controlled terms for an output file
 TAG = re.compile(r"<[^>]+>")
+# A table's body and its marks: a row's `note` and a subcolumn's `subnotes` are footnote marks, not their text.
+SKIPPED = ("rows", "bodies", "cells", "subnotes")
+USED = re.compile(r"""{%-?\s*(?:import|include|from|extends)\s+["']([^"']+)["']""")
 
 
 @dataclass(frozen=True)
@@ -30,12 +33,45 @@ class Report:
     laid: Sequence[Laid] | None = None
 
 
-def texts(view: object, attributes: tuple[str, ...]) -> list[str]:
-    """The plain text of a view's attributes (a string, or a sequence of strings or of (name, text) pairs)."""
-    found: list[str] = []
-    for name in attributes:
-        found += _strings(getattr(view, name, None))
+def sections(view: object, printed: str | None, depth: int = 0) -> dict[str, list[str]]:
+    """The text a view prints around its tables and figures, by ARS section type: its captions
+    and titles (`Title`), its figures' captions (`Legend`) and its notes (`Footnote`), read from
+    the view's fields by their names (`caption`, `response_caption`, `captions`, `note`, ...)
+    and from the views nested in it (an endpoint's table); of those, only the fields that the
+    block's partial prints (`printed`, its source: e.g. `v.survival_note`), where it is known."""
+    found: dict[str, list[str]] = {"Title": [], "Legend": [], "Footnote": []}
+    if depth > 3 or not dataclasses.is_dataclass(view) or isinstance(view, type):
+        return found
+    for field in dataclasses.fields(view):
+        value, name = getattr(view, field.name), field.name
+        if name in SKIPPED or (printed is not None and not re.search(rf"\.{name}\b", printed)):
+            continue
+        if name.endswith("captions") or name == "figures":  # (figure key, caption) pairs
+            found["Legend"] += _strings(value)
+        elif name.endswith("caption") or name == "title":
+            found["Title"] += _strings(value)
+        elif name.endswith(("note", "notes")):
+            found["Footnote"] += _strings(value)
+        else:
+            for nested in value if isinstance(value, (tuple, list)) else (value,):
+                for kind, lines in sections(nested, printed, depth + 1).items():
+                    found[kind] += lines
     return found
+
+
+@functools.lru_cache(maxsize=None)
+def partial_source(partial: str | None) -> str | None:
+    """The shipped partial's source with the templates it imports or includes (their macros
+    print the view's fields); None where there is none: then every field counts."""
+    sources, pending = {}, [partial] if partial else []
+    while pending:
+        name = pending.pop()
+        path = templates_dir() / name
+        if name in sources or not path.is_file():
+            continue
+        sources[name] = path.read_text(encoding="utf-8")
+        pending += USED.findall(sources[name])
+    return "\n".join(sources.values()) if sources else None
 
 
 def _strings(value: object) -> list[str]:
@@ -53,17 +89,18 @@ def display(report: Report, laid: Laid) -> dict:
     """One block of the report as an OutputDisplay: its title, figure legends and footnotes."""
     block = BLOCKS[laid.id]
     display_id = f"Disp_{slug(report.name)}_{slug(laid.id)}"
-    titles = texts(laid.view, TITLES)
-    sections = []
-    for kind, lines in (("Title", [block.title, *titles]), ("Legend", texts(laid.view, LEGENDS)),
-                        ("Footnote", texts(laid.view, FOOTNOTES))):
+    found = sections(laid.view, partial_source(laid.partial))
+    titles = found["Title"]
+    found["Title"] = [block.title, *titles]
+    shown = []
+    for kind, lines in found.items():
         lines = list(dict.fromkeys(lines))
         if lines:
-            sections.append({"sectionType": kind, "orderedSubSections": [
+            shown.append({"sectionType": kind, "orderedSubSections": [
                 {"order": i, "subSection": {"id": f"{display_id}_{kind}_{i}", "text": line}}
                 for i, line in enumerate(lines, start=1)]})
     return {"id": display_id, "name": block.title, "label": laid.id, "displayTitle": titles[0] if titles else block.title,
-            "displaySections": sections}
+            "displaySections": shown}
 
 
 def shown(report: Report) -> list[Laid]:
