@@ -47,7 +47,7 @@ def sections(view: object, printed: str | None, depth: int = 0) -> dict[str, lis
         if name in SKIPPED or (printed is not None and not re.search(rf"\.{name}\b", printed)):
             continue
         if name.endswith("captions") or name == "figures":  # (figure key, caption) pairs
-            found["Legend"] += _strings(value)
+            found["Legend"] += [text for pair in value or () for text in _strings(pair[-1])]
         elif name.endswith("caption") or name == "title":
             found["Title"] += _strings(value)
         elif name.endswith(("note", "notes")):
@@ -79,8 +79,6 @@ def _strings(value: object) -> list[str]:
         text = " ".join(html.unescape(TAG.sub("", str(value))).split())
         return [text] if text else []
     if isinstance(value, (tuple, list)):
-        if len(value) == 2 and all(isinstance(v, str) for v in value) and " " not in value[0]:
-            return _strings(value[1])  # a (figure name, caption) pair
         return [text for v in value for text in _strings(v)]
     return []
 
