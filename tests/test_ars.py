@@ -390,3 +390,16 @@ def test_the_displays_footnotes_and_legends_are_the_reports_text(bundles, name):
     assert len({label for label, _, _ in texts}) >= 4
     missing = [t for t in texts if t[2].replace(" ", "") not in printed]
     assert not missing, missing[:3]
+
+
+def test_the_abstract_bundle_holds_its_ars_json(tmp_path, validator):
+    built = run_cli("build", str(EXAMPLE), "--kind", "abstract", "--format", "txt", "--out", str(tmp_path), env=ENV)
+    assert built.returncode == 0, built.stderr
+    folder = next(tmp_path.glob("*/abstract/*-v1"))
+    event = read(folder)
+    assert not list(validator.iter_errors(event.event))
+    assert event.keys() == ard_keys(ard_rows(folder))
+    output = event.event["outputs"][0]
+    assert output["fileSpecifications"] == [{"name": "abstract.txt", "location": "abstract.txt",
+                                             "fileType": {"controlledTerm": "txt"}}]
+    assert [d["display"]["label"] for d in output["displays"]][0] == "abstract_background"
