@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ...layout.ard import source_name
 from ..catalogue import BLOCKS
 from . import sets
-from .vocabulary import TEXT_STATS, level_role, method_key, method_words, operation_words
+from .vocabulary import COMPARISONS, TEXT_STATS, level_role, method_key, method_words, operation_words
 
 
 class BrokenLedger(ValueError):
@@ -121,7 +121,7 @@ def result(row: dict, registry: Registry, by_arm: bool) -> dict:
     groups = []
     if row["group1"]:
         groups.append(registry.result_group(row["group1"], row["group1_level"], "treatment"))
-    elif by_arm:  # the total column: across every arm
+    elif by_arm and row["group2"] != registry.arm:  # the total column, or a test across the arms: every arm
         groups.append({"groupingId": registry.grouping(registry.arm, "treatment")["id"]})
     if row["group2"]:
         role = "treatment" if row["group2"] == registry.arm else "category"
@@ -147,7 +147,7 @@ def analyses(rows: list[dict], registry: Registry) -> list[dict]:
 
 def analysis(n: int, rows: list[dict], registry: Registry) -> dict:
     first = rows[0]
-    by_arm = any(r["group1"] for r in rows)
+    by_arm = any(r["group1"] for r in rows) or (first["context"] in COMPARISONS and bool(registry.ledger.get("arms")))
     results = [result(r, registry, by_arm) for r in rows]
     method = registry.methods[method_key(first)]
     block = BLOCKS[first["block"]].title if first["block"] in BLOCKS else first["block"]
