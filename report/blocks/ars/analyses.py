@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from ...layout.ard import source_name
 from ..catalogue import BLOCKS
 from . import sets
-from .vocabulary import COMPARISONS, TEXT_STATS, level_role, method_key, method_words, operation_words
+from .vocabulary import COMPARISONS, STATS, TEXT_STATS, level_role, method_key, method_words, operation_words
 
 
 class BrokenLedger(ValueError):
     """The ledger cannot be written as ARS: a figure is missing, or is not a number where one belongs."""
 
 
+NUMBERS = frozenset(STATS) - TEXT_STATS  # the statistics whose value is a number, never text
 REASON = {"sponsorTermId": "SponsorReason_TrialSpec", "controlledTerm": "SPECIFIED IN TRIAL SPECIFICATION"}
 PURPOSE = {"sponsorTermId": "SponsorPurpose_Reported", "controlledTerm": "REPORTED IN TRIAL REPORT"}
 TERMINOLOGY = [
@@ -92,7 +93,7 @@ class Registry:
 
 def raw_value(row: dict) -> str | None:
     """The row's value as ARS's rawValue (None: not computable, written without one); BrokenLedger
-    for a value that is not a finite number (nor the text of a method or the strata)."""
+    for a value that is not a finite number, or is text where the statistic is a number (n, p, mean, ...)."""
     stat = row["stat"]
     if stat is None:
         return None
@@ -104,7 +105,7 @@ def raw_value(row: dict) -> str | None:
         return str(int(stat))
     if isinstance(stat, numbers.Real) and not isinstance(stat, bool) and math.isfinite(stat):
         return repr(float(stat))
-    if isinstance(stat, str) and row["stat_name"] in TEXT_STATS:
+    if isinstance(stat, str) and row["stat_name"] not in NUMBERS:  # a method's name, the strata, a new block's text
         return stat
     raise BrokenLedger(f"ard row {_where(row)}: {row['stat_name']} = {stat!r} is not a finite number")
 
