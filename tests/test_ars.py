@@ -5,10 +5,7 @@ For the S1318 example, the CDISC pilot and random.cdisc.data, each built as a us
 ars.json validates against the ARS v1.0 JSON schema (/work/shared/standards, MIT); every row of
 the bundle's ard.csv is one OperationResult and every OperationResult one row; ten rows drawn
 at random (seeded) are found again through their analysis, groupings and operation, with the
-same raw value. Every demographic figure of the pilot's Table 14-2.01 and every adverse-event
-figure of its Table 14-5.01 (page 1) is found the same way, with the value the data give (the
-published figures, and where the data differ from them, the data's: see the tests of those
-tables). A broken ledger gives no ars.json: the builder refuses it (BrokenLedger), and a
+same raw value (the pilot's published tables: tests/test_ars_pilot.py). A broken ledger gives no ars.json: the builder refuses it (BrokenLedger), and a
 hand-broken ReportingEvent fails the schema.
 """
 from __future__ import annotations
@@ -27,16 +24,13 @@ import pytest
 import report
 from conftest import EXAMPLE, run_cli
 from report.blocks.ars import BrokenLedger, Report, reporting_event
-from report.layout.formatting import number, percent_number
 from test_adam import PILOT, RANDOM
-from test_ae_tables_pilot import ARMS, _p_matches, published_rows
-from test_demographics_pilot import BMI_GROUPS_PUBLISHED, CATEGORICAL, CONTINUOUS, RACE_PUBLISHED
+from test_ae_tables_pilot import ARMS
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "standards" / "ars_ldm.schema.json"
 ENV = {"SOURCE_DATE_EPOCH": "1735689600"}
 PUBLIC = pytest.mark.needs("public-data")
 TRIALS = {"s1318": EXAMPLE, "pilot": PILOT, "random-cdisc": RANDOM}
-TOTAL = "Total"
 
 
 def _trial_params():
@@ -50,17 +44,21 @@ def validator():
     return jsonschema.Draft7Validator(schema)
 
 
+def summary_bundle(trial: Path, out: Path) -> Path:
+    """The trial's summary bundle (HTML only), built as a user builds it."""
+    result = run_cli("build", str(trial), "--format", "html", "--out", str(out), env=ENV)
+    assert result.returncode == 0, result.stderr
+    return next(out.glob("*/summary/*-v1"))
+
+
 @pytest.fixture(scope="module")
 def bundles(tmp_path_factory):
-    """Each trial's summary bundle (HTML only), built once, as a user builds it."""
+    """Each trial's summary bundle, built once."""
     built: dict[str, Path] = {}
 
     def bundle(name: str) -> Path:
         if name not in built:
-            out = tmp_path_factory.mktemp(name)
-            result = run_cli("build", str(TRIALS[name]), "--format", "html", "--out", str(out), env=ENV)
-            assert result.returncode == 0, result.stderr
-            built[name] = next(out.glob("*/summary/*-v1"))
+            built[name] = summary_bundle(TRIALS[name], tmp_path_factory.mktemp(name))
         return built[name]
 
     return bundle
@@ -200,90 +198,6 @@ def test_the_pilots_sets_subset_and_arms_are_adam_where_clauses(bundles):
     assert {a["analysisSetId"] for a in demographics} == {"AnalysisSet_itt"}
     ae = [a for a in pilot["analyses"] if a["id"].endswith("_ae_soc_pt")]
     assert {(a["analysisSetId"], a["dataSubsetId"], a["dataset"]) for a in ae} == {("AnalysisSet_safety", "Dss_TEAE", "ADAE")}
-
-
-# ----------------------------------------------------------------------------- the pilot's published tables
-
-@PUBLIC
-@pytest.mark.parametrize("key", sorted(CONTINUOUS))
-def test_pilot_table_14_2_01_continuous_figures_are_found(bundles, key):
-    event = read(bundles("pilot"))
-    ns, means, sds, medians, minima, maxima, p = CONTINUOUS[key]
-    for i, column in enumerate((*ARMS, TOTAL)):
-        arm = "" if column == TOTAL else column
-
-        def value(stat):
-            return event.value("demographics", "continuous", key, stat, arm)
-
-        assert int(value("n")) == ns[i]
-        for stat, published, digits in (("mean", means, 1), ("sd", sds, 2), ("median", medians, 1), ("min", minima, 1),
-                                        ("max", maxima, 1)):
-            assert number(value(stat), digits) == published[i], (column, stat)
-    found = event.value("demographics", "comparison", key, "p.value", "anova", method="analysis of variance")
-    assert number(found, 4) == p
-
-
-CATEGORY_COLUMNS = {"AGEGR": "AGE", "SEX": "SEX", "DURDSGR": "DURDIS", "RACE": "RACE", "BMIGR": "BMIBL"}
-# Where the data differ from the published table (tests/test_demographics_pilot.py): the data's counts.
-DATA_COUNTS = {
-    "RACE": {"WHITE": tuple(a + b for a, b in zip(RACE_PUBLISHED["Caucasian"], RACE_PUBLISHED["Hispanic"])),
-             "BLACK OR AFRICAN AMERICAN": RACE_PUBLISHED["African Descent"],
-             "AMERICAN INDIAN OR ALASKA NATIVE": RACE_PUBLISHED["Other"]},
-    "BMIGR": {**BMI_GROUPS_PUBLISHED, "<25": (59, 46, 44, 149)},
-}
-
-
-@PUBLIC
-@pytest.mark.parametrize("key", sorted(CATEGORICAL))
-def test_pilot_table_14_2_01_categorical_figures_are_found(bundles, key):
-    event = read(bundles("pilot"))
-    categories, p = CATEGORICAL[key]
-    variable = CATEGORY_COLUMNS[key]
-    for level, (counts, percents) in categories.items():
-        for i, column in enumerate((*ARMS, TOTAL)):
-            arm = "" if column == TOTAL else column
-            assert int(event.value("demographics", "categorical", variable, "n", arm, level)) == counts[i]
-            share = event.value("demographics", "categorical", variable, "p", arm, level)
-            assert int(number(share * 100, 0)) == percents[i], (level, column)
-    assert number(event.value("demographics", "comparison", variable, "p.value", "chisq", method="chi-square"), 4) == p
-
-
-@PUBLIC
-@pytest.mark.parametrize("key", sorted(DATA_COUNTS))
-def test_pilot_table_14_2_01_figures_where_the_data_differ_are_the_datas(bundles, key):
-    event = read(bundles("pilot"))
-    for level, counts in DATA_COUNTS[key].items():
-        found = tuple(int(event.value("demographics", "categorical", CATEGORY_COLUMNS[key], "n", arm, level))
-                      for arm in (*ARMS, ""))
-        assert found == counts, level
-
-
-def _ae_where(row: dict) -> tuple[str, str, tuple[str, ...]]:
-    """(variable, its levels) of a published row in the ae_soc_pt block: the overall row, an organ class, a term."""
-    if row["label"] == "ANY BODY SYSTEM":
-        return "..ard_hierarchical_overall..", ()
-    if row["label"] == row["soc"]:
-        return "AEBODSYS", (row["soc"],)
-    return "AEDECOD", (row["soc"], row["label"])
-
-
-@PUBLIC
-@pytest.mark.parametrize("row", published_rows(), ids=lambda row: row["label"])
-def test_pilot_table_14_5_01_figures_are_found(bundles, row):
-    event = read(bundles("pilot"))
-    variable, levels = _ae_where(row)
-    for arm, published in zip(ARMS, row["counts"]):
-        analyses = [a for a in event.analyses("ae_soc_pt", "hierarchical", variable)]
-        present = [r for a in analyses for r in a["results"] if event.levels(r) == (arm, *levels)]
-        if published == (0, None, 0) and not present:
-            continue  # no patient of the arm had it: no row
-        n = int(event.value("ae_soc_pt", "hierarchical", variable, "n", arm, *levels))
-        p = event.value("ae_soc_pt", "hierarchical", variable, "p", arm, *levels)
-        events = int(event.value("ae_soc_pt", "hierarchical", variable, "n_events", arm, *levels))
-        assert (n, percent_number(p) if n else None, events) == published
-    for column, arm in (("low", ARMS[1]), ("high", ARMS[2])):
-        found = event.value("ae_soc_pt", "comparison", variable, "p.value", arm, *levels[-1:], method="Fisher")
-        assert _p_matches(found, row["p"].get(column)), (column, found)
 
 
 # ----------------------------------------------------------------------------- a broken ledger
