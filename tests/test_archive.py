@@ -74,7 +74,7 @@ def test_reproduce_v1_is_byte_identical(archive):
     result = run_cli("archive", "reproduce", V1, "--out", str(archive))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.split("\n")
-    for name in ("summary.pdf", "summary.html", "results.json", "ard.csv", "reproduce.txt"):
+    for name in ("summary.pdf", "summary.html", "results.json", "ard.csv", "ars.json", "reproduce.txt"):
         assert any(line.strip() == f"identical  {name}" for line in lines), result.stdout
 
 

@@ -22,14 +22,14 @@ def test_build_writes_the_bundle_and_prints_its_paths(built):
     where, result = built
     assert result.returncode == 0, result.stderr
     paths = [Path(line) for line in result.stdout.split()]
-    assert {p.name for p in paths} == {"summary.pdf", "summary.html", "results.json", "ard.csv", "reproduce.txt",
-                                       "manifest.json"}
+    assert {p.name for p in paths} == {"summary.pdf", "summary.html", "results.json", "ard.csv", "ars.json",
+                                       "reproduce.txt", "manifest.json"}
     folder = where / "output" / "S1318" / "summary" / "2018-07-31-v1"
     assert all((where / p).parent.resolve() == folder.resolve() for p in paths)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["data_cutoff"] == "2018-07-31"
     assert {f["path"] for f in manifest["files"]} == {"summary.pdf", "summary.html", "results.json", "ard.csv",
-                                                      "reproduce.txt"}
+                                                      "ars.json", "reproduce.txt"}
     assert [Path(i["path"]).name for i in manifest["inputs"]] == ["trial.toml", "subjects.csv", "adverse_events.csv",
                                                                     "exposure.csv", "labs.csv"]
 

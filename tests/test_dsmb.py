@@ -38,7 +38,7 @@ def month(tmp_path_factory):
 
 def test_bundle_holds_both_reports_and_no_closed_text_in_clear(month):
     _, _, later = month
-    assert {"dsmb-open.pdf", "dsmb-open.html", "dsmb-closed.pdf", "results.json", "ard.csv", "reproduce.txt",
+    assert {"dsmb-open.pdf", "dsmb-open.html", "dsmb-closed.pdf", "results.json", "ard.csv", "ars.json", "reproduce.txt",
             "manifest.json"} == set(later)
     manifest = json.loads(later["manifest.json"].read_text())
     assert manifest["kind"] == "dsmb" and manifest["encrypted"] == ["dsmb-closed.pdf"]
@@ -238,7 +238,8 @@ def test_open_report_pools_reasons_and_causes_that_reveal_efficacy(month):
     with pikepdf.open(later["dsmb-open.pdf"]) as pdf:
         embedded = {name: f.get_file().read_bytes().decode() for name, f in pdf.attachments.items()}
     for name, text in {"dsmb-open.html": open_html, "dsmb-open.pdf": open_pdf, "results.json": results,
-                       "ard.csv": later["ard.csv"].read_text(), **embedded}.items():
+                       "ard.csv": later["ard.csv"].read_text(), "ars.json": later["ars.json"].read_text(),
+                       **embedded}.items():
         assert not EFFICACY_WORDS.findall(text), (name, EFFICACY_WORDS.findall(text))
     disposition = json.loads(results)["dsmb"]["disposition"]["off_study"]
     with pikepdf.open(later["dsmb-closed.pdf"], password=PASSWORD) as pdf:

@@ -227,19 +227,38 @@ class _Renderer:
 @app.command()
 @guarded
 def analyze(trial_dir: Optional[Path] = TrialDir, cutoff: Optional[str] = Cutoff, data: Optional[Path] = Data,
-            ard: bool = typer.Option(False, "--ard", help="Print the ledger in long form (ard.csv) instead.")) -> None:
-    """Print the numbers ledger (results.json), or with --ard its long form (ard.csv), to standard output."""
+            ard: bool = typer.Option(False, "--ard", help="Print the ledger in long form (ard.csv) instead."),
+            ars: bool = typer.Option(False, "--ars", help="Print the ledger as a CDISC ARS v1.0 reporting event "
+                                     "(ars.json) instead.")) -> None:
+    """Print the numbers ledger (results.json), or with --ard its long form (ard.csv), or with
+    --ars its CDISC ARS reporting event (ars.json, describing the summary report), to standard output."""
     from ..blocks.ledger import results
     from ..inputs.trial import load_trial
 
-    ledger = results(load_trial(trial_dir or default_trial(), cutoff=cutoff, data=data))
-    if ard:
-        from ..kinds.common import ard_csv
-
-        sys.stdout.buffer.write(ard_csv(ledger.to_dict()))
+    if ard and ars:
+        raise InputError(Problem("analyze", "--ard and --ars: ask for one of them"))
+    trial = load_trial(trial_dir or default_trial(), cutoff=cutoff, data=data)
+    ledger = results(trial)
+    if ard or ars:
+        sys.stdout.buffer.write(_ars(trial, ledger.to_dict()) if ars else _ard(ledger.to_dict()))
         sys.stdout.flush()
         return
     sys.stdout.write(ledger.to_json())
+
+
+def _ard(ledger: dict) -> bytes:
+    from ..kinds.common import ard_csv
+
+    return ard_csv(ledger)
+
+
+def _ars(trial, ledger: dict) -> bytes:
+    """ars.json of the ledger, describing the summary report as the spec lays it out (no files: none is written)."""
+    from ..blocks.ars import ars_json
+    from ..kinds.common import ars_report
+    from ..kinds.kind import SUMMARY, laid_out
+
+    return ars_json(ledger, ars_report("summary", "Trial summary", (), laid_out(SUMMARY, trial.spec, ledger)))
 
 
 @app.command()

@@ -9,7 +9,7 @@ from ..errors import InputError, Problem
 from ..blocks.block import Laid
 from ..blocks.catalogue import BLOCKS
 from ..layout.mock import mocking
-from .common import Job, Rendered, ard_csv, html_and_pdf, page_for, word_and_rtf
+from .common import Job, Rendered, ard_and_ars, ars_report, html_and_pdf, page_for, word_and_rtf
 from .kind import ABSTRACT, chosen
 from .narrative import manifest_entry, written
 
@@ -34,11 +34,12 @@ def abstract_files(job: Job, results: Results) -> Rendered:
                                  f"the limit is {rule.max_chars:,}: {count - rule.max_chars:,} over. "
                                  + _where_to_shorten(abstract, rule, text)))
     job.step("Laying out")
-    files = {"results.json": ledger_json(ledger).encode("utf-8"), "ard.csv": ard_csv(ledger)}
+    laid = laid_out(abstract, ledger)
+    report = ars_report("abstract", "Meeting abstract", job.formats, laid)
+    files = {"results.json": ledger_json(ledger).encode("utf-8"), **ard_and_ars(ledger, report)}
     if "txt" in job.formats:
         files["abstract.txt"] = as_text(abstract).encode("utf-8")
-    extra = {"abstract": abstract, "rule": rule, "count": count, "rule_described": rule.describe(),
-             "blocks": laid_out(abstract, ledger)}
+    extra = {"abstract": abstract, "rule": rule, "count": count, "rule_described": rule.describe(), "blocks": laid}
     html = render_html("abstract.html.j2", page_for(job.trial, ledger, {}, extra=extra, on=job.on, signed=job.signed))
     files.update(html_and_pdf(job, "abstract", html, files["results.json"], {}, files["ard.csv"]))
     if "docx" in job.formats and not mocking():

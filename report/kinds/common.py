@@ -79,6 +79,26 @@ def ard_csv(ledger: dict, open_side: bool = False) -> bytes:
     return csv_bytes(ard(ledger, open_side), COLUMNS)
 
 
+def ard_and_ars(ledger: dict, report, open_side: bool = False) -> dict[str, bytes]:
+    """ard.csv and ars.json (DESIGN section 7a) from the same rows of the ledger: every row of
+    one is an OperationResult of the other. `report`: the report.blocks.ars.Report the ARS
+    describes (its files and laid-out blocks); `open_side`: the open-safe blocks' rows only."""
+    from ..blocks.ars import ars_json
+    from ..blocks.ledger import ard
+    from ..layout.ard import COLUMNS
+    from ..render.spreadsheet import csv_bytes
+
+    rows = ard(ledger, open_side)
+    return {"ard.csv": csv_bytes(rows, COLUMNS), "ars.json": ars_json(ledger, report, open_side, rows)}
+
+
+def ars_report(name: str, title: str, formats: tuple[str, ...], laid=None):
+    """The report an ars.json describes: `<name>.<format>` for each format written, and its blocks as laid out."""
+    from ..blocks.ars import Report
+
+    return Report(name, title, tuple(f"{name}.{f}" for f in formats), tuple(laid) if laid is not None else None)
+
+
 def archival_attachments(job: Job, results_json: bytes, with_data: bool = True,
                          ard: bytes | None = None) -> dict[str, bytes]:
     """Embedded in archival PDFs: the ledger, its long form (ard.csv, where given), the

@@ -22,7 +22,7 @@ from ..inputs.trial import Trial
 from ..layout.formatting import long_date
 from ..layout.mock import mocking
 from ..layout.dsmb_views import LISTING_CAP  # rows of a listing shown in a report; the full listing goes into the bundle
-from .common import SUBMISSION, Job, Rendered, archival_attachments, ard_csv, page_for, word_and_rtf
+from .common import SUBMISSION, Job, Rendered, archival_attachments, ard_and_ars, ars_report, page_for, word_and_rtf
 from .kind import DSMB_CLOSED, DSMB_OPEN, drawings, laid_out
 from .narrative import manifest_entry, written
 
@@ -57,14 +57,16 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     step("Laying out")
     note = f" (data cutoff {long_date(trial.cutoff)})"
     text = written(trial, open_ledger, DSMB_OPEN.name)  # both pages: the user's text binds open-safe figures only
-    html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note,
-                                                         _extra(DSMB_OPEN, spec, open_ledger, text),
+    open_extra = _extra(DSMB_OPEN, spec, open_ledger, text)
+    html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, open_extra,
                                                          on=job.on, signed=job.signed))
     closed_extra = _extra(DSMB_CLOSED, spec, closed_ledger, text)
     html_closed = render_html(DSMB_CLOSED.template, page_for(trial, closed_ledger, figures, note, closed_extra,
                                                              on=job.on, signed=job.signed))
-    # ard.csv: the open ledger's open-safe blocks only; the closed one travels inside the closed PDF.
-    files = {"results.json": open_json, "ard.csv": ard_csv(open_ledger, open_side=True),
+    # ard.csv and ars.json: the open ledger's open-safe blocks only; the closed ones travel inside the closed PDF.
+    report = ars_report(OPEN, "DSMB open report", tuple(f for f in job.formats if f in ("pdf", "html")),
+                        open_extra["blocks"])
+    files = {"results.json": open_json, **ard_and_ars(open_ledger, report, open_side=True),
              **full_listings(open_ledger["dsmb"])}
     if "html" in job.formats:
         files[f"{OPEN}.html"] = html_open.encode("utf-8")
@@ -82,7 +84,9 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
         requests.append((figures_as_images(html_open, conduct), {"submission": True, "on": job.on}))
     closed_pdf, *open_pdfs = job.pdfs(requests)  # side by side, given a worker for each
     files.update(zip(_open_pdf_names(job.formats), open_pdfs))
-    attachment = {"results-closed.json": closed_json, "ard-closed.csv": ard_csv(closed_ledger)}
+    closed = ard_and_ars(closed_ledger, ars_report(CLOSED, "DSMB closed report", ("pdf",), closed_extra["blocks"]))
+    attachment = {"results-closed.json": closed_json, "ard-closed.csv": closed["ard.csv"],
+                  "ars-closed.json": closed["ars.json"]}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else closed_pdf if mocking() else with_attachments(closed_pdf, attachment))
     files.update(word_and_rtf(job, OPEN, html_open, conduct, open_images))
