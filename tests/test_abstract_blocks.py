@@ -28,7 +28,9 @@ def build(folder: Path, out: Path, *args: str):
 
 def files_of(result) -> dict[str, str]:
     assert result.returncode == 0, result.stderr
-    return {Path(p).name: Path(p).read_text(encoding="utf-8") for p in result.stdout.split() if not p.endswith(".json")}
+    # reproduce.txt names the inputs by hash: a spec written differently is another input
+    return {Path(p).name: Path(p).read_text(encoding="utf-8") for p in result.stdout.split()
+            if not p.endswith((".json", "reproduce.txt"))}
 
 
 def txt_headings(text: str) -> list[str]:
