@@ -279,8 +279,10 @@ def dsmb_status_rows(dsmb: dict | None, ledger: dict) -> list[Stat]:
         rows += _rows("accrual", ((key, month[key], _figure(month[key])) for key in ("enrolled", "cumulative", "expected")),
                       variable=enrolled, variable_level=month["month"])
     rows += [Stat("disposition", "n", n, str(n), "disposition", key) for key, n in disposition.items()
-             if key != "off_study" and n is not None]
-    reason = source_name(ledger, "off_study_reason")
+             if key not in ("off_study", "ineligible_reasons") and n is not None]
+    reason, ineligible = source_name(ledger, "off_study_reason"), source_name(ledger, "ineligible_reason")
+    rows += [Stat("disposition", "n", n, str(n), ineligible, why)
+             for why, n in (disposition.get("ineligible_reasons") or {}).items()]
     return rows + [Stat("disposition", "n", n, str(n), reason, why) for why, n in (disposition["off_study"] or {}).items()]
 
 
