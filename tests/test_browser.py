@@ -54,7 +54,7 @@ REPORTS = [
     Report("summary", (), "summary.html", ("km-os", "km-dfs", "cif-relapse", "swimmer", "ae"), "19 of 29"),
     Report(
         "dsmb-open", ("--kind", "dsmb", "--cutoff", "2017-07-31"), "dsmb-open.html",
-        ("accrual", "consort"), "29 patients had been enrolled of the 31 planned",
+        ("accrual", "consort"), "29 of the 31 planned patients had been enrolled by the cutoff",
         env={"TRIALREPORT_CLOSED_PASSWORD": "anything"},
     ),
     Report(
