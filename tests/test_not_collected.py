@@ -55,8 +55,10 @@ def _build(folder: Path, out: Path, *args: str) -> dict[str, Path]:
 
 
 def _text(html: Path) -> str:
-    """The visible text of an HTML report, on one line."""
-    body = re.sub(r"<style.*?</style>|<svg.*?</svg>", " ", html.read_text(encoding="utf-8"), flags=re.S)
+    """The visible text of an HTML report, on one line (without its contents list, whose titles would
+    be found before the sections they name)."""
+    body = re.sub(r"<style.*?</style>|<svg.*?</svg>|<nav class=\"contents\">.*?</nav>", " ",
+                  html.read_text(encoding="utf-8"), flags=re.S)
     return " ".join(re.sub(r"<[^>]+>", " ", body).split())
 
 
