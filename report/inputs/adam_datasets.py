@@ -66,7 +66,7 @@ def _date_problems(data: Dataset) -> list[Problem]:
         if first is None or not (variable.endswith(("DT", "DTM")) or isinstance(values[first], dt.date)):
             continue
         for index, value in values.items():
-            date = _date(value)
+            date = as_date(value)
             if date is None and isinstance(value, str) and value.strip():
                 found.append(Problem(data.path.name, f"{value!r} is not a calendar date in the form YYYY-MM-DD",
                                      data.row(index), variable))
@@ -103,10 +103,11 @@ def first_date(dataset: Dataset, variables: list[str]) -> list:
 
 
 def date_values(values: pd.Series) -> list:
-    return [_date(v) for v in values]
+    return [as_date(v) for v in values]
 
 
-def _date(value) -> dt.date | None:
+def as_date(value) -> dt.date | None:
+    """A date from a SAS date, a datetime, a date or ISO text; None where it is none of them."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
         return None
     if isinstance(value, dt.datetime):

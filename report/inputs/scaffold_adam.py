@@ -5,13 +5,12 @@ variable recognised is mapped onto its `[adam]` key; what the datasets cannot sa
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError, Problem
-from .adam_datasets import find_dataset
+from .adam_datasets import as_date, find_dataset
 from .scaffold import Entry, Scaffold, in_order, response_order, todo
 
 ADAM_NAMES = ("adsl", "adtte", "adrs", "adae", "adex", "adlb")
@@ -206,23 +205,12 @@ def _origins(records: pd.DataFrame, adsl: pd.DataFrame, start: list[str]) -> dic
         return {}
     found = {}
     for variable in start:
-        when = dict(zip(adsl["USUBJID"], adsl[variable].map(_date)))
-        same = records["STARTDT"].map(_date) == records["USUBJID"].map(when)
+        when = dict(zip(adsl["USUBJID"], adsl[variable].map(as_date)))
+        same = records["STARTDT"].map(as_date) == records["USUBJID"].map(when)
         for paramcd in in_order(records["PARAMCD"]):
             if paramcd not in found and same[records["PARAMCD"].astype(str).str.strip() == paramcd].all():
                 found[paramcd] = ORIGINS[variable]
     return found
-
-
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
 
 
 def _adrs(adrs: _Reader, s: Scaffold) -> None:
