@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .analysis.ledger import Results
+from .analysis.part_cache import PartCache
 from .archive import store
 from .archive.bundle import manifest, software, template_hashes, write_bundle
 from .archive.chain import appending
@@ -38,6 +39,11 @@ from .kinds.dsmb import check_rtf, dsmb_files, previous_cutoff
 from .kinds.kind import check_report
 from .kinds.narrative import narrative_paths
 from .kinds.summary import summary_files
+
+
+# The ledger parts of the last build in this process, reused where their inputs are unchanged:
+# after an edit, `watch` recomputes only what the edit touched.
+LAST_PARTS = PartCache()
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def build(
     job = Job(trial, kind, formats, on, root, provenance(trial, kind, on, inputs), password, max_chars,
               step=on_step or (lambda _: None), render_pdfs=render_pdfs, signed=signature,
               preview=_previewer(root / trial.spec.trial.id / kind / "preview") if preview else None)
-    results = analyze(trial)
+    results = analyze(trial, LAST_PARTS)
     rendered = with_reproduce_text(render_files(job, results), {  # in memory: bad input stops here, with nothing written
         **job.provenance, "formats": list(formats), **({"signature": signature} if signature else {})})
     job.step("Writing bundle")

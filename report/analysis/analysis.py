@@ -16,6 +16,7 @@ from ..stats.comparison import ArmComparison, compare_arms
 from .group import Group, Reads, arm_group, reads_of, total
 from .hashes import input_hashes
 from .ledger import RESERVED_KEYS, SCHEMA_VERSION, ArmResults, EndpointInfo, Methods, Results, TrialId
+from .part_cache import PartCache
 from .parts import CORE
 from . import response_comparison
 from .variables import source_variables
@@ -27,14 +28,19 @@ COMPARISONS = Reads(  # what the log-rank tests and hazard ratios between arms r
     subjects=("strata",), time_to_event=("endpoint", "days", "event"), options=("time_unit", "confidence", "strata", "landmarks"))
 
 
-def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -> Results:
-    """The ledger: the core parts and `parts` (by ledger key), for the total and each arm."""
+def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {},
+            reuse: PartCache | None = None) -> Results:
+    """The ledger: the core parts and `parts` (by ledger key), for the total and each arm.
+    `reuse` (watch): a part whose input hash is the one it had there is taken from it, not computed."""
     _check_keys(parts)
     options = trial.spec.analysis
-    whole = _group_results(total(trial), parts)
+    every = {**CORE, **parts}
+    hashes = input_hashes(trial, {**{key: reads_of(part) for key, part in every.items()},
+                                  "comparisons": COMPARISONS, "response_comparison": response_comparison.READS})
+    reuse = reuse or PartCache()
     arms = _arms(trial.subjects, options)
-    # Arms share the total's risk-table times, so their numbers line up under one axis.
-    risk_times = {name: tuple(p.time for p in km.risk_table) for name, km in whole.survival.items()}
+    values = _part_values(trial, arms, every, hashes, reuse)
+    whole = ArmResults(**{name: values[name][0] for name in CORE}, parts={key: values[key][0] for key in parts})
     return Results(
         schema_version=SCHEMA_VERSION,
         trial=TrialId(trial.spec.trial.id, trial.spec.trial.title),
@@ -45,21 +51,41 @@ def analyze(trial: Trial, parts: Mapping[str, Callable[[Group], object]] = {}) -
         endpoints={e.name: EndpointInfo(e.label, e.origin, e.population, e.description, e.as_delivered)
                    for e in trial.endpoints},
         arms=tuple(arms),
-        by_arm={arm: _group_results(arm_group(trial, arm, risk_times), parts) for arm in arms},
-        comparisons={e.name: _comparison(trial, e.name, arms, options) for e in trial.endpoints} if arms else {},
+        by_arm={arm: ArmResults(**{name: values[name][1][arm] for name in CORE},
+                                parts={key: values[key][1][arm] for key in parts}) for arm in arms},
+        comparisons=reuse.value("comparisons", (hashes["comparisons"], tuple(arms)), lambda: {
+            e.name: _comparison(trial, e.name, arms, options) for e in trial.endpoints} if arms else {}),
         excluded_arms=excluded_counts(trial.excluded, options.exclude_arms),
         parts=whole.parts,
-        response_comparison=response_comparison.compare_response(trial.subjects, arms, options),
-        input_hashes=input_hashes(trial, {**{key: reads_of(part) for key, part in {**CORE, **parts}.items()},
-                                          "comparisons": COMPARISONS,
-                                          "response_comparison": response_comparison.READS}),
+        response_comparison=reuse.value("response_comparison", (hashes["response_comparison"], tuple(arms)),
+                                        lambda: response_comparison.compare_response(trial.subjects, arms, options)),
+        input_hashes=hashes,
     )
 
 
-def _group_results(group: Group, parts: Mapping[str, Callable[[Group], object]]) -> ArmResults:
-    """Every part of the ledger for one group of patients."""
-    return ArmResults(**{name: part(group) for name, part in CORE.items()},
-                      parts={key: part(group) for key, part in parts.items()})
+def _part_values(trial: Trial, arms: list[str], every: Mapping[str, Callable[[Group], object]],
+                 hashes: Mapping[str, str], reuse: PartCache) -> dict[str, tuple[object, dict[str, object]]]:
+    """Each part's value for the total and by arm, survival first: arms share the total's
+    risk-table times, so their numbers line up under one axis. The arms' groups are made only
+    where a part is computed."""
+    whole = total(trial)
+    groups: dict[str, Group] = {}
+
+    def arm_groups(survival: dict) -> dict[str, Group]:
+        if arms and not groups:
+            risk_times = {name: tuple(p.time for p in km.risk_table) for name, km in survival.items()}
+            groups.update({arm: arm_group(trial, arm, risk_times) for arm in arms})
+        return groups
+
+    def compute(key: str) -> tuple[object, dict[str, object]]:
+        value = every[key](whole)
+        survival = value if key == "survival" else values["survival"][0]
+        return value, {arm: every[key](group) for arm, group in arm_groups(survival).items()}
+
+    values: dict[str, tuple[object, dict[str, object]]] = {}
+    for key in sorted(every, key=lambda key: key != "survival"):
+        values[key] = reuse.value(key, (hashes[key], every[key], tuple(arms)), lambda key=key: compute(key))
+    return values
 
 
 def _check_keys(parts: Mapping[str, Callable[[Group], object]]) -> None:

@@ -89,7 +89,20 @@ class Block:
         return Laid(self.id, partial, self.view(ledger, context), text)
 
     def drawn(self, ledger: dict, context: Context) -> dict[str, str]:
-        """The block's figures for this ledger, where it shows any."""
+        """The block's figures for this ledger, where it shows any, drawn from `seen(ledger)`."""
         if self.figures is None or not self.shown(ledger, context):
             return {}
-        return self.figures(ledger)
+        return self.figures(self.seen(ledger))
+
+    def seen(self, ledger: dict) -> dict:
+        """The ledger as this block's figures see it: the parts with an input hash that the block
+        does not name in `keys` left out, for all patients and by arm. Its figures are a function
+        of this alone, so `watch` redraws them only when it changes (report.kinds.kind.figures)."""
+        hidden = set(ledger.get("input_hashes") or ()) - set(self.keys)
+        if not hidden:
+            return ledger
+        seen = {key: value for key, value in ledger.items() if key not in hidden and key != "input_hashes"}
+        if isinstance(seen.get("by_arm"), dict):
+            seen["by_arm"] = {arm: {key: value for key, value in part.items() if key not in hidden}
+                              for arm, part in seen["by_arm"].items()}
+        return seen

@@ -11,6 +11,7 @@ from typing import Callable
 from ..analysis import analysis
 from ..analysis.group import Group
 from ..analysis.ledger import Results
+from ..analysis.part_cache import PartCache
 from ..inputs.trial import Trial
 from .ard import ard_rows
 from .catalogue import BLOCKS
@@ -21,9 +22,10 @@ def parts() -> dict[str, Callable[[Group], object]]:
     return {block.id: block.compute for block in BLOCKS.values() if block.compute is not None}
 
 
-def results(trial: Trial) -> Results:
-    """The numbers ledger of `trial`, with every block's part."""
-    return analysis.analyze(trial, parts())
+def results(trial: Trial, reuse: PartCache | None = None) -> Results:
+    """The numbers ledger of `trial`, with every block's part; `reuse`: the parts kept from the
+    last build in this process, taken where their inputs are the same (report.analysis.part_cache)."""
+    return analysis.analyze(trial, parts(), reuse)
 
 
 def ard(ledger: dict, open_side: bool = False) -> list[dict]:

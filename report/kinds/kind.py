@@ -4,6 +4,7 @@ and orders a page's blocks; the open DSMB page takes open-safe blocks only."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,18 +95,21 @@ def laid_out(sheet: Sheet, spec: Spec, ledger: dict, written: dict | None = None
 
 
 def figures(sheet: Sheet, spec: Spec, ledger: dict, ledger_bytes: bytes | None = None) -> dict[str, str]:
-    """The figures of the page's blocks. Given the ledger's bytes (its results.json), a block's
-    figures are drawn again only when the ledger has changed since this process last drew them
-    for this page: `watch` after an edit of text or a template redraws nothing. A block's figures
-    are a function of the ledger alone (Block.figures takes nothing else)."""
+    """The figures of the page's blocks. Given the ledger's bytes (its results.json: a ledger that
+    is final), a block's figures are drawn again only when what they are drawn from (`Block.seen`:
+    the ledger less the other blocks' parts) has changed since this process last drew them for
+    this page: `watch` after an edit of text or a template redraws nothing, and after an edit of
+    the adverse events, not the survival curves."""
     if mocking():  # a mock shell: each figure a placeholder under its name, no data drawn
         from ..layout.figures import placeholder_figure
 
         return {name: placeholder_figure(BLOCKS[i].title) for i in chosen(sheet, spec)
                 for name in BLOCKS[i].drawn(ledger, sheet.context())}
-    fingerprint = hashlib.sha256(ledger_bytes).digest() if ledger_bytes is not None else None
     drawn, context = {}, sheet.context()
     for i in chosen(sheet, spec):
+        if BLOCKS[i].figures is None:
+            continue
+        fingerprint = _fingerprint(BLOCKS[i].seen(ledger)) if ledger_bytes is not None else None
         last = _LAST_DRAWN.get((i, context))
         if fingerprint is not None and last is not None and last[0] == fingerprint:
             drawn.update(last[1])
@@ -115,6 +119,11 @@ def figures(sheet: Sheet, spec: Spec, ledger: dict, ledger_bytes: bytes | None =
             _LAST_DRAWN[(i, context)] = (fingerprint, svgs)
         drawn.update(svgs)
     return drawn
+
+
+def _fingerprint(ledger: dict) -> bytes:
+    """SHA-256 of a ledger (part) as canonical JSON."""
+    return hashlib.sha256(json.dumps(ledger, sort_keys=True, separators=(",", ":"), default=str).encode()).digest()
 
 
 def drawings(sheet: Sheet, spec: Spec, ledger: dict, ledger_bytes: bytes | None, images: bool
