@@ -74,7 +74,7 @@ def _abstract(preset: str) -> tuple[Build, Report]:
                     f"The example's text with its table is over ASCO's limit, so it is built with --max-chars {ASCO_CHARS}.",
             "eha": "EHA (3,665 characters, spaces counted; the title not counted).",
             "custom": "A custom rule: [abstract.limit] max_chars = 4000."}[preset]
-    return build, Report(f"abstract-{preset}", f"Abstract, {preset.upper()} preset", "abstract", build.name,
+    return build, Report(f"abstract-{preset}", f"Abstract, `{preset}` preset", "abstract", build.name,
                          "abstract.pdf", what, preset)
 
 
@@ -90,7 +90,8 @@ def _dsmb(cutoff: str, earlier: bool) -> tuple[Build, list[Report]]:
 def _adam(name: str, data: str, title: str) -> tuple[Build, Report]:
     build = Build(name, ("--format", "pdf", "--data", str(PUBLIC / data)), trial=ROOT / "tests/fixtures/adam" / name)
     return build, Report(name, title, "summary", name, "summary.pdf",
-                         f"A multi-arm summary from the public ADaM data in {PUBLIC / data}, read in place.")
+                         f"A multi-arm summary from the public ADaM data in {os.path.relpath(PUBLIC / data, ROOT)} "
+                         "(beside the checkout), read in place.")
 
 
 def catalogue() -> tuple[list[Build], list[Report]]:
@@ -149,7 +150,7 @@ def build_all(builds: list[Build], reports: list[Report], root: Path, checkout: 
 
 def command(build: Build) -> str:
     """The command as the document shows it."""
-    changed = ", ".join(f"{line}" for line in (*build.spec[1:], build.append) if line).replace("\n", " ")
+    changed = ", ".join(line for line in (*build.spec[1:], build.append) if line).replace("\n", ", ")
     trial = ([os.path.relpath(build.trial, ROOT)] if build.trial else
              [f"<data/s1318/trial.toml with {changed}>", "--data", "data/s1318"] if build.spec else [])
     args = [os.path.relpath(a, ROOT) if a.startswith("/") else a for a in build.args]
@@ -243,14 +244,14 @@ def _image(path: str, width: int = 160) -> str:
 
 def _section(report_: Report, build: Build, count: int, base: str) -> list[str]:
     images = [_image(f"{base}/{report_.key}/page-{n:02d}.png") for n in range(1, count + 1)]
-    return [f"## {report_.title}", "", f"{report_.what} {count} page{'s' * (count != 1)}, built with:", "",
+    return [f"## {report_.title}", "", f"{report_.what} {_pages(count)}, built with:", "",
             f"    {command(build)}", "", "\n".join(images), ""]
 
 
 def _evidence(evidence: str) -> str:
     if evidence.startswith("pair:"):
         return f"before/after images: [{evidence[5:]}](#before-and-after)"
-    return evidence if evidence in (IN_PROGRESS,) or evidence.startswith("no test") else f"`{evidence}`"
+    return f"*{evidence}*" if evidence == IN_PROGRESS or evidence.startswith("no test") else f"`{evidence}`"
 
 
 def _defects() -> list[str]:
@@ -258,7 +259,7 @@ def _defects() -> list[str]:
             for area, defect, evidence in DEFECTS]
     return ["## Defects and their evidence", "",
             "Each defect issue 19 lists, with the test that asserts it is gone, or the before-and-after "
-            f"images where only the eye can judge it. {IN_PROGRESS}: being fixed on another branch; its "
+            f"images where only the eye can judge it. *{IN_PROGRESS}*: being fixed on another branch; its "
             "evidence is added to `DEFECTS` (and, for images, `PAIRS`) in `scripts/gallery_defects.py`.", "",
             "| area | defect | evidence |", "| --- | --- | --- |", *rows, ""]
 
@@ -266,8 +267,9 @@ def _defects() -> list[str]:
 def _pairs(base: str) -> list[str]:
     lines = ["## Before and after", "",
              f"Each -before image is a fixed record, cut from the reports built by commit {BEFORE_COMMIT} "
-             "(main before issue 19's fixes); each -after image is cut from this gallery's reports whenever "
-             "the script runs.", "", "| defect | before | after |", "| --- | --- | --- |"]
+             "(main before issue 19's fixes: `git worktree add --detach /tmp/before "
+             f"{BEFORE_COMMIT}`, then `scripts/gallery.py --before /tmp/before`); each -after image is cut from "
+             "this gallery's reports whenever the script runs.", "", "| defect | before | after |", "| --- | --- | --- |"]
     for pair in PAIRS:
         shown = [_image(f"{base}/before-after/{pair.name}-{side}.png", 320) if getattr(pair, side) else "none"
                  for side in ("before", "after")]
@@ -282,9 +284,13 @@ def document(builds: list[Build], reports: list[Report], counts: dict[str, int],
             "`scripts/gallery.py` (`PYTHONPATH=. python scripts/gallery.py`), which builds each report with "
             f"SOURCE_DATE_EPOCH={EPOCH} in a temporary folder and renders each page at {DPI} dpi in "
             f"{COLOURS} colours: the same code and data give the same bytes. Click a page for its full size.", "",
-            *[f"- [{r.title}](#{_anchor(r.title)}): {counts[r.key]} pages" for r in reports], ""]
+            *[f"- [{r.title}](#{_anchor(r.title)}): {_pages(counts[r.key])}" for r in reports], ""]
     body = [line for r in reports for line in _section(r, by_name[r.build], counts[r.key], base)]
     return "\n".join([*head, *_defects(), *_pairs(base), *body])
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'s' * (count != 1)}"
 
 
 def _anchor(title: str) -> str:
