@@ -1,0 +1,108 @@
+"""Issue 19's defects and their evidence, for scripts/gallery.py's docs/report-gallery.md.
+
+DEFECTS: (area, defect, evidence), evidence being tests (tests/<file>.py::<test>, each read and
+asserting that defect), "pair:<name>" (a before-and-after pair of PAIRS, where only the eye can
+judge), IN_PROGRESS (being fixed on another branch: replace it with its test or pair when merged)
+or "no test found: ..." (said as it is). tests/test_gallery.py checks that every test named exists
+and every pair named is in PAIRS.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+IN_PROGRESS = "in progress"
+
+
+@dataclass(frozen=True)
+class Crop:
+    """A region of a gallery report's PDF: from page `page` (a number, or the first page holding
+    that phrase), `pages` pages side by side, each cut from `top` to `bottom` (fractions of the page,
+    or a phrase on the page found: its top, its bottom), at `dpi`."""
+    report: str
+    page: int | str
+    top: float | str = 0.0
+    bottom: float | str = 1.0
+    pages: int = 1
+    dpi: int = 60
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A defect only the eye can judge: the -before crop (from BEFORE_COMMIT's reports) and the -after."""
+    name: str
+    defect: str
+    before: Crop | None
+    after: Crop | None
+
+
+OPEN = "dsmb-open-2018-07-31"
+PAIRS = (
+    Pair("running-header", "the DSMB running header wrapped its session label over two lines (OPEN SESSION / REPORT)",
+         Crop(OPEN, 2, 0.0, 0.09, dpi=110), Crop(OPEN, 2, 0.0, 0.09, dpi=110)),
+    Pair("consort", "the CONSORT diagram: a diagonal arrow to an unboxed list, On study hanging from Evaluable, "
+         "no ineligibility reasons", Crop(OPEN, "Disposition.", 0.06, "Disposition.", dpi=90),
+         Crop(OPEN, "Disposition.", 0.06, "Disposition.", dpi=90)),
+    Pair("accrual", "a 41-row monthly accrual table for 31 patients over 1.5 pages; now by calendar quarter",
+         Crop(OPEN, "Accrual by month", 0.0, 1.0, 2), Crop(OPEN, "Accrual by quarter", 0.0, 1.0, 2)),
+    Pair("page-gaps", "summary pages left 40% empty where a figure moved to the next page (in progress: the after "
+         "pages still show it)", Crop("summary", 5, 0.0, 1.0, 2), Crop("summary", 5, 0.0, 1.0, 2)),
+)
+
+WORDING = "tests/test_summary_wording.py::test_the_summary_says_enrollment_names_ineligibility_and_defines_every_category"
+STATUS = "tests/test_dsmb_status.py::"
+CONTENTS = "tests/test_dsmb_contents.py::test_contents_list_every_section_with_its_page_and_the_header_fits_one_line"
+DEFECTS = (
+    ("Summary", "the Toxicity heading and its first sentence stranded at the foot of a page", (IN_PROGRESS,)),
+    ("Summary", "a page 40% empty because a figure moved", ("pair:page-gaps", IN_PROGRESS)),
+    ("Summary", '"registration" and "enrollment" for the same thing', (WORDING,)),
+    ("Summary", "the HTML has no embedded font and falls back to Arial", ("tests/test_render.py::test_html_is_standalone",)),
+    ("Summary", 'the "No. at risk" label floats above its row with no row label', (IN_PROGRESS,)),
+    ("Summary", "the response definitions omit PD although it is a row of the table", (WORDING,)),
+    ("Summary", "the efficacy and safety populations said twice", (WORDING,)),
+    ("Summary", "the reasons for the 2 ineligible patients never given", (WORDING,)),
+    ("DSMB", "the running header wraps onto two lines on every page", (CONTENTS, "pair:running-header")),
+    ("DSMB", "no table of contents or bookmarks", (CONTENTS, "no test found for the PDF's bookmarks")),
+    ("DSMB", "a 41-row monthly accrual table for 31 patients", (
+        STATUS + "test_quarters_sum_the_months_and_end_with_their_cumulative_counts", "pair:accrual")),
+    ("DSMB", '"Expected 31.0" patients with a decimal', (STATUS + "test_accrual_is_stated_complete_or_open_from_the_data",)),
+    ("DSMB", 'the spec\'s "is enrolling" contradicts "31 of 31 planned enrolled" (accrual status from the data)',
+     (STATUS + "test_accrual_is_stated_complete_or_open_from_the_data",)),
+    ("DSMB", 'the CONSORT diagram: diagonal arrow to an unboxed list, "On study" hanging from "Evaluable", no '
+     'ineligibility reasons, "Refractory disease: 8" overflowing its box in HTML',
+     (STATUS + "test_the_consort_diagram_boxes_every_exclusion_with_its_reasons", "pair:consort")),
+    ("DSMB", "a table's footnote split from its table", (IN_PROGRESS,)),
+    ("DSMB", "one row alone on the last page", (IN_PROGRESS,)),
+    ("DSMB", '"Boundary reached" in red for an efficacy success reads like a stop',
+     ("tests/test_stopping_layout.py::test_a_success_and_a_stop_never_share_a_verdict_or_its_colour",)),
+    ("DSMB", "the safety rule's boundary table does not say how aggressive its early boundary is", (IN_PROGRESS,)),
+    ("DSMB", '"changes since the previous report" covers safety only, not efficacy (closed report)', (IN_PROGRESS,)),
+    ("Multi-arm", "arms told apart only by black dash styles",
+     ("tests/test_survival_figures_arms.py::test_arms_differ_in_colour_and_in_line_style",)),
+    ("Multi-arm", "censor ticks merge into solid bars", (IN_PROGRESS,)),
+    ("Multi-arm", 'a 24-month landmark row prints "-" with 0 at risk',
+     ("no test found (commit 8004d3e leaves such a row out; its tests changed only labels)",)),
+    ("Multi-arm", 'CI formats differ between reports ("64.0%-79.2%" and "59.6-90.1")',
+     ("no test found that compares the reports' CI formats",)),
+    ("Multi-arm", '"NR" and "Not reached" both used', ("no test found",)),
+    ("Multi-arm", 'AE tables by arm dominated by "0 (0.0%)" rows: show zero as "0"',
+     ("tests/test_block_ae_tables.py::test_the_overview_table",)),
+    ("Multi-arm", "AE tables by arm: sort by incidence", (IN_PROGRESS,)),
+    ("Abstract", "the ASCO table has no header row",
+     ("tests/test_abstract.py::test_the_table_has_a_header_row_counted_with_it",)),
+    ("Abstract", "the ASCO table repeats the text", ("no test found: its rows still repeat the Results' figures "
+                                                    "(see the ASCO page below)",)),
+    ("Abstract", "the Word abstract is US Letter while the PDF is A4",
+     ("tests/test_paper.py::test_the_word_abstract_is_on_the_spec_paper",)),
+    ("Abstract", "every paragraph of the Word abstract in Normal style", ("no test found for the abstract's Word styles",)),
+    ("Abstract", 'the title hyphenates "B-/Cell"', (IN_PROGRESS,)),
+    ("Abstract", 'mixed precision ("64%-99.8%")', ("tests/test_abstract.py::test_a_ci_prints_both_limits_to_the_same_precision",)),
+    ("CLI", "no progress during a build of 5-30 s", ("no test found",)),
+    ("CLI", "`watch` defaults to the current folder while `build` defaults to the example", (
+        "tests/test_cli_defaults.py::test_build_analyze_and_validate_take_this_folder_where_it_holds_a_trial",
+        "tests/test_cli_defaults.py::test_without_a_trial_here_they_take_the_bundled_example",
+        "tests/test_cli_defaults.py::test_watch_takes_this_folder_too")),
+    ("CLI", "`archive list` shows neither the cutoff nor the files nor the status",
+     ("tests/test_archive.py::test_archive_list_shows_cutoff_status_and_files",)),
+    ("CLI", "`send` has no `--dry-run` that shows who would receive what",
+     ("tests/test_send_cli.py::test_a_dry_run_says_who_would_receive_what_and_sends_nothing",)),
+)
