@@ -144,7 +144,7 @@ def test_the_report_states_the_hand_counted_figures(built):
     for name in ARMS:
         hand = counts[name]
         assert f"{name}: {hand['responders']} of {hand['n']} (" in text
-        assert f"{name}: {hand['pfs']['events']} events in {hand['pfs']['n']} patients" in text
+        assert f"{name}, {hand['pfs']['events']} events in {hand['pfs']['n']} patients" in text
     assert "Log-rank test across arms" in text and "Hazard ratio (95% CI)" in text
     assert "Progression-Free Survival" in text and "Overall Survival" in text
 

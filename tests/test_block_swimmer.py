@@ -46,3 +46,10 @@ def test_past_the_limit_the_plot_is_left_out(monkeypatch):
     monkeypatch.setattr(block, "MAX_PATIENTS", 10)
     ledger = report.analyze(report.load_trial(None)).to_dict()
     assert ledger["swimmer"]["lanes"] is None and not block.shown(ledger, None)
+
+
+def test_no_lane_to_draw_leaves_the_plot_out(ledger):
+    """The CDISC pilot's efficacy population has no last-contact or death date: no empty figure
+    of "each of the 0 patients"."""
+    empty = {**ledger, "swimmer": {**ledger["swimmer"], "lanes": [], "patients": 0}}
+    assert block.shown(ledger, None) and not block.shown(empty, None)

@@ -67,3 +67,18 @@ def test_one_column_is_not_spread_over_the_page_and_a_short_table_moves_whole():
     unheaded = ArmTable(("Total",), ("",), ("n", "%"), rows[:2], headed=False, css="arms single")
     assert unheaded.classes == "arms single keep fixed"  # "single" named once
     assert "fixed" not in ArmTable(("Total",), ("",), ("",), rows[:2], css="response").classes  # not by arm
+
+
+def test_with_four_columns_of_figures_a_rates_ci_goes_on_its_own_line(arms_ledger):
+    """Three arms and the total: "72.4% (64.0%-79.2%)" is wider than its column (it ran into the
+    next in the PDF); two arms and the total keep it on one line."""
+    three = {**arms_ledger, "arms": [*arms_ledger["arms"], "C"],
+             "by_arm": {**arms_ledger["by_arm"], "C": arms_ledger["by_arm"][arms_ledger["arms"][0]]}}
+    name = next(iter(arms_ledger["survival"]))
+    for ledger, stacked in ((arms_ledger, False), (three, True)):
+        table = survival_table(total_groups(ledger), [name], ledger)
+        rates = [r for r in table.rows if r.label.endswith("rate, % (95% CI)")]
+        assert rates and ("stacked" in table.classes.split()) == stacked
+        for cell in rates[0].cells:
+            estimate, ci = cell.split("\n") if stacked else cell.split(" ", 1)
+            assert estimate.endswith("%") and ci.startswith("(") and " " not in ci

@@ -147,7 +147,7 @@ class Endpoint:
     origin: str
     level: str
     conf_type: str
-    arms_prose: str  # by arm: "A: 10 events in 20 patients, median 5.0 months; B: ..."
+    arms_prose: str  # by arm: "A, 10 events in 20 patients, median 5.0 months; B, ..." (an arm label may hold a colon)
     log_rank: str  # by arm: the chi-square's "1.23, 1 df, p = 0.267", or ""
     log_rank_name: str  # "Log-rank test", or "Stratified log-rank test"
     table: ArmTable | None
@@ -241,7 +241,7 @@ def _endpoint(name: str, ledger: dict, groups: list) -> Endpoint:
     return Endpoint(
         name=name, label=e["label"], figure=f"km-{name}", sentence=sentence, among=among, origin=e["origin"],
         level=confidence_label(block["confidence"]), conf_type=block["conf_type"],
-        arms_prose="; ".join(f"{arm}: {b['events']} events in {b['n']} patients, median {_median(b, unit)}"
+        arms_prose="; ".join(f"{arm}, {b['events']} events in {b['n']} patients, median {_median(b, unit)}"
                              for arm, b in ((a, ledger["by_arm"][a]["survival"][name]) for a in arms)) + "." if arms else "",
         log_rank_name=("Stratified log-rank test" if (ledger["comparisons"].get(name) or {}).get("stratified_by")
                        else "Log-rank test"),

@@ -198,7 +198,7 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
         if _beyond_follow_up(groups, names, i):
             continue  # no group followed this long: a row of NE says nothing
         rows.append(Row(f"{setting(landmark['time'], 0)}-{unit_singular(unit)} rate, % ({level} CI)",
-                        cells(lambda b, i=i: _rate(b["landmarks"][i], one and len(names) > MANY_ENDPOINTS)),
+                        cells(lambda b, i=i: _rate(b["landmarks"][i], _narrow(groups, names))),
                         "group", note="2" if one else ""))
         rows.append(Row("At risk", cells(lambda b, i=i: str(b["landmarks"][i]["n_at_risk"])), "sub"))
         if not one and len(names) == 1:
@@ -213,7 +213,13 @@ def survival_table(groups, names: list[str], ledger: dict) -> ArmTable:
     stratified = ", stratified" if comparison.get("stratified_by") else ""
     rows.append(Row(f"Hazard ratio{stratified} ({level} CI)", tuple(_hazard(arm, ratios, ledger["arms"]) for arm, _ in groups)))
     rows.append(Row("p-value (Wald)", tuple(p_value(ratios[arm]["p_value"]) if arm in ratios else "" for arm, _ in groups), "sub"))
-    return _table(groups, "evaluable", rows)
+    return replace(_table(groups, "evaluable", rows), css="arms stacked" if _narrow(groups, names) else "arms")
+
+
+def _narrow(groups, names: list[str]) -> bool:
+    """Whether the table has more columns of figures than a rate and its CI fit side by side in
+    (four arms and total, or four endpoints): then the CI goes on a line of its own."""
+    return len(groups) * len(names) > MANY_ENDPOINTS
 
 
 def _beyond_follow_up(groups, names: list[str], i: int) -> bool:

@@ -71,7 +71,7 @@ def _dated(value) -> bool:
 
 
 def shown(ledger: dict, context: Context | None = None) -> bool:
-    return bool(ledger.get(BLOCK_ID)) and ledger[BLOCK_ID]["lanes"] is not None
+    return bool(ledger.get(BLOCK_ID)) and bool(ledger[BLOCK_ID]["lanes"])  # never an empty figure of 0 patients
 
 
 def figures(ledger: dict) -> dict[str, str]:
