@@ -90,13 +90,24 @@ def compose(ledger: dict, spec: Spec, blocks: tuple[str, ...] | None = None,
     the user's text of a part by its id ([narrative] abstract_results, ...), in place of the
     generated or the spec's text."""
     affiliations = tuple(dict.fromkeys(a.affiliation for a in spec.trial.authors if a.affiliation))
-    parts = (_users(PARTS[i](ledger, spec), written or {}) for i in (PARTS if blocks is None else blocks))
+    chosen = tuple(PARTS if blocks is None else blocks)
+    parts = (_users(part, written or {}) for part in _parts(ledger, spec, chosen, set(written or ())))
     return Abstract(
         title=spec.abstract.title or spec.trial.title,
         authors=tuple(_author(a, affiliations) for a in spec.trial.authors),
         affiliations=affiliations,
         parts=tuple(p for p in parts if p is not None),
     )
+
+
+def _parts(ledger: dict, spec: Spec, chosen: tuple[str, ...], written: set[str]) -> list[Section | None]:
+    """The parts chosen. Where the generated results and the table are both shown, the table holds
+    the secondary outcomes and the text the primary, pointing to it: no number is given twice."""
+    split = ({"abstract_results", "abstract_table"} <= set(chosen) and "abstract_results" not in written
+             and _table_part(ledger, spec, primary=False) is not None)
+    special = {"abstract_results": lambda: _results_part(ledger, spec, tabled=split),
+               "abstract_table": lambda: _table_part(ledger, spec, primary=not split)}
+    return [special[i]() if i in special else PARTS[i](ledger, spec) for i in chosen]
 
 
 def _users(part: Section | None, written: dict[str, str]) -> Section | None:
@@ -114,16 +125,20 @@ def _methods_part(ledger: dict, spec: Spec) -> Section:
     return Section("Methods", _methods(spec, ledger), "abstract_methods")
 
 
-def _results_part(ledger: dict, spec: Spec) -> Section:
-    return Section("Results", _results(ledger), "abstract_results")
+def _results_part(ledger: dict, spec: Spec, tabled: bool = False) -> Section:
+    """The results in prose; `tabled`: the table holds the secondary outcomes (MRD, survival),
+    to which the text points."""
+    return Section("Results", _results(ledger, tabled), "abstract_results")
 
 
 def _conclusions(ledger: dict, spec: Spec) -> Section:
     return Section("Conclusions", spec.abstract.conclusion, "abstract_conclusions")
 
 
-def _table_part(ledger: dict, spec: Spec) -> Section | None:
-    rows = _table(ledger) if spec.abstract.include_table else ()
+def _table_part(ledger: dict, spec: Spec, primary: bool = True) -> Section | None:
+    """The table where the spec asks for one; `primary`: with the primary outcome (response),
+    which the results text gives otherwise."""
+    rows = _table(ledger, primary) if spec.abstract.include_table else ()
     return Section("Table", "", "abstract_table", rows, TABLE_HEAD) if rows else None
 
 
@@ -165,14 +180,19 @@ def _methods_statistics(ledger: dict) -> str:
             f"estimated by the Kaplan-Meier method")
 
 
-def _results(ledger: dict) -> str:
+def _results(ledger: dict, tabled: bool = False) -> str:
     sentences = [_enrollment(ledger)]
     if ledger["response"]:
-        sentences += _response(ledger)
-    if ledger["survival"]:
+        sentences += _response(ledger, mrd=not tabled)
+    if ledger["survival"] and not tabled:
         sentences.append(_survival(ledger))
+    if tabled:
+        sentences.append(TABLE_POINTER)
     sentences += _toxicity(ledger)
     return " ".join(sentences)
+
+
+TABLE_POINTER = "Secondary outcomes are given in the Table."
 
 
 def _enrollment(ledger: dict) -> str:
@@ -185,16 +205,16 @@ def _enrollment(ledger: dict) -> str:
     return text + "."
 
 
-def _response(ledger: dict) -> list[str]:
+def _response(ledger: dict, mrd: bool = True) -> list[str]:
     response = ledger["response"]
     codes = " or ".join(response["responder_codes"])
     out = [f"{codes} was achieved by {_proportion_ci(response['responders'])}."]
     first = response["after_first_cycle"]
     if first and first["n"]:  # None: the cycle of response was not collected
         out.append(f"Of the {first['n']} responders, {first['count']} responded after the first cycle.")
-    mrd = ledger["mrd"]
-    if mrd and mrd["negative"]["n"]:
-        out.append(f"Among {mrd['negative']['n']} responders with MRD data, {_proportion_ci(mrd['negative'], of=False)} "
+    negative = ledger["mrd"] if mrd else None  # with a table, MRD is given there
+    if negative and negative["negative"]["n"]:
+        out.append(f"Among {negative['negative']['n']} responders with MRD data, {_proportion_ci(negative['negative'], of=False)} "
                    f"were MRD-negative.")
     return out
 
@@ -255,9 +275,10 @@ def _series(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _table(ledger: dict) -> tuple[tuple[str, str], ...]:
+def _table(ledger: dict, primary: bool = True) -> tuple[tuple[str, str], ...]:
+    """Response (where `primary`), MRD and the survival landmarks."""
     rows = []
-    if ledger["response"]:
+    if ledger["response"] and primary:
         p = ledger["response"]["responders"]
         rows.append((" or ".join(ledger["response"]["responder_codes"]), f"{p['count']}/{p['n']} ({percent(p['proportion'])})"))
     if ledger["mrd"] and ledger["mrd"]["negative"]["n"]:
