@@ -24,14 +24,17 @@ from ..errors import InputError
 from ..inputs import derive
 from ..inputs.trial import Trial, as_of
 from ..stats.stopping import (
+    Operating,
     SimonBoundary,
     SimonStatus,
     ToxicityBoundary,
     ToxicityStatus,
     simon_boundaries,
+    simon_operating,
     simon_status,
     toxicity_boundaries,
     toxicity_not_evaluable,
+    toxicity_operating,
     toxicity_status,
 )
 from . import dsmb
@@ -55,6 +58,7 @@ class Stopping:
     rule: dict  # the rule as trial.toml declares it
     status: SimonStatus | ToxicityStatus
     boundaries: tuple[SimonBoundary, ...] | tuple[ToxicityBoundary, ...]
+    operating_characteristics: Operating  # exact, under the rule's two true rates
 
 
 @dataclass(frozen=True)
@@ -172,17 +176,22 @@ def _archived(archived: tuple[bytes, str] | None) -> tuple[dict | None, str | No
 
 
 def stopping(trial: Trial) -> tuple[Stopping, ...]:
-    """Every stopping rule of the spec, evaluated at the cutoff."""
+    """Every stopping rule of the spec, evaluated at the cutoff, with its operating characteristics."""
     population = derive.safety_population(trial.subjects)
     evaluated = []
     for rule in trial.spec.dsmb.stopping_rules:
         if rule.kind == "simon":
             outcomes = dsmb.response_outcomes(trial.subjects, trial.spec.analysis.responders)
-            status, boundaries = simon_status(rule, outcomes), simon_boundaries(rule)
-        elif trial.adverse_events is None:  # not collected: the rule cannot be evaluated, never "0 events"
-            status, boundaries = toxicity_not_evaluable(rule, len(population)), toxicity_boundaries(rule)
+            status, boundaries, operating = simon_status(rule, outcomes), simon_boundaries(rule), simon_operating(rule)
         else:
-            events = dsmb.patients_with_toxicity(population, trial.adverse_events, rule.min_grade, rule.related_only)
-            status, boundaries = toxicity_status(rule, events, len(population)), toxicity_boundaries(rule)
-        evaluated.append(Stopping(rule.model_dump(mode="json"), status, boundaries))
+            status, boundaries = _toxicity(trial, rule, population), toxicity_boundaries(rule)
+            operating = toxicity_operating(rule)
+        evaluated.append(Stopping(rule.model_dump(mode="json"), status, boundaries, operating))
     return tuple(evaluated)
+
+
+def _toxicity(trial: Trial, rule, population: pd.DataFrame) -> ToxicityStatus:
+    if trial.adverse_events is None:  # not collected: the rule cannot be evaluated, never "0 events"
+        return toxicity_not_evaluable(rule, len(population))
+    events = dsmb.patients_with_toxicity(population, trial.adverse_events, rule.min_grade, rule.related_only)
+    return toxicity_status(rule, events, len(population))
