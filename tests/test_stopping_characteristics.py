@@ -111,11 +111,17 @@ def test_the_closed_report_says_how_aggressive_the_early_boundary_is():
     assert laid.rows == (("20% (acceptable)", "35.1%", "21.4"), ("40% (unacceptable)", "89.4%", "8.2"))
     assert laid.footnote.startswith("Exact sequential calculation: at each look (after every patient)")
     assert "no simulation" in laid.footnote and "all 31 where the rule does not stop" in laid.footnote
+    assert laid.footnote.endswith("the rates are 10 points below and above the 30% threshold (at most halfway to 0% "
+                                  "or 100%).")
 
 
 def test_the_spec_rates_and_a_rule_that_cannot_stop():
     rule = S1318_TOXICITY.model_copy(update={"acceptable_rate": 0.1, "unacceptable_rate": 0.5})
     assert [r.rate for r in toxicity_operating(rule).rates] == [0.1, 0.5]
+    laid = laid_operating(rule.model_dump(mode="json"), plain(toxicity_operating(rule)))
+    assert laid.rows[0][0] == "10% (acceptable)"
+    assert laid.footnote.endswith("The acceptable and unacceptable rates are the trial spec's (acceptable_rate, "
+                                  "unacceptable_rate).")
     never = ToxicityRule(kind="beta-binomial", name="T", threshold=0.5, limit=0.99, max_patients=3)
     operating = toxicity_operating(never)  # 3 of 3 under Beta(1, 1): P(rate > 50%) = 0.9375
     assert operating.first_patients is None and [r.probability_stop for r in operating.rates] == [0.0, 0.0]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .formatting import number, percent
+from ..stats.stopping import RATE_MARGIN
+from .formatting import number, percent, setting
 from .wording import plural
 
 HEADER = ("True rate of the event", "Probability of stopping", "Expected patients")
@@ -43,7 +44,17 @@ def laid_operating(rule: dict, operating: dict) -> LaidOperating:
     rows = tuple((f"{percent(r['rate'])} ({r['label']})", percent(r["probability_stop"], 1),
                   number(r["expected_patients"])) for r in rates)
     return LaidOperating(f"Operating characteristics: {rule['name']} (exact, a look after every patient up to "
-                         f"{operating['max_patients']})", HEADER, rows, _toxicity_sentence(operating), footnote)
+                         f"{operating['max_patients']})", HEADER, rows, _toxicity_sentence(operating),
+                         f"{footnote} {_rates_source(rule)}")
+
+
+def _rates_source(rule: dict) -> str:
+    """Where the two true rates come from: the spec, or the default either side of the threshold."""
+    given = rule["acceptable_rate"] is not None, rule["unacceptable_rate"] is not None
+    if all(given):
+        return "The acceptable and unacceptable rates are the trial spec's (acceptable_rate, unacceptable_rate)."
+    return (f"Where the trial spec gives no acceptable_rate or unacceptable_rate, the rates are {setting(RATE_MARGIN * 100)} "
+            f"points below and above the {percent(rule['threshold'])} threshold (at most halfway to 0% or 100%).")
 
 
 def _toxicity_sentence(operating: dict) -> str:
