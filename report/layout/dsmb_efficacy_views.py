@@ -9,7 +9,7 @@ from ..analysis.dsmb_efficacy import TOTAL
 from .formatting import MISSING, long_date, number, percent, setting
 from .wording import listed, plural
 
-NOTE = "NR: not reached; NE: not estimable; \u2014: not in the previous report."
+NOTES = (("NR", "NR: not reached"), ("NE", "NE: not estimable"), (MISSING, f"{MISSING}: not in the previous report"))
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,14 @@ def efficacy_changes_view(ledger: dict, context) -> EfficacyChangesView:
     groups = tuple(EfficacyGroup(("All patients" if g["group"] == TOTAL else g["group"]) if arms else "",
                                  _rows(g, ledger)) for g in c["groups"])
     return EfficacyChangesView(True, _sentence(c["groups"][0], ledger, previous, c["compared_with"], arms),
-                               f"Efficacy then and now{' by arm' if arms else ''}", previous, now, groups, NOTE)
+                               f"Efficacy then and now{' by arm' if arms else ''}", previous, now, groups, _note(groups))
+
+
+def _note(groups: tuple[EfficacyGroup, ...]) -> str:
+    """The abbreviations the table uses, and only those."""
+    cells = {cell for g in groups for row in g.rows for cell in row[1:3]}
+    used = [text for symbol, text in NOTES if symbol in cells]
+    return "; ".join(used) + "." if used else ""
 
 
 def _not_compared(c: dict, previous: str) -> str:

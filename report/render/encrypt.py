@@ -43,7 +43,7 @@ def attached(pdf: bytes, name: str, password: str | None) -> bytes | None:
         with pikepdf.open(io.BytesIO(pdf), password=password or "") as document:
             found = document.attachments.get(name)
             return None if found is None else found.get_file().read_bytes()
-    except pikepdf.PdfError:  # PasswordError among them: another password, or none given
+    except (pikepdf.PasswordError, pikepdf.PdfError):  # another password, or none given; not a PDF
         return None
 
 
