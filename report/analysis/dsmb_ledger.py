@@ -7,7 +7,7 @@ blocks), with every reason, cause and term that reveals efficacy pooled (disclos
 the closed ledger holds the whole trial ledger, the DSMB part in full and the stopping
 rules evaluated, as numbers and status codes (report.layout.stopping writes their words).
 
-Pure: the trial, its ledger and the archived open ledger of the previous cutoff in.
+Pure: the trial, its ledger, and the archived open and closed ledgers of the previous cutoff in.
 """
 from __future__ import annotations
 
@@ -197,7 +197,7 @@ def stopping(trial: Trial) -> tuple[Stopping, ...]:
             status, boundaries, operating = simon_status(rule, outcomes), simon_boundaries(rule), simon_operating(rule)
         else:
             status, boundaries = _toxicity(trial, rule, population), toxicity_boundaries(rule)
-            operating = toxicity_operating(rule)
+            operating = toxicity_operating(rule, boundaries)
         evaluated.append(Stopping(rule.model_dump(mode="json"), status, boundaries, operating))
     return tuple(evaluated)
 

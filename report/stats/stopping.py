@@ -254,10 +254,11 @@ def toxicity_rates(rule: ToxicityRule) -> tuple[float, float]:
     return round(low, 12), round(high, 12)
 
 
-def toxicity_operating(rule: ToxicityRule) -> Operating:
+def toxicity_operating(rule: ToxicityRule, boundaries: Sequence[ToxicityBoundary] | None = None) -> Operating:
     """Under the acceptable and the unacceptable rate: the chance that the boundary table stops the trial
-    (a look after every patient, 1..max_patients), and the expected patients at stopping; exact."""
-    boundaries = toxicity_boundaries(rule)
+    (a look after every patient, 1..max_patients), and the expected patients at stopping; exact.
+    `boundaries`: the rule's table, where the caller has it (else computed)."""
+    boundaries = toxicity_boundaries(rule) if boundaries is None else boundaries
     table = [b.events for b in boundaries]
     first = next((b for b in boundaries if b.events is not None), ToxicityBoundary(None, None, None))
     rates = []
