@@ -35,7 +35,7 @@ from .kinds.abstract import abstract_files
 from .inputs.user_templates import recorded_name, template_files
 from .kinds.common import FORMATS, KINDS, WRITES, Job, Rendered, report_date, user_templates
 from .kinds.dsmb import closed_password as password_from_env
-from .kinds.dsmb import check_rtf, dsmb_files, previous_cutoff
+from .kinds.dsmb import CLOSED, CLOSED_LEDGER, check_rtf, dsmb_files, previous_cutoff
 from .kinds.kind import check_report
 from .kinds.narrative import narrative_paths
 from .kinds.summary import summary_files
@@ -161,7 +161,7 @@ def render_files(job: Job, results: Results) -> Rendered:
     """Every file of the bundle but the manifest, in memory."""
     job.step("Analysing")
     if job.kind == "dsmb":
-        return dsmb_files(job, results, _previous_ledger(job))
+        return dsmb_files(job, results, _previous_ledger(job), _previous_closed_ledger(job))
     if job.kind == "abstract":
         return abstract_files(job, results)
     return summary_files(job, results)
@@ -173,6 +173,20 @@ def _previous_ledger(job: Job) -> tuple[bytes, str] | None:
     trial = job.trial
     return indexed_file(job.out_root, trial.spec.trial.id, "dsmb", previous_cutoff(trial).isoformat(), job.previous,
                         "results.json")
+
+
+def _previous_closed_ledger(job: Job) -> tuple[bytes | None, str] | None:
+    """The closed ledger inside the same version's closed report, opened in memory with this
+    build's password (or none, for a version built with --no-encrypt), and the version's id;
+    (None, id) where it does not open; None without a previous version."""
+    from .render.encrypt import attached
+
+    trial = job.trial
+    found = indexed_file(job.out_root, trial.spec.trial.id, "dsmb", previous_cutoff(trial).isoformat(), job.previous,
+                         f"{CLOSED}.pdf")
+    if found is None:
+        return None
+    return attached(found[0], CLOSED_LEDGER, job.password), found[1]
 
 
 def provenance(trial: Trial, kind: str, on: dt.date, inputs: list[dict]) -> dict:

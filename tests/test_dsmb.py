@@ -45,7 +45,7 @@ def test_bundle_holds_both_reports_and_no_closed_text_in_clear(month):
     assert PASSWORD not in later["manifest.json"].read_text()
     open_ledger = json.loads(later["results.json"].read_text())
     assert open_ledger["report"] == "dsmb-open"
-    assert not {"response", "mrd", "survival", "by_arm", "comparisons", "stopping"} & set(open_ledger)
+    assert not {"response", "mrd", "survival", "by_arm", "comparisons", "stopping", "efficacy_changes"} & set(open_ledger)
 
 
 def test_every_page_carries_its_session_label_cutoff_and_page_numbers(month):
@@ -66,7 +66,7 @@ def test_open_report_holds_no_efficacy(month):
     html = later["dsmb-open.html"].read_text()
     html = re.sub(r'url\("data:[^"]*"\)', "url()", html)  # the embedded fonts' base64 is no text ("MRD" is in it)
     for word in ("Overall survival", "Disease-free", "Kaplan", "MRD", "CR or CRi", "responders", "Response",
-                 "Simon", "stopping"):
+                 "Simon", "stopping", "Efficacy changes", "new responses"):
         assert word not in text, word
         assert word not in html, word
     assert "Accrual by quarter" in text and "Serious adverse events" in text and "Deaths" in text
@@ -314,14 +314,21 @@ def test_results_json_and_the_closed_ledger_are_what_the_analysis_computes(month
 
     out, _, later = month
     trial = load_trial(EXAMPLE, cutoff=LATER)
+    from report.render.encrypt import attached
+
     archived = indexed_file(out, "S1318", "dsmb", EARLIER, None, "results.json")
-    computed = dsmb_ledgers(trial, results(trial), archived)
+    pdf, version = indexed_file(out, "S1318", "dsmb", EARLIER, None, "dsmb-closed.pdf")
+    computed = dsmb_ledgers(trial, results(trial), archived, (attached(pdf, "results-closed.json", PASSWORD), version))
     assert ledger_json(computed.open_ledger()).encode("utf-8") == later["results.json"].read_bytes()
     with pikepdf.open(later["dsmb-closed.pdf"], password=PASSWORD) as pdf:
         closed = pdf.attachments["results-closed.json"].get_file().read_bytes()
     assert ledger_json(computed.closed_ledger()).encode("utf-8") == closed
     manifest = json.loads(later["manifest.json"].read_text())
     assert computed.compared_with == manifest["previous_version"] is not None
+    # Efficacy compared with the closed ledger inside the earlier closed report, opened with the password.
+    efficacy = json.loads(closed)["efficacy_changes"]
+    assert (efficacy["source"], efficacy["compared_with"]) == ("archive", manifest["previous_version"])
+    assert "Efficacy changes since the previous report" in " ".join(pages(later["dsmb-closed.pdf"], PASSWORD))
 
 
 S1318_SENTENCES = (  # at the cutoff of 31 July 2017, word for word as before they moved to layout

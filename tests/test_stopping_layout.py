@@ -12,9 +12,11 @@ from report.stats.stopping import (
     SimonStatusCode,
     ToxicityStatusCode,
     simon_boundaries,
+    simon_operating,
     simon_status,
     toxicity_boundaries,
     toxicity_not_evaluable,
+    toxicity_operating,
     toxicity_status,
 )
 
@@ -34,7 +36,9 @@ def outcomes(*runs: tuple[bool, int]) -> list[bool]:
 
 def item(rule, status, boundaries) -> dict:
     """One rule as the closed ledger holds it (report.analysis.dsmb_ledger)."""
-    return {"rule": rule.model_dump(mode="json"), "status": plain(status), "boundaries": plain(boundaries)}
+    operating = simon_operating(rule) if rule.kind == "simon" else toxicity_operating(rule)
+    return {"rule": rule.model_dump(mode="json"), "status": plain(status), "boundaries": plain(boundaries),
+            "operating_characteristics": plain(operating)}
 
 
 O = simon(10, 1, 29, 5)  # Simon (1989) optimal, p0 .10, p1 .30

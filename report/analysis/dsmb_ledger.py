@@ -7,7 +7,7 @@ blocks), with every reason, cause and term that reveals efficacy pooled (disclos
 the closed ledger holds the whole trial ledger, the DSMB part in full and the stopping
 rules evaluated, as numbers and status codes (report.layout.stopping writes their words).
 
-Pure: the trial, its ledger and the archived open ledger of the previous cutoff in.
+Pure: the trial, its ledger, and the archived open and closed ledgers of the previous cutoff in.
 """
 from __future__ import annotations
 
@@ -24,17 +24,21 @@ from ..errors import InputError
 from ..inputs import derive
 from ..inputs.trial import Trial, as_of
 from ..stats.stopping import (
+    Operating,
     SimonBoundary,
     SimonStatus,
     ToxicityBoundary,
     ToxicityStatus,
     simon_boundaries,
+    simon_operating,
     simon_status,
     toxicity_boundaries,
     toxicity_not_evaluable,
+    toxicity_operating,
     toxicity_status,
 )
 from . import dsmb
+from .dsmb_efficacy import EfficacyChanges, efficacy_changes
 from .disclosure import efficacy_pattern, open_adverse_events, open_block
 from .ledger import Results, plain
 from .safety import SafetySummary, summarize_safety
@@ -46,7 +50,7 @@ DSMB_PARTS = ("report", "dsmb")  # what a DSMB ledger adds to the trial's, in th
 # Efficacy, results by arm and the stopping rules: never in the open ledger (DESIGN section 9).
 NEVER_OPEN = ("response", "mrd", "survival", "endpoints", "arms", "by_arm", "comparisons", "response_comparison",
               "excluded_arms", "stopping", "cumulative_incidence", "forest", "tte_summary", "swimmer", "waterfall",
-              "duration_of_response")
+              "duration_of_response", "efficacy_changes")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Stopping:
     rule: dict  # the rule as trial.toml declares it
     status: SimonStatus | ToxicityStatus
     boundaries: tuple[SimonBoundary, ...] | tuple[ToxicityBoundary, ...]
+    operating_characteristics: Operating  # exact, under the rule's two true rates
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,12 @@ class DsmbOpenSide:
 
 @dataclass(frozen=True)
 class DsmbClosedSide:
-    """What the closed report adds to the whole trial ledger: the DSMB part in full, the rules."""
+    """What the closed report adds to the whole trial ledger: the DSMB part in full, the rules,
+    and the previous closed report's ledger to compare efficacy with (see dsmb_results)."""
     dsmb: dsmb.DsmbOpen
     stopping: tuple[Stopping, ...]
+    previous_cutoff: dt.date
+    archived: tuple[bytes | None, str] | None  # the previous closed ledger (None: unreadable) and its version id
 
 
 @dataclass(frozen=True)
@@ -93,25 +101,33 @@ class DsmbResults:
         shown = {"report": OPEN, "dsmb": plain(self.open.dsmb)}
         return {**ledger, **{k: shown[k] for k in self.open.parts}}
 
+    @functools.cached_property
+    def efficacy(self) -> EfficacyChanges:
+        """What changed in efficacy since the previous closed report (the closed ledger only)."""
+        return efficacy_changes(self._ledger, self.closed.previous_cutoff, self.closed.archived)
+
     def closed_ledger(self) -> dict:
         """The closed ledger, as results-closed.json holds it."""
-        return {**self._ledger, "report": CLOSED, "dsmb": plain(self.closed.dsmb), "stopping": plain(self.closed.stopping)}
+        return {**self._ledger, "report": CLOSED, "dsmb": plain(self.closed.dsmb), "stopping": plain(self.closed.stopping),
+                "efficacy_changes": plain(self.efficacy)}
 
 
 def dsmb_results(trial: Trial, results: Results, archived: tuple[bytes, str] | None,
-                 block_keys: Iterable[str]) -> DsmbResults:
+                 block_keys: Iterable[str], archived_closed: tuple[bytes | None, str] | None = None) -> DsmbResults:
     """Both DSMB ledgers of `trial` as of its cutoff.
 
     `archived`: the open ledger (results.json bytes) of the previous cutoff's DSMB version
     and that version's id, as the archive's index holds it, or None (then the previous
     cutoff is recomputed from the same data). `block_keys`: the ledger keys of the blocks
-    the open report may show (the open-safe ones).
+    the open report may show (the open-safe ones). `archived_closed`: that version's closed
+    ledger (results-closed.json bytes, None where it could not be read) and its id, or None.
     """
     full, compared_with = _dsmb_part(trial, archived)
     words = efficacy_pattern(trial.spec.dsmb.efficacy_words)  # the open side pools them; the closed keeps them
     keys, parts = open_keys(block_keys)
     side = DsmbOpenSide(keys, parts, _open_safety(trial, results.safety, words), open_block(full, words))
-    return DsmbResults(results, side, DsmbClosedSide(full, stopping(trial)), compared_with)
+    return DsmbResults(results, side, DsmbClosedSide(full, stopping(trial), previous_cutoff(trial), archived_closed),
+                       compared_with)
 
 
 def open_keys(block_keys: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -172,17 +188,22 @@ def _archived(archived: tuple[bytes, str] | None) -> tuple[dict | None, str | No
 
 
 def stopping(trial: Trial) -> tuple[Stopping, ...]:
-    """Every stopping rule of the spec, evaluated at the cutoff."""
+    """Every stopping rule of the spec, evaluated at the cutoff, with its operating characteristics."""
     population = derive.safety_population(trial.subjects)
     evaluated = []
     for rule in trial.spec.dsmb.stopping_rules:
         if rule.kind == "simon":
             outcomes = dsmb.response_outcomes(trial.subjects, trial.spec.analysis.responders)
-            status, boundaries = simon_status(rule, outcomes), simon_boundaries(rule)
-        elif trial.adverse_events is None:  # not collected: the rule cannot be evaluated, never "0 events"
-            status, boundaries = toxicity_not_evaluable(rule, len(population)), toxicity_boundaries(rule)
+            status, boundaries, operating = simon_status(rule, outcomes), simon_boundaries(rule), simon_operating(rule)
         else:
-            events = dsmb.patients_with_toxicity(population, trial.adverse_events, rule.min_grade, rule.related_only)
-            status, boundaries = toxicity_status(rule, events, len(population)), toxicity_boundaries(rule)
-        evaluated.append(Stopping(rule.model_dump(mode="json"), status, boundaries))
+            status, boundaries = _toxicity(trial, rule, population), toxicity_boundaries(rule)
+            operating = toxicity_operating(rule, boundaries)
+        evaluated.append(Stopping(rule.model_dump(mode="json"), status, boundaries, operating))
     return tuple(evaluated)
+
+
+def _toxicity(trial: Trial, rule, population: pd.DataFrame) -> ToxicityStatus:
+    if trial.adverse_events is None:  # not collected: the rule cannot be evaluated, never "0 events"
+        return toxicity_not_evaluable(rule, len(population))
+    events = dsmb.patients_with_toxicity(population, trial.adverse_events, rule.min_grade, rule.related_only)
+    return toxicity_status(rule, events, len(population))

@@ -150,7 +150,7 @@ def _flat(ledger: dict) -> dict:
 
 
 # Keys of results.json no block id may take: the core parts, and what a kind adds (the DSMB's).
-RESERVED_KEYS = frozenset(f.name for f in dataclasses.fields(Results)) | {"report", "dsmb", "stopping"}
+RESERVED_KEYS = frozenset(f.name for f in dataclasses.fields(Results)) | {"report", "dsmb", "stopping", "efficacy_changes"}
 
 
 def plain(value):

@@ -21,6 +21,7 @@ from .figures import adverse_event_figures, conduct_figures, survival_figures
 from ..layout import dsmb_views as dv
 from ..layout import summary_views as sv
 from ..layout import toxicity_views as tv
+from ..layout.dsmb_efficacy_views import efficacy_changes_view
 from ..layout.stopping import laid_stopping
 
 P = "partials/"
@@ -73,6 +74,8 @@ BLOCKS: dict[str, Block] = {b.id: b for b in (
           view=dv.status_view, ard=status_ard, narrative="dsmb_status"),
     Block("contents", "Contents", (), True, P + "dsmb/contents.html.j2", view=_contents_view),
     Block("changes", "Changes since the previous report", ("dsmb",), True, P + "dsmb/changes.html.j2", view=dv.changes_view),
+    Block("efficacy_changes", "Efficacy changes since the previous report", ("efficacy_changes",), False,
+          P + "dsmb/efficacy_changes.html.j2", view=efficacy_changes_view, pages=("dsmb-closed",)),
     Block("stopping", "Stopping rules", ("stopping",), False, P + "dsmb/stopping.html.j2", view=_stopping_view),
     Block("baseline", "Baseline characteristics", ("population", "baseline"), True, P + "dsmb/baseline.html.j2",
           P + "dsmb/baseline_arms.html.j2", view=dv.baseline_view, ard=baseline_ard),

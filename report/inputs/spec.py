@@ -215,6 +215,16 @@ class ToxicityRule(_Section):
     threshold: float = Field(gt=0, lt=1)
     limit: float = Field(gt=0, lt=1)
     max_patients: int = Field(gt=0, le=10_000)  # rows of the boundary table
+    # The true rates under which the report gives the rule's chance of stopping (report.stats.stopping).
+    acceptable_rate: float | None = Field(default=None, gt=0, lt=1)  # default: 10 points below threshold
+    unacceptable_rate: float | None = Field(default=None, gt=0, lt=1)  # default: 10 points above
+
+    @model_validator(mode="after")
+    def _rates_in_order(self) -> "ToxicityRule":
+        low, high = self.acceptable_rate or 0.0, self.unacceptable_rate or 1.0
+        if not low < high or not low <= self.threshold <= high:
+            raise ValueError(f"the toxicity rule {self.name!r} needs acceptable_rate <= threshold <= unacceptable_rate")
+        return self
 
 
 StoppingRule = Annotated[SimonRule | ToxicityRule, Field(discriminator="kind")]

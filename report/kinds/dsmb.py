@@ -33,20 +33,23 @@ LISTINGS = {  # ledger key -> file name and columns of the full listing
 # The open report's ledger holds what its open-safe blocks show, whatever the spec chooses of them.
 OPEN_BLOCK_KEYS = tuple(dict.fromkeys(k for i in DSMB_OPEN.valid() for k in BLOCKS[i].keys))
 OPEN_KEYS = open_keys(OPEN_BLOCK_KEYS)[0]  # the trial ledger's keys in the open ledger
+CLOSED_LEDGER = "results-closed.json"  # the closed ledger: attached inside the closed report only
 
 
-def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = None) -> Rendered:
+def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = None,
+               archived_closed: tuple[bytes | None, str] | None = None) -> Rendered:
     """The bundle's files; without `job.password` the closed report is not encrypted.
 
     `archived`: the archived open ledger (results.json) of the previous cutoff and its
-    version id, as the archive's index holds it (fetched by report.compose), or None.
+    version id, as the archive's index holds it (fetched by report.compose), or None;
+    `archived_closed`: that version's closed ledger (None where it could not be read) and id.
     """
     from ..render.encrypt import encrypted_pdf, with_attachments
     from ..render.render import figures_as_images, render_html
 
     trial, step = job.trial, job.step
     step("Comparing with the previous report")
-    computed = dsmb_ledgers(trial, results, archived)
+    computed = dsmb_ledgers(trial, results, archived, archived_closed)
     open_ledger, closed_ledger = computed.open_ledger(), computed.closed_ledger()
     step("Drawing figures")
     spec = trial.spec
@@ -85,7 +88,7 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     closed_pdf, *open_pdfs = job.pdfs(requests)  # side by side, given a worker for each
     files.update(zip(_open_pdf_names(job.formats), open_pdfs))
     closed = ard_and_ars(closed_ledger, ars_report(CLOSED, "DSMB closed report", ("pdf",), closed_extra["blocks"]))
-    attachment = {"results-closed.json": closed_json, "ard-closed.csv": closed["ard.csv"],
+    attachment = {CLOSED_LEDGER: closed_json, "ard-closed.csv": closed["ard.csv"],
                   "ars-closed.json": closed["ars.json"]}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password
                               else closed_pdf if mocking() else with_attachments(closed_pdf, attachment))
@@ -102,9 +105,10 @@ def _open_pdf_names(formats: tuple[str, ...]) -> list[str]:
     return ([f"{OPEN}.pdf"] if "pdf" in formats else []) + ([f"{OPEN}-submission.pdf"] if SUBMISSION in formats else [])
 
 
-def dsmb_ledgers(trial: Trial, results: Results, archived: tuple[bytes, str] | None) -> DsmbResults:
+def dsmb_ledgers(trial: Trial, results: Results, archived: tuple[bytes, str] | None,
+                 archived_closed: tuple[bytes | None, str] | None = None) -> DsmbResults:
     """The open and closed ledgers (report.analysis.dsmb_ledger), the open one from the open-safe blocks' keys."""
-    return dsmb_results(trial, results, archived, OPEN_BLOCK_KEYS)
+    return dsmb_results(trial, results, archived, OPEN_BLOCK_KEYS, archived_closed)
 
 
 def _extra(sheet, spec, ledger: dict, text: dict) -> dict:

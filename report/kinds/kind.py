@@ -63,7 +63,7 @@ SUMMARY = Sheet("summary", "summary.html.j2", SUMMARY_BLOCKS, "summary",
 DSMB_OPEN = Sheet("dsmb-open", "dsmb-open.html.j2",
                   ("title", "contents", "status", "changes", "baseline", "safety", "notes"), "dsmb_open", open=True)
 DSMB_CLOSED = Sheet("dsmb-closed", "dsmb-closed.html.j2",
-                    ("title", "contents", "status", "changes", "stopping", "disposition", "demographics", "results",
+                    ("title", "contents", "status", "changes", "efficacy_changes", "stopping", "disposition", "demographics", "results",
                      "duration_of_response", "tte_summary", "cumulative_incidence", "forest", "swimmer", "waterfall", "exposure",
                      "safety", "ae_overview", "toxicity", "aesi", "labs_shift", "deaths", "methods"),
                     "dsmb_closed")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .formatting import MISSING, number, percent
+from .stopping_operating import LaidOperating, laid_operating
 
 NONE_DECLARED = "The trial spec declares no stopping rules ([[dsmb.stopping_rules]])."
 ROW_LENGTH = 10  # patients per row of a toxicity boundary table
@@ -55,6 +56,7 @@ class LaidRule:
     simon: tuple[SimonRow, ...] | None  # a Simon rule's table
     toxicity: tuple[ToxicityRow, ...] | None  # a toxicity rule's table
     note: str | None  # under the table
+    operating: LaidOperating  # how likely the rule is to stop the trial, and after how many patients
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,14 @@ def laid_stopping(stopping: list[dict]) -> LaidStopping:
 def _laid_rule(item: dict) -> LaidRule:
     rule, status, boundaries = item["rule"], item["status"], item["boundaries"]
     label, css = _verdict(status)
+    operating = laid_operating(rule, item["operating_characteristics"])
     if rule["kind"] == "simon":
         return LaidRule(rule["name"], label, css, status_sentence(rule, status), _simon_design(rule, status),
                         f"Boundaries: {rule['name']}", tuple(_simon_row(b) for b in boundaries), None,
-                        _simon_note(status))
+                        _simon_note(status), operating)
     return LaidRule(rule["name"], label, css, status_sentence(rule, status), _toxicity_design(rule, status),
                     f"Boundaries: {rule['name']} (stop with at least this many patients with the event)", None,
-                    _toxicity_rows(boundaries), None)
+                    _toxicity_rows(boundaries), None, operating)
 
 
 def _verdict(status: dict) -> tuple[str, str]:

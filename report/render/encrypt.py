@@ -34,6 +34,19 @@ def with_attachments(pdf: bytes, attachments: dict[str, bytes]) -> bytes:
         return out.getvalue()
 
 
+def attached(pdf: bytes, name: str, password: str | None) -> bytes | None:
+    """The file `name` embedded in the PDF, opened with `password` where the PDF is encrypted (in
+    memory, never written); None where the PDF does not open with it, or holds no such file."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(pdf), password=password or "") as document:
+            found = document.attachments.get(name)
+            return None if found is None else found.get_file().read_bytes()
+    except (pikepdf.PasswordError, pikepdf.PdfError):  # another password, or none given; not a PDF
+        return None
+
+
 def encrypted_docx(docx: bytes, password: str) -> bytes:
     """The Word file encrypted with `password` (ECMA-376 agile encryption, AES-256, msoffcrypto-tool):
     Word and LibreOffice open it with the password."""

@@ -16,6 +16,7 @@ import numpy as np
 from scipy import special  # not scipy.stats: its import alone costs more than a report's analysis
 
 from ..inputs.spec import SimonRule, ToxicityRule, simon_problems
+from .sequential import METHOD, characteristics
 
 SimonStatusCode = Literal["continue", "stage1_passed", "stop_futility", "final_active", "final_inactive"]
 ToxicityStatusCode = Literal["continue", "stop_toxicity", "not_evaluable"]
@@ -94,7 +95,41 @@ class ToxicityStatus:
     beyond_table: int = 0  # patients beyond the boundary table's max_patients
 
 
+@dataclass(frozen=True)
+class OperatingRate:
+    """The rule under one true rate: its chance of stopping the trial, and the patients it takes."""
+    label: str  # "acceptable" or "unacceptable" (toxicity); "p0" or "p1" (Simon)
+    rate: float
+    probability_stop: float  # toxicity: crossing the boundary at any look; Simon: stopping for futility after stage 1
+    expected_patients: float  # at stopping, or the rule's full size where it does not stop
+    probability_first_look: float  # of stopping at the earliest look where the rule can stop
+
+
+@dataclass(frozen=True)
+class Operating:
+    """A rule's operating characteristics, exact (no simulation)."""
+    method: str  # METHOD for a toxicity rule; SIMON_METHOD
+    first_patients: int | None  # the earliest look where the rule can stop: its patients ...
+    first_events: int | None  # ... and the events (toxicity: at least this many; Simon: this many or fewer)
+    max_patients: int  # the rule's full size: the toxicity table's last look, Simon's n
+    rates: tuple[OperatingRate, ...]
+
+
+SIMON_METHOD = "exact-binomial-two-stage"
+RATE_MARGIN = 0.10  # default acceptable and unacceptable rates: this far either side of the threshold
+
+
 # Simon two-stage -----------------------------------------------------------------------------
+
+
+def simon_operating(rule: SimonRule) -> Operating:
+    """Under p0 and p1: the chance of stopping for futility after stage 1, and the expected sample size."""
+    design = simon_design(rule)
+    rates = (OperatingRate("p0", rule.p0, design.probability_early_termination, design.expected_sample_size,
+                           design.probability_early_termination),
+             OperatingRate("p1", rule.p1, design.probability_early_termination_p1, design.expected_sample_size_p1,
+                           design.probability_early_termination_p1))
+    return Operating(SIMON_METHOD, rule.n1, rule.r1, rule.n, rates)
 
 
 def simon_design(rule: SimonRule) -> SimonDesign:
@@ -208,6 +243,29 @@ def toxicity_probability(rule: ToxicityRule, events: int, patients: int) -> floa
 def toxicity_boundaries(rule: ToxicityRule) -> tuple[ToxicityBoundary, ...]:
     """For 1..max_patients patients, the fewest events with P(rate > threshold) above the limit."""
     return tuple(_toxicity_boundary(rule, n) for n in range(1, rule.max_patients + 1))
+
+
+def toxicity_rates(rule: ToxicityRule) -> tuple[float, float]:
+    """The acceptable and unacceptable true rates: the spec's, else RATE_MARGIN either side of the threshold
+    (at most halfway to 0 or 1)."""
+    t = rule.threshold
+    low = rule.acceptable_rate if rule.acceptable_rate is not None else max(t - RATE_MARGIN, t / 2)
+    high = rule.unacceptable_rate if rule.unacceptable_rate is not None else min(t + RATE_MARGIN, (1 + t) / 2)
+    return round(low, 12), round(high, 12)
+
+
+def toxicity_operating(rule: ToxicityRule, boundaries: Sequence[ToxicityBoundary] | None = None) -> Operating:
+    """Under the acceptable and the unacceptable rate: the chance that the boundary table stops the trial
+    (a look after every patient, 1..max_patients), and the expected patients at stopping; exact.
+    `boundaries`: the rule's table, where the caller has it (else computed)."""
+    boundaries = toxicity_boundaries(rule) if boundaries is None else boundaries
+    table = [b.events for b in boundaries]
+    first = next((b for b in boundaries if b.events is not None), ToxicityBoundary(None, None, None))
+    rates = []
+    for label, rate in zip(("acceptable", "unacceptable"), toxicity_rates(rule), strict=True):
+        c = characteristics(table, rate)
+        rates.append(OperatingRate(label, rate, c.probability_stop, c.expected_patients, c.probability_first_look))
+    return Operating(METHOD, first.patients, first.events, rule.max_patients, tuple(rates))
 
 
 def toxicity_status(rule: ToxicityRule, events: int, patients: int) -> ToxicityStatus:
