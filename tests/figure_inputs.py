@@ -60,3 +60,29 @@ def incidence_from(data: list[tuple[float, int]]) -> dict:
 
 def incidence(seed: int, n: int, rate: float = 0.05, competing_rate: float = 0.03, follow: float = 36.0) -> dict:
     return incidence_from(incidence_data(seed, n, rate, competing_rate, follow))
+
+
+def large_km_block(seed: int, n: int, scale: float = 30.0, follow: float = 66.0, censor_rate: float = 0.02) -> dict:
+    """A survival block of a large group (thousands of patients), as km_block's but in one pass over
+    the sorted times: event times exponential with mean `scale`, censoring times exponential at
+    `censor_rate` a month (dense censoring everywhere), everyone still at risk at `follow` censored."""
+    rng = random.Random(seed)
+    events, censored = {}, {}
+    for _ in range(n):
+        t, c = rng.expovariate(1 / scale), min(rng.expovariate(censor_rate), follow)
+        time = round(min(t, c), 2)
+        target = events if t < c else censored
+        target[time] = target.get(time, 0) + 1
+    s, r, curve = 1.0, n, [{"time": 0.0, "n_at_risk": n, "events": 0, "censored": 0, "survival": 1.0,
+                            "ci_low": None, "ci_high": None}]
+    for t in sorted(set(events) | set(censored)):
+        d, c = events.get(t, 0), censored.get(t, 0)
+        s *= (r - d) / r
+        curve.append({"time": t, "n_at_risk": r, "events": d, "censored": c, "survival": s,
+                      "ci_low": max(s - 0.02, 0), "ci_high": min(s + 0.02, 1)})
+        r -= d + c
+    risk = [{"time": float(t), "n_at_risk": next((row["n_at_risk"] for row in curve if row["time"] >= t), 0)}
+            for t in range(0, int(follow) + 1, 12)]
+    return {"n": n, "events": sum(events.values()), "conf_type": "log-log", "confidence": 0.95,
+            "median": {"estimate": None, "ci_low": None, "ci_high": None}, "landmarks": [],
+            "curve": curve, "risk_table": risk}

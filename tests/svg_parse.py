@@ -70,3 +70,36 @@ def scale(svg: str, axis: str = "x", log: bool = False):
     (v0, p0), (v1, p1) = _ticks(svg, axis)[:2]
     f = math.log if log else (lambda v: v)
     return lambda v: p0 + (f(v) - f(v0)) * (p1 - p0) / (f(v1) - f(v0))
+
+
+def _style(el: ET.Element) -> dict[str, str]:
+    return dict(part.strip().split(": ", 1) for part in el.get("style", "").split(";") if ":" in part)
+
+
+def text_extent(svg: str, gid: str) -> tuple[float, float, float]:
+    """(left, right, baseline y) of the text in group `gid`, in SVG units (points): its width
+    measured in the font and size it is set in (the report's fonts), placed by its text-anchor."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    from report.layout.figures import _register_report_fonts
+
+    g = group(svg, gid)
+    el = g if g.tag == f"{SVG}text" else g.find(f".//{SVG}text")
+    style = _style(el)
+    _register_report_fonts()
+    prop = FontProperties(family=style["font-family"].split(",")[0].strip("' "),
+                          size=float(style["font-size"].removesuffix("px")),
+                          weight=style.get("font-weight", "normal"))
+    width = RendererAgg(10, 10, 72).get_text_width_height_descent("".join(el.itertext()), prop, ismath=False)[0]
+    x = float(el.get("x"))
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[style.get("text-anchor", "start")]
+    return left, left + width, float(el.get("y"))
+
+
+def marker_stroke_width(svg: str, gid: str) -> float:
+    """The stroke width of the marker drawn in group `gid` (its definition, which each use shows)."""
+    use = next(group(svg, gid).iter(f"{SVG}use"))
+    href = use.get(f"{XLINK}href").lstrip("#")
+    marker = tree(svg).find(f".//*[@id='{href}']")
+    return float(_style(marker)["stroke-width"])

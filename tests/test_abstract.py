@@ -64,6 +64,12 @@ def test_build_writes_four_files_within_the_limit(tmp_path):
     with zipfile.ZipFile(io.BytesIO(files["abstract.docx"].read_bytes())) as docx:
         document = docx.read("word/document.xml").decode()
     assert "CR or CRi was achieved by 19 of 29 patients" in document
+    # The title does not break inside "B-Cell" (issue 19: it read "B-" / "Cell"), and reads as typed.
+    from pypdf import PdfReader
+
+    lines = PdfReader(files["abstract.pdf"]).pages[0].extract_text().splitlines()[1:5]
+    assert not any(line.rstrip().endswith("B-") for line in lines) and any("B-Cell" in line for line in lines)
+    assert "Negative B-Cell Acute" in document
 
 
 def test_over_the_limit_exits_2_with_count_limit_and_excess(tmp_path):

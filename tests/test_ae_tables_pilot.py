@@ -124,3 +124,18 @@ def test_the_laid_table_prints_them(ledger):
                                          "0.097", "0.056")
     assert laid.table.counts[-2:] == ("p vs Placebo", "p vs Placebo")
     assert "Fisher's exact test, two-sided, each arm against Placebo" in laid.note
+
+
+def _ordered(rows) -> bool:
+    """Most patients in the Total column first, ties alphabetically (report.layout.ae_order)."""
+    keys = [(-int(row.cells[3].split(" ")[0]), row.label.casefold()) for row in rows]
+    return keys == sorted(keys)
+
+
+def test_the_laid_table_orders_by_incidence_in_the_total(ledger):
+    laid = table(ledger)
+    bands = laid.bodies[1:]  # after "Any adverse event"
+    assert len(bands) > 5
+    assert _ordered([band[0] for band in bands])
+    assert all(_ordered(band[1:]) for band in bands)
+    assert [band[0].label for band in bands] != sorted(band[0].label for band in bands)  # not the CSR's order

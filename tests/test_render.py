@@ -129,3 +129,38 @@ def test_a_changed_template_is_used_by_the_next_render_in_the_same_process():
         assert environment().get_template(path.name).render() == "second"
     finally:
         path.unlink(missing_ok=True)
+
+
+TITLE = "Blinatumomab for older adults with Ph-negative B-cell acute lymphoblastic leukemia (ALL)"
+
+
+def _title_lines(title_html, width_mm: int) -> list[str]:
+    """The lines of an h1 holding `title_html`, set by the report's stylesheet in a column `width_mm` wide."""
+    import io
+
+    from pypdf import PdfReader
+
+    from report.render.render import stylesheet
+
+    bare = "@page { @top-left { content: none } @bottom-left { content: none } @bottom-right { content: none } }"
+    html = (f"<html><head><style>{stylesheet()}{bare}</style></head>"
+            f'<body style="max-width: {width_mm}mm; padding: 0"><h1>{title_html}</h1></body></html>')
+    text = PdfReader(io.BytesIO(pdf_bytes(html))).pages[0].extract_text()
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_a_title_never_breaks_inside_a_short_hyphenated_term():
+    """Issue 19: the abstract's title broke "B-/Cell". Set in narrow columns, the plain title
+    ends a line at some hyphen ("B-", "Ph-"); the title as layout prepares it never does, and
+    its text still reads (and searches) with the plain hyphen."""
+    from markupsafe import escape
+
+    from report.layout.formatting import heading
+
+    widths = range(40, 112, 6)
+    plain = [line for w in widths for line in _title_lines(escape(TITLE), w)]
+    assert any(line.endswith(("B-", "Ph-")) for line in plain)  # the test can fail
+    for w in widths:
+        lines = _title_lines(heading(TITLE), w)
+        assert not any(line.endswith(("B-", "Ph-")) for line in lines), (w, lines)
+        assert " ".join(lines).replace("- ", "-") == TITLE

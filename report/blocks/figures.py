@@ -6,6 +6,7 @@ def survival_figures(ledger: dict) -> dict[str, str]:
     """Kaplan-Meier figures by endpoint (one curve per arm where there are arms)."""
     from ..layout.figures import namespaced
     from ..layout.survival_figures import km_arms_figure, km_figure
+    from ..layout.wording import capitalised
 
     unit = ledger["methods"]["time_unit"].capitalize()
     figures = {}
@@ -17,7 +18,8 @@ def survival_figures(ledger: dict) -> dict[str, str]:
             svg = km_arms_figure(arms, label=endpoint["label"], time_label=time_label,
                                  comparison=ledger["comparisons"].get(name))
         else:
-            svg = km_figure(block, label=endpoint["label"], time_label=time_label)
+            svg = km_figure(block, label=endpoint["label"], time_label=time_label,
+                            row_label=capitalised(endpoint["population"]))
         figures[f"km-{name}"] = namespaced(svg, f"fig-km-{name}")
     return figures
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from .ae_order import by_incidence
 from .ard import Stat, source_name
 from .collected import NOT_COLLECTED
 from .formatting import count_percent, percent
@@ -205,7 +206,8 @@ def graded_table(ledger: dict, key: str, groups: list[dict], pick: Callable[[dic
     tern's AET04 lays them out: a row per band and term (patients with any grade), and below
     it a row per worst-grade column ("Grade 3-4", "Grade 5"; or each severity), a column per
     arm and the total. A term's grade row that no patient of the total has is left out (as
-    tern prunes empty rows); a band keeps all of its grade rows."""
+    tern prunes empty rows); a band keeps all of its grade rows. Bands in the order given; a
+    band's terms by incidence in the total (report.layout.ae_order)."""
     parts = groups_of(ledger, key)
     total = ledger[key]
     if total is None:
@@ -217,7 +219,7 @@ def graded_table(ledger: dict, key: str, groups: list[dict], pick: Callable[[dic
     for band in groups:
         found = [(part, labelled.get(band["label"])) for (_, part), labelled in zip(parts, by_label)]
         rows += _grade_rows(band, found, any_column, columns, lambda g: g["worst"], "group", arms, prune=False)
-        for term in band["terms"]:
+        for term in by_incidence(band["terms"], lambda t: t["worst"][any_column]["count"], lambda t: t["label"]):
             rows += _grade_rows(term, found, any_column, columns, lambda g, t=term["label"]: _worst(g, t),
                                 "indent", arms, prune=True, grade_kind="sub deep")
     return frame(ledger, key, rows, css="arms ae-terms ae-graded")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .ae_order import socs_and_terms
 from .collected import notes
 from .formatting import count_percent, long_date, number, percent
 from .mock import mocking
@@ -184,10 +185,10 @@ def _overview(o: dict, g: Grading) -> tuple[tuple[str, str, str], ...]:
 def _soc_rows(s: dict) -> tuple:
     groups = tuple(s["terms"][0]["grade_groups"]) if s["terms"] else ()
     rows = []
-    for soc in s["socs"]:
+    for soc, terms in socs_and_terms(s):
         rows.append((soc["soc"], count_percent(soc["subjects"], soc["proportion"]), tuple("" for _ in groups),
                      str(soc["events"]), True))
-        for t in (t for t in s["terms"] if t["soc"] == soc["soc"]):
+        for t in terms:
             cells = tuple(count_percent(x["subjects"], x["proportion"]) if x["subjects"] else ""
                           for x in t["grade_groups"].values())
             rows.append((t["term"], count_percent(t["subjects"], t["proportion"]), cells, str(t["events"]), False))

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.font_manager import FontProperties
 from matplotlib.offsetbox import AnchoredOffsetbox, HPacker, TextArea, VPacker
 from matplotlib.transforms import blended_transform_factory
 
@@ -26,8 +27,11 @@ ARM_STYLES = (
     {"color": "#E69F00", "linestyle": (0, (8, 1.5, 1, 1.5, 1, 1.5))},
 )
 MAX_LABEL_CHARS = 16  # longer arm labels are abbreviated in the figure and spelled out in a key
-MIN_CENSOR_GAP = 1 / 110  # censor ticks of one curve: at least this fraction of the x axis apart
+MIN_CENSOR_GAP_PT = 5.0  # censor ticks of one curve: at least this far apart on the page (points)
+CENSOR_TICK = {"marker": "|", "markersize": 3.5, "markeredgewidth": 0.6}  # thin, so ticks 5 pt apart stay apart
 RISK_FONT = 7.5
+RISK_LABEL_X = 0.012  # the risk table's heading and row labels start here (fraction of the figure's width)
+RISK_LABEL_GAP_PT = 6.0  # at least this much space between a row's label and its first number
 _PREFIX = re.compile(r"^([A-Za-z0-9]{1,3})\s*[:.)]\s+\S")
 
 
@@ -91,18 +95,39 @@ def risk_font_size(cells: list[list[tuple[float, str]]], span: float, width_in: 
     return max(6.0, min(RISK_FONT, room_pt / (0.52 * widest)))
 
 
+def risk_margin(fig, labels: list[str], first_cells: list[str], least: float = 0.115) -> float:
+    """The plot's left edge (fraction of the figure's width) that leaves room, left of the first
+    time's numbers (centred under the axis' origin), for the widest row label and a gap: at least
+    `least` (the y axis' own labels). Measured in the report's font at the risk table's largest size."""
+    renderer = fig.canvas.get_renderer()
+    to_pt = 72 / fig.dpi
+
+    def width(text: str, bold: bool) -> float:
+        if not text:
+            return 0.0
+        prop = FontProperties(size=RISK_FONT, weight="bold" if bold else "normal")
+        return renderer.get_text_width_height_descent(text, prop, ismath=False)[0] * to_pt
+
+    figure_pt = fig.get_figwidth() * 72
+    label = max((width(s, True) for s in labels), default=0.0)
+    half_cell = max((width(s, False) for s in first_cells), default=0.0) / 2
+    needed = RISK_LABEL_X * figure_pt + label + RISK_LABEL_GAP_PT + half_cell if label else 0.0
+    return max(least, needed / figure_pt)
+
+
 def draw_risk_rows(ax_risk, rows: list[tuple[str, dict, list[tuple[float, str]]]], heading: str,
                    font: float) -> None:
     """The heading, then per row its label at the figure's left margin (in the row's colour)
-    and the cells under the x ticks. rows: (label, style, cells)."""
+    and the cells under the x ticks: a table whose rows are named (an arm, or the one group).
+    rows: (label, style, cells)."""
     ax_risk.set_axis_off()
     ax_risk.set_ylim(0, len(rows) + 1)
     margin = blended_transform_factory(ax_risk.figure.transFigure, ax_risk.transData)
-    ax_risk.text(0.012, len(rows) + 0.5, heading, transform=margin, ha="left", va="center",
+    ax_risk.text(RISK_LABEL_X, len(rows) + 0.5, heading, transform=margin, ha="left", va="center",
                  fontsize=8, fontweight="bold", color=INK, clip_on=False, gid="risk-table-label")
     for i, (label, style, cells) in enumerate(rows):
         y = len(rows) - i - 0.5
-        ax_risk.text(0.012, y, label, transform=margin, ha="left", va="center", fontsize=font,
+        ax_risk.text(RISK_LABEL_X, y, label, transform=margin, ha="left", va="center", fontsize=font,
                      color=style["color"], fontweight="bold", clip_on=False, gid=f"risk-table-arm-{i}")
         for t, text in cells:
             ax_risk.text(t, y, text, ha="center", va="center", fontsize=font, color=INK,
@@ -125,10 +150,15 @@ def key_height_in(key: tuple[str, ...]) -> float:
 # --------------------------------------------------------------------------- #
 # Censor marks
 # --------------------------------------------------------------------------- #
-def thinned_censor_points(curve: list[dict], value: str, span: float) -> tuple[list[float], list[float]]:
-    """One tick per censored time, except that a tick nearer than MIN_CENSOR_GAP of the x axis
+def censor_gap(ax, span: float) -> float:
+    """MIN_CENSOR_GAP_PT in the units of the x axis of `ax`, which spans `span` (the axes placed)."""
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    return span * MIN_CENSOR_GAP_PT / width_pt
+
+
+def thinned_censor_points(curve: list[dict], value: str, gap: float) -> tuple[list[float], list[float]]:
+    """One tick per censored time, except that a tick nearer than `gap` (x units: censor_gap)
     to the last one kept is left out: dense censoring stays a row of ticks, never a bar."""
-    gap = span * MIN_CENSOR_GAP
     xs, ys = [], []
     for r in curve:
         if (r.get("censored") or 0) <= 0 or r.get(value) is None:
@@ -141,8 +171,7 @@ def thinned_censor_points(curve: list[dict], value: str, span: float) -> tuple[l
 
 
 def draw_censor_ticks(ax, xs: list[float], ys: list[float], color: str, gid: str) -> None:
-    ax.plot(xs, ys, linestyle="none", marker="|", markersize=4, markeredgewidth=0.8,
-            color=color, gid=gid, zorder=4, clip_on=False)
+    ax.plot(xs, ys, linestyle="none", color=color, gid=gid, zorder=4, clip_on=False, **CENSOR_TICK)
 
 
 # --------------------------------------------------------------------------- #

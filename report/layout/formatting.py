@@ -5,7 +5,10 @@ These only format values taken from the ledger; they never derive one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
+
+from markupsafe import Markup, escape
 
 from .mock import COUNT, DATE, mocking, shaped
 
@@ -105,7 +108,26 @@ def iso_date(value: dt.date) -> str:
     return value.isoformat()
 
 
-FILTERS.update({"table_layout": table_layout, "iso_date": iso_date})
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+SHORT_PART = 3  # a hyphenated term with a part this short is kept on one line: B-cell, Ph-negative, B-ALL
+LONGEST_KEPT = 24  # longer terms may still break at a hyphen (a narrow column must take them)
+
+
+def heading(text: str) -> Markup:
+    """A title or heading as HTML in which a hyphenated term with a short part ('B-cell',
+    'Ph-negative', 'CD19-positive') never breaks at its hyphen: the term in a `nowrap` span. The
+    hyphen stays U+002D, so the PDF's text and the Word file read and search as typed (the
+    report's font has no U+2011, the non-breaking hyphen); the CSS keeps headings from hyphenating."""
+    out, last = [], 0
+    for m in _HYPHENATED.finditer(text):
+        term = m.group()
+        if len(term) <= LONGEST_KEPT and min(len(part) for part in term.split("-")) <= SHORT_PART:
+            out += [escape(text[last:m.start()]), Markup('<span class="nowrap">'), escape(term), Markup("</span>")]
+            last = m.end()
+    return Markup("").join([*out, escape(text[last:])])
+
+
+FILTERS.update({"table_layout": table_layout, "iso_date": iso_date, "heading": heading})
 
 
 def estimate_with_limits(estimate: float | None, low: float | None, high: float | None, as_percent: bool = False,

@@ -22,7 +22,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from .figure_arms import arm_labels, arm_style, draw_key, draw_risk_rows, free_corner, risk_font_size, table_box
 from .figures import BAND_GREY, EMPTY_SIZE_IN, GRID_GREY, INK, _as_float, _ci_legend_text, _message_figure, \
     _number_text, _render
-from .survival_figures import _layout, _left_margin, _step_band
+from .survival_figures import ONE_GROUP, _layout, _step_band
 from .wording import p_value
 
 __all__ = ["cumulative_incidence_figure", "at_risk", "incidence_risk_cells"]
@@ -143,14 +143,16 @@ def _style_axes(ax, times: list[float], top: float, time_label: str) -> None:
 
 
 def _cif_figure(curves: dict[str, dict], event_label: str, competing_label: str, time_label: str,
-                risk_times: list[float] | None, gray_p: float | None) -> Figure:
+                risk_times: list[float] | None, gray_p: float | None, row_label: str) -> Figure:
     drawn = {g: c for g, c in curves.items() if len(c.get("curve") or []) >= 1 and c.get("n")}
     if not drawn:
         return _message_figure("No data", EMPTY_SIZE_IN, title=event_label)
     names = arm_labels(list(curves))
     several = len(curves) > 1
-    fig, ax, ax_risk, _ = _layout(len(curves), names.key, _left_margin(names.short.values()) if several else 0.115)
     times = _risk_times(drawn, risk_times)
+    cells = [incidence_risk_cells(c.get("curve") or [], times) for c in curves.values()]
+    labels = [names.short[g] for g in curves] if several else [row_label]
+    fig, ax, ax_risk, _ = _layout(labels, [row[0][1] for row in cells if row], names.key)
     last = max([float(r["time"]) for c in drawn.values() for r in c["curve"]] + times)
     _style_axes(ax, times + [last], _y_top(drawn), time_label)
     ax.set_xticks(times, [_number_text(t) for t in times])
@@ -172,9 +174,7 @@ def _cif_figure(curves: dict[str, dict], event_label: str, competing_label: str,
                 ends.append((ys[-1], names.code[group], colour, f"{gid.replace('cif-', 'cif-end-')}-{i}"))
     if several:
         _end_labels(ax, ends)
-    cells = [incidence_risk_cells(c.get("curve") or [], times) for c in curves.values()]
-    rows = [(names.short[g] if several else "", arm_style(i) if several else {"color": INK}, cells[i])
-            for i, g in enumerate(curves)]
+    rows = [(labels[i], arm_style(i) if several else {"color": INK}, cells[i]) for i in range(len(curves))]
     width_in = ax.get_position().width * fig.get_figwidth()
     draw_risk_rows(ax_risk, rows, f"No. at risk (cumulative {event_label.lower()})",
                    risk_font_size(cells, ax.get_xlim()[1], width_in))
@@ -194,9 +194,10 @@ def _cif_figure(curves: dict[str, dict], event_label: str, competing_label: str,
 
 def cumulative_incidence_figure(curves: dict[str, dict], *, event_label: str, competing_label: str,
                                 time_label: str, risk_times: list[float] | None = None,
-                                gray_p: float | None = None) -> str:
+                                gray_p: float | None = None, row_label: str = ONE_GROUP) -> str:
     """Cumulative incidence of the event (solid) and of the competing event (dashed, same colour),
     per group in `curves` (arm name -> asdict(CumulativeIncidence), the reference first; one entry
     for a single group, drawn with its confidence band), with a risk table of patients at risk and
-    cumulative events at `risk_times` (default: the x ticks), and Gray's test p where given (SVG)."""
-    return _render(_cif_figure, curves, event_label, competing_label, time_label, risk_times, gray_p)
+    cumulative events at `risk_times` (default: the x ticks), a row per arm or, for one group, one
+    row named `row_label` (its population: 'Responders'), and Gray's test p where given (SVG)."""
+    return _render(_cif_figure, curves, event_label, competing_label, time_label, risk_times, gray_p, row_label)

@@ -17,9 +17,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator
 
-from .figure_arms import (ARM_STYLES, arm_labels, arm_style, draw_censor_ticks, draw_key, draw_risk_rows,
-                          free_corner, key_height_in, risk_cells, risk_font_size, table_box,
-                          thinned_censor_points)
+from .figure_arms import (ARM_STYLES, CENSOR_TICK, arm_labels, arm_style, censor_gap, draw_censor_ticks, draw_key,
+                          draw_risk_rows, free_corner, key_height_in, risk_cells, risk_font_size, risk_margin,
+                          table_box, thinned_censor_points)
 from .figures import (BAND_GREY, EMPTY_SIZE_IN, GRID_GREY, INK, KM_SIZE_IN, _as_float, _ci_legend_text,
                       _message_figure, _number_text, _render, percent_label)
 from .formatting import DASH, MISSING, confidence_label, number
@@ -28,6 +28,7 @@ from .wording import p_value
 __all__ = ["km_figure", "km_arms_figure", "ARM_STYLES", "hazard_rows"]
 
 RISK_HEADING = "No. at risk (cumulative events)"
+ONE_GROUP = "All patients"  # the risk-table row of a figure of one group, unless named
 GUIDE = {"linestyle": (0, (1, 1.5)), "linewidth": 0.7}
 PLOT_IN, AXIS_TEXT_IN, ROW_IN = 2.75, 0.5, 0.16
 
@@ -111,20 +112,18 @@ def _style_axes(ax, risk_table: list[dict], x_max: float, time_label: str) -> No
     ax.spines["left"].set_bounds(0, 1)
 
 
-def _layout(rows: int, key: tuple[str, ...], left: float, width_in: float = KM_SIZE_IN[0]):
-    """A figure with the plot over the risk table (one line per row, plus its heading) over the key."""
+def _layout(labels: list[str], first_cells: list[str], key: tuple[str, ...], width_in: float = KM_SIZE_IN[0]):
+    """A figure with the plot over the risk table (its heading, then a row per label, whose first
+    numbers are `first_cells`) over the key; the plot starts right of the widest row label."""
     key_in = key_height_in(key)
-    risk_in = ROW_IN * (rows + 1)
+    risk_in = ROW_IN * (len(labels) + 1)
     total = PLOT_IN + AXIS_TEXT_IN + risk_in + key_in + 0.12
     fig = Figure(figsize=(width_in, total))
-    FigureCanvasAgg(fig)  # a renderer to measure boxes with
+    FigureCanvasAgg(fig)  # a renderer to measure text and boxes with
+    left = risk_margin(fig, labels, first_cells)
     ax = fig.add_axes((left, (risk_in + key_in + AXIS_TEXT_IN) / total, 0.975 - left, PLOT_IN / total))
     ax_risk = fig.add_axes((left, key_in / total, 0.975 - left, risk_in / total), sharex=ax)
     return fig, ax, ax_risk, key_in
-
-
-def _left_margin(labels: Iterable[str]) -> float:
-    return max(0.115, 0.03 + 0.0095 * max((len(s) for s in labels), default=0))
 
 
 # --------------------------------------------------------------------------- #
@@ -134,8 +133,7 @@ def _km_legend(ax, label: str, ci_text: str, has_censor: bool, has_landmarks: bo
     handles = [Line2D([], [], color=INK, linewidth=1.3, label=label),
                Patch(facecolor=BAND_GREY, edgecolor="none", label=ci_text)]
     if has_censor:
-        handles.append(Line2D([], [], color=INK, linestyle="none", marker="|", markersize=4,
-                              markeredgewidth=0.8, label="Censored"))
+        handles.append(Line2D([], [], color=INK, linestyle="none", label="Censored", **CENSOR_TICK))
     if has_landmarks:
         handles.append(Line2D([], [], color=INK, linestyle="none", marker="o", markersize=4.2,
                               markerfacecolor="white", markeredgewidth=0.9, label="Landmark estimate"))
@@ -144,24 +142,24 @@ def _km_legend(ax, label: str, ci_text: str, has_censor: bool, has_landmarks: bo
     return ax.legend(handles=handles, loc="upper right", handlelength=1.8, borderaxespad=0.3, labelspacing=0.35)
 
 
-def _km_figure(block: dict, label: str, time_label: str) -> Figure:
+def _km_figure(block: dict, label: str, time_label: str, row_label: str) -> Figure:
     curve = block.get("curve") or []
     if len(curve) < 2 or not block.get("n"):
         return _message_figure("No data", EMPTY_SIZE_IN, title=label)
     risk_table = block.get("risk_table") or []
     landmarks = [lm for lm in block.get("landmarks") or []
                  if lm.get("time") is not None and lm.get("survival") is not None]
-    fig, ax, ax_risk, _ = _layout(1, (), 0.115)
+    cells = risk_cells(curve, risk_table)
+    fig, ax, ax_risk, _ = _layout([row_label], [text for _, text in cells[:1]], ())
     x_max = _x_max([curve], risk_table)
     _draw_band(ax, curve)
     ax.step(*_points(curve), where="post", color=INK, linewidth=1.3, solid_joinstyle="miter", gid="km-curve", zorder=3)
-    xs, ys = thinned_censor_points(curve, "survival", x_max * 1.02)
+    xs, ys = thinned_censor_points(curve, "survival", censor_gap(ax, x_max * 1.02))
     draw_censor_ticks(ax, xs, ys, INK, "censor-marks")
     _draw_medians(ax, [(-1, _median(block), "#606060")])
     _draw_landmarks(ax, landmarks)
     _style_axes(ax, risk_table, x_max, time_label)
-    cells = risk_cells(curve, risk_table)
-    draw_risk_rows(ax_risk, [("", {"color": INK}, cells)], RISK_HEADING,
+    draw_risk_rows(ax_risk, [(row_label, {"color": INK}, cells)], RISK_HEADING,
                    risk_font_size([cells], x_max * 1.02, ax.get_position().width * fig.get_figwidth()))
     for t, _ in cells:  # the single row's cells are named by time alone
         for text in ax_risk.texts:
@@ -173,9 +171,10 @@ def _km_figure(block: dict, label: str, time_label: str) -> Figure:
     return fig
 
 
-def km_figure(block: dict, *, label: str, time_label: str) -> str:
-    """Kaplan-Meier plot with CI band, censor marks, the median, landmarks and risk table (SVG)."""
-    return _render(_km_figure, block, label, time_label)
+def km_figure(block: dict, *, label: str, time_label: str, row_label: str = ONE_GROUP) -> str:
+    """Kaplan-Meier plot with CI band, censor marks, the median, landmarks and risk table, whose
+    one row is named `row_label` (the population: 'Efficacy population') (SVG)."""
+    return _render(_km_figure, block, label, time_label, row_label)
 
 
 # --------------------------------------------------------------------------- #
@@ -199,14 +198,13 @@ def hazard_rows(comparison: dict | None, short: dict[str, str]) -> tuple[str, li
 def _draw_arm(ax, curve: list[dict], i: int, span: float) -> None:
     style = arm_style(i)
     ax.step(*_points(curve), where="post", linewidth=1.3, gid=f"km-curve-{i}", zorder=3, **style)
-    xs, ys = thinned_censor_points(curve, "survival", span)
+    xs, ys = thinned_censor_points(curve, "survival", censor_gap(ax, span))
     draw_censor_ticks(ax, xs, ys, style["color"], f"censor-marks-{i}")
 
 
 def _arms_legend(ax, title: str, names: list[tuple[int, str]]):
     handles = [Line2D([], [], linewidth=1.3, label=name, **arm_style(i)) for i, name in names]
-    handles.append(Line2D([], [], color="#606060", linestyle="none", marker="|", markersize=4,
-                          markeredgewidth=0.8, label="Censored"))
+    handles.append(Line2D([], [], color="#606060", linestyle="none", label="Censored", **CENSOR_TICK))
     return ax.legend(handles=handles, loc="upper right", handlelength=2.8, borderaxespad=0.3, labelspacing=0.35,
                      title=title, title_fontsize=8, alignment="left")
 
@@ -216,7 +214,9 @@ def _km_arms_figure(blocks: dict[str, dict], label: str, time_label: str, compar
     if not drawn:
         return _message_figure("No data", EMPTY_SIZE_IN, title=label)
     names = arm_labels(list(blocks))
-    fig, ax, ax_risk, key_in = _layout(len(blocks), names.key, _left_margin(names.short.values()))
+    rows = [(names.short[arm], arm_style(i), risk_cells(b.get("curve") or [], b.get("risk_table") or []))
+            for i, (arm, b) in enumerate(blocks.items())]
+    fig, ax, ax_risk, key_in = _layout([r[0] for r in rows], [r[2][0][1] for r in rows if r[2]], names.key)
     risk_table = next(iter(drawn.values())).get("risk_table") or []
     x_max = max(_x_max([b["curve"]], risk_table) for b in drawn.values())
     span = x_max * 1.02
@@ -225,8 +225,6 @@ def _km_arms_figure(blocks: dict[str, dict], label: str, time_label: str, compar
         _draw_arm(ax, block["curve"], index[arm], span)
     _draw_medians(ax, [(index[a], _median(b), arm_style(index[a])["color"]) for a, b in drawn.items()])
     _style_axes(ax, risk_table, x_max, time_label)
-    rows = [(names.short[arm], arm_style(i), risk_cells(b.get("curve") or [], b.get("risk_table") or []))
-            for i, (arm, b) in enumerate(blocks.items())]
     font = risk_font_size([r[2] for r in rows], span, ax.get_position().width * fig.get_figwidth())
     draw_risk_rows(ax_risk, rows, RISK_HEADING, font)
     draw_key(fig, names.key, 0.04)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .ae_order import socs_and_terms, terms_of
 from .collected import NOT_COLLECTED
 from .mock import mocking
 from .formatting import MISSING, confidence_label, count_percent, interval, number, percent, percent_number, setting
@@ -305,22 +306,24 @@ def _soc_terms(groups, min_percent: float) -> ArmTable:
     socs = [{s["soc"]: s for s in b["safety"]["socs"]} for _, b in groups]
     terms = [{t["term"]: t for t in b["safety"]["terms"]} for _, b in groups]
     rows = [Row("Any adverse event", _pair_cells(b["safety"]["any_event"] for _, b in groups), "group")]
-    for soc in groups[-1][1]["safety"]["socs"]:
+    for soc, soc_terms in socs_and_terms(groups[-1][1]["safety"]):
         rows.append(Row(soc["soc"], _pair_cells(g.get(soc["soc"]) for g in socs), "group"))
-        for term in groups[-1][1]["safety"]["terms"]:
-            if term["soc"] == soc["soc"] and _common(term["term"], terms, min_percent):
+        for term in soc_terms:
+            if _common(term["term"], terms, min_percent):
                 rows.append(Row(term["term"], _pair_cells(g.get(term["term"]) for g in terms), "indent"))
     return _table(groups, "safety", rows, subcolumns=("n (%)", "Events"))
 
 
 def _worst_grade(groups, min_percent: float) -> ArmTable:
+    """A row per term (by incidence), and below it a row per worst-grade group that some patient
+    has (a group no patient of the total has is left out, as tern's AET04 prunes it)."""
     terms = [{t["term"]: t for t in b["safety"]["terms"]} for _, b in groups]
     rows = []
-    for term in groups[-1][1]["safety"]["terms"]:
+    for term in terms_of(groups[-1][1]["safety"]["terms"]):
         if not _common(term["term"], terms, min_percent):
             continue
         rows.append(Row(term["term"], tuple(_count(g.get(term["term"])) for g in terms), "group"))
-        for label in term["grade_groups"]:
+        for label in (label for label, share in term["grade_groups"].items() if _n(share)):
             rows.append(Row(label, tuple(_share(g[term["term"]]["grade_groups"][label]) if term["term"] in g else "0"
                                          for g in terms), "indent"))
     return _table(groups, "safety", rows)
@@ -345,8 +348,11 @@ def _count(term: dict | None) -> str:
 def _share(share: dict | None) -> str:
     if not share:
         return "0"
-    count = share.get("count", share.get("subjects"))
-    return count_percent(count, share["proportion"])
+    return count_percent(_n(share), share["proportion"])
+
+
+def _n(share: dict) -> int:
+    return share.get("count", share.get("subjects"))
 
 
 def _prop(p: dict | None) -> str:

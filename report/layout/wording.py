@@ -48,6 +48,11 @@ def unit_singular(unit: str) -> str:
     return UNIT_SINGULAR[unit]
 
 
+def capitalised(text: str) -> str:
+    """'efficacy population' -> 'Efficacy population' (the rest as written: 'HIV-positive' stays)."""
+    return text[:1].upper() + text[1:]
+
+
 def listed(items, last: str = " and ") -> str:
     """"a", "a and b", "a, b and c"."""
     items = [str(i) for i in items]

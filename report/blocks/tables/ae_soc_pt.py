@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ...analysis import adverse_events as ae
 from ...analysis.group import Group, Part, Reads
 from ...layout import ae_tables as at
+from ...layout.ae_order import by_incidence
 from ...layout.ard import Stat, source_name
 from ...layout.collected import NOT_COLLECTED
 from ...layout.tables import Row
@@ -57,11 +58,11 @@ def laid_table(ledger: dict):
         return at.frame(ledger, BLOCK_ID, [Row("Adverse events", (NOT_COLLECTED,) * (len(parts) + len(arms)), "group")])
     socs = [{s["soc"]: s for s in part["socs"]} for _, part in parts]
     rows = [at.count_row("Any adverse event", parts, lambda part: part["any_event"], arms, "group", events=True)]
-    for soc in total["socs"]:
+    for soc in by_incidence(total["socs"], lambda s: s["count"]["subjects"], lambda s: s["soc"]):
         by_soc = list(zip((name for name, _ in parts), (group.get(soc["soc"]) for group in socs)))
         columns = [(name, {"n": part["n"], **(found or {})}) for (name, part), (_, found) in zip(parts, by_soc)]
         rows.append(at.count_row(soc["soc"], columns, lambda c: c.get("count"), arms, "group", events=True))
-        for term in soc["terms"]:
+        for term in by_incidence(soc["terms"], lambda t: t["count"]["subjects"], lambda t: t["term"]):
             rows.append(at.count_row(term["term"], columns, lambda c, t=term["term"]: _term(c, t), arms, "indent",
                                      events=True))
     return at.frame(ledger, BLOCK_ID, rows, stub="System organ class / preferred term",

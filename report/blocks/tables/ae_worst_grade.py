@@ -14,6 +14,7 @@ from ...analysis import adverse_events as ae
 from ...analysis.group import Group, Part, Reads
 from ...analysis.ledger import Share
 from ...layout import ae_tables as at
+from ...layout.ae_order import by_incidence
 from ...layout.ard import Stat, source_name
 from ..block import Block, Context
 
@@ -47,8 +48,10 @@ def table(ledger: dict, context: Context | None = None) -> at.AeView:
 
 
 def _bands(part: dict) -> list[dict]:
-    """"Any adverse event", then each organ class, as the graded table's bands."""
-    return [{"label": "Any adverse event", "worst": part["any_event"], "terms": []}, *part["socs"]]
+    """"Any adverse event", then each organ class by incidence (any grade), as the graded table's bands."""
+    any_column = next(iter(part["any_event"]))
+    socs = by_incidence(part["socs"], lambda s: s["worst"][any_column]["count"], lambda s: s["label"])
+    return [{"label": "Any adverse event", "worst": part["any_event"], "terms": []}, *socs]
 
 
 def ard(part: dict | None, ledger: dict) -> list[Stat]:

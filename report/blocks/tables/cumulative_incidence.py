@@ -162,6 +162,7 @@ def figures(ledger: dict) -> dict[str, str]:
     """Each endpoint's cumulative incidence of the event and of the competing event, by arm."""
     from ...layout.figures import namespaced
     from ...layout.incidence_figures import cumulative_incidence_figure
+    from ...layout.wording import capitalised
 
     unit = ledger["methods"]["time_unit"].capitalize()
     drawn = {}
@@ -171,7 +172,8 @@ def figures(ledger: dict) -> dict[str, str]:
                                           competing_label=total["competing_event"][:1].upper() +
                                           total["competing_event"][1:],
                                           time_label=f"{unit} since {total['origin']}",
-                                          gray_p=total["gray"]["p_value"] if total["gray"] else None)
+                                          gray_p=total["gray"]["p_value"] if total["gray"] else None,
+                                          row_label=capitalised(total["population"]))
         drawn[f"cif-{name}"] = namespaced(svg, f"fig-cif-{name}")
     return drawn
 
