@@ -89,6 +89,22 @@ def test_docx_is_deterministic(abstract):
     assert abstract_docx(abstract, dt.date(2025, 1, 1)) == abstract_docx(abstract, dt.date(2025, 1, 1))
 
 
+def test_the_word_abstract_has_its_title_styled_and_each_part_headed(abstract):
+    """Not every paragraph in Normal: the title in Word's Title style, each part with its heading
+    run in bold, as the PDF shows them."""
+    import datetime as dt
+
+    from docx import Document
+
+    from report.render.docx_writer import abstract_docx
+
+    paragraphs = Document(io.BytesIO(abstract_docx(abstract, dt.date(2025, 1, 1)))).paragraphs
+    assert [p.text for p in paragraphs if p.style.name == "Title"] == [abstract.title]
+    for part in (p for p in abstract.parts if not p.rows):
+        paragraph = next(p for p in paragraphs if p.text.startswith(f"{part.heading}:"))
+        assert paragraph.runs[0].bold and paragraph.runs[0].text.strip() == f"{part.heading}:"
+
+
 def test_a_ci_prints_both_limits_to_the_same_precision():
     from report.layout.abstract import _limits
 

@@ -1,5 +1,6 @@
 """The DSMB reports' title page (issue 19): a contents list of every section shown, each with
-the page it starts on, and the session label in every page's header on one line."""
+the page it starts on, a bookmark in the PDF for each, and the session label in every page's header
+on one line."""
 import re
 
 from pypdf import PdfReader
@@ -29,3 +30,13 @@ def test_contents_list_every_section_with_its_page_and_the_header_fits_one_line(
                 assert heading.search(pages[number - 1]), (name, title, number)
         for text in pages[1:]:
             assert label in text  # one line: a label wrapped over two lines is not found whole
+        assert headings and set(headings) <= set(_bookmarks(folder / f"{name}.pdf")), name  # the PDF's outline
+
+
+def _bookmarks(pdf) -> list[str]:
+    """Every title in a PDF's outline (bookmarks), at any depth."""
+    reader = PdfReader(pdf)
+
+    def titles(items) -> list[str]:
+        return [t for item in items for t in (titles(item) if isinstance(item, list) else [item.title])]
+    return titles(reader.outline)

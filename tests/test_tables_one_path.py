@@ -82,3 +82,26 @@ def test_with_four_columns_of_figures_a_rates_ci_goes_on_its_own_line(arms_ledge
         for cell in rates[0].cells:
             estimate, ci = cell.split("\n") if stacked else cell.split(" ", 1)
             assert estimate.endswith("%") and ci.startswith("(") and " " not in ci
+
+
+def test_a_landmark_past_every_groups_follow_up_is_left_out(arms_ledger):
+    """DESIGN section 6: a landmark after the last follow-up is NE; where no group was followed that
+    long the row says nothing and is left out (it printed "-" with 0 at risk), and where one was,
+    the others print NE."""
+    import copy
+
+    name = next(iter(arms_ledger["survival"]))
+    groups = total_groups(arms_ledger)
+    landmarks = len(arms_ledger["survival"][name]["landmarks"])
+
+    def rate_rows(ledger):
+        return [r for r in survival_table(total_groups(ledger), [name], ledger).rows if "rate, %" in r.label]
+
+    assert len(rate_rows(arms_ledger)) == landmarks
+    past = copy.deepcopy(arms_ledger)
+    for block in [past, *past["by_arm"].values()]:
+        block["survival"][name]["landmarks"][-1]["survival"] = None
+    assert len(rate_rows(past)) == landmarks - 1
+    some = copy.deepcopy(arms_ledger)
+    some["by_arm"][groups[0][0]]["survival"][name]["landmarks"][-1]["survival"] = None
+    assert rate_rows(some)[-1].cells[0] == "NE" and len(rate_rows(some)) == landmarks
