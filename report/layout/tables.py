@@ -29,7 +29,8 @@ class Row:
         return self.kind in ("indent", "sub", "deeper", "nested")
 
 
-KEPT_ROWS = 24  # a table of at most this many rows is kept on one page (a third of a page or more of A4)
+KEPT_ROWS = 12  # a table of at most this many rows is kept on one page (moved whole, it leaves at most a fifth
+# of an A4 page blank; a longer one splits, its header repeated, three rows or more on each side)
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,8 @@ def _soc_terms(groups, min_percent: float) -> ArmTable:
         for term in groups[-1][1]["safety"]["terms"]:
             if term["soc"] == soc["soc"] and _common(term["term"], terms, min_percent):
                 rows.append(Row(term["term"], _pair_cells(g.get(term["term"]) for g in terms), "indent"))
-    return _table(groups, "safety", rows, subcolumns=("n (%)", "Events"))
+    # smaller type and narrower padding (report.css, table.ae-events): its nine columns' cells fit
+    return replace(_table(groups, "safety", rows, subcolumns=("n (%)", "Events")), css="arms ae-events")
 
 
 def _worst_grade(groups, min_percent: float) -> ArmTable:
