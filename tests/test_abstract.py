@@ -45,7 +45,7 @@ def test_example_states_the_ledger_figures(abstract, ledger):
     assert "overall survival was 79% at 6 months and 65% at 12 months" in results
     assert "disease-free survival among responders was 68% at 6 months and 56% at 12 months" in results
     assert "hyperglycemia (4 patients, 14%)" in results and "No patient died within 28 days" in results
-    assert "median age 75 years; range, 66-88" in results
+    assert "median age 75 years; range, 66\u201388" in results
     assert "S1318-0" not in as_text(abstract)  # no patient identifiers
     assert [s.heading for s in abstract.sections] == ["Background", "Methods", "Results", "Conclusions"]
 

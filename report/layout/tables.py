@@ -29,8 +29,8 @@ class Row:
         return self.kind in ("indent", "sub", "deeper", "nested")
 
 
-KEPT_ROWS = 12  # a table of at most this many rows is kept on one page (moved whole, it leaves at most a fifth
-# of an A4 page blank; a longer one splits, its header repeated, three rows or more on each side)
+KEPT_ROWS = 12  # a table of at most this many rows is kept on one page (moved whole, it leaves about a quarter
+# of an A4 page blank at most); a longer one splits, its header repeated, three rows before the break, two after
 
 
 @dataclass(frozen=True)
