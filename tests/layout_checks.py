@@ -167,7 +167,8 @@ PREFIX = re.compile(r"^(?:(?:Table|Figure) \d+\. |\d+\. )")
 
 
 def _squeezed(text: str) -> str:
-    return re.sub(r"[\s\u00ad]+|[-\u2010](?=\s|$)", "", text)
+    """The text without spaces and hyphens: a heading's words broken over lines ("B-" / "Cell")."""
+    return re.sub(r"[\s\u00ad\u2010-]+", "", text)
 
 
 def heading_end(rows: list[Row], i: int, titles: set[str], most: int = 4) -> tuple[int, str] | None:
@@ -179,9 +180,17 @@ def heading_end(rows: list[Row], i: int, titles: set[str], most: int = 4) -> tup
         if bare in titles:
             return k, bare
         squeezed = _squeezed(bare)
-        if any(_squeezed(t) == squeezed for t in titles if len(t) >= len(bare) - 2):
-            return k, bare
+        for title in titles:
+            if _squeezed(title) == squeezed:
+                return k, title
     return None
+
+
+def located(pages: list[Page], titles: list[str]) -> set[str]:
+    """The headings found in the PDF's text (so that a check on them is not passed by finding none)."""
+    names = set(titles)
+    return {found[1] for page in pages for i in range(len(page.body))
+            if (found := heading_end(page.body, i, names)) is not None}
 
 
 def stranded_headings(pages: list[Page], titles: list[str]) -> list[str]:

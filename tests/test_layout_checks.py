@@ -113,13 +113,16 @@ def read(built):
 @pytest.mark.parametrize("doc", PARAMS)
 def test_no_heading_stranded_at_the_foot_of_a_page(doc, read):
     pages, tree = read(doc)
-    problems = lc.stranded_headings(pages, lc.headings(tree)) + lc.notes_cut_from_tables(pages, tree)
+    titles = lc.headings(tree)
+    assert titles and lc.located(pages, titles) == set(titles), "headings of the HTML not found in the PDF's text"
+    problems = lc.stranded_headings(pages, titles) + lc.notes_cut_from_tables(pages, tree)
     assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.parametrize("doc", PARAMS)
 def test_running_header_on_one_line(doc, read):
     pages, _ = read(doc)
+    assert all(p.header for p in pages[1:]), "a page after the first without a running header"
     assert lc.header_lines(pages) == [], "\n".join(lc.header_lines(pages))
 
 
