@@ -230,6 +230,24 @@ def notes_cut_from_tables(pages: list[Page], tree: Node) -> list[str]:
     return problems
 
 
+def lone_rows(pages: list[Page], tree: Node) -> list[str]:
+    """A page whose first row of a table's body (after the repeated header) is that table's last
+    row: one row carried over alone."""
+    tables = [[" ".join(c.text() for c in tr.iter("td", "th")) for body in table.iter("tbody") for tr in body.iter("tr")]
+              for table in tree.iter("table")]
+    problems = []
+    for page in pages[1:]:
+        for row in page.body[:4]:
+            holding = [rows for rows in tables if row.text in rows]
+            if not holding:
+                continue  # the repeated header, or text that is no row of a table
+            rows = holding[0]
+            if len(holding) == 1 and len(rows) > 1 and rows.count(row.text) == 1 and rows[-1] == row.text:
+                problems.append(f"page {page.number} begins with the last row of a table alone: {row.text[:70]!r}")
+            break
+    return problems
+
+
 # c. The running header on one line ----------------------------------------------------------------
 
 def header_lines(pages: list[Page]) -> list[str]:

@@ -4,8 +4,10 @@ the random-cdisc three-arm summary, each as PDF and HTML.
 
 a. No heading (h1, h2, h3 or a table's caption) starts in the last 12% of a page's text area
    with fewer than three rows of its content after it on that page, where the content goes on
-   over the page; no page begins with a table's note (split from its table). From the PDF's
-   text positions (`pdftotext -bbox-layout`, poppler-utils), the headings found by their HTML text.
+   over the page; no page begins with a table's note (split from its table) or with a table's
+   last row alone (after its repeated header); no page but the last (and a DSMB title page)
+   more than 40% blank at its foot. From the PDF's text positions (`pdftotext -bbox-layout`,
+   poppler-utils), the headings found by their HTML text.
 b. No table cell's text overflows its cell, and no text of a boxed figure (the CONSORT diagram's
    `<id>-text` in its box `<id>`) leaves its box, in headless Chromium.
 c. The running header on one line: its words share one baseline on every page.
@@ -115,7 +117,7 @@ def test_no_heading_stranded_at_the_foot_of_a_page(doc, read):
     pages, tree = read(doc)
     titles = lc.headings(tree)
     assert titles and lc.located(pages, titles) == set(titles), "headings of the HTML not found in the PDF's text"
-    problems = lc.stranded_headings(pages, titles) + lc.notes_cut_from_tables(pages, tree)
+    problems = lc.stranded_headings(pages, titles) + lc.notes_cut_from_tables(pages, tree) + lc.lone_rows(pages, tree)
     assert problems == [], "\n".join(problems)
 
 
@@ -208,7 +210,8 @@ def _pdf(html: str, path: Path) -> Path:
 
 # A4, 20 mm margins (those of templates/report.css), 5 mm lines: 51 lines to a page.
 PAGE = ("<style>@page { size: A4; margin: 20mm; @top-left { content: '%s'; font-size: 8pt } } body { font-size: 10pt } "
-        "p, h2 { margin: 0; line-height: 5mm; font-size: 10pt; orphans: 1; widows: 1 }</style>")
+        "p, h2 { margin: 0; line-height: 5mm; font-size: 10pt; orphans: 1; widows: 1 } "
+        "td { padding: 0; line-height: 5mm }</style>")
 LINES = "<p>Filler line.</p>" * 48
 
 
@@ -234,6 +237,13 @@ def test_the_pdf_checks_fail_on_broken_layouts(tmp_path):
     assert lc.notes_cut_from_tables(split, lc.html_tree(html)) == [
         "page 2 begins with a table's note: 'The note of the table, long.'"]
     assert lc.notes_cut_from_tables(pages, lc.html_tree(html)) == []
+
+    rows = "".join(f"<tr><td>Row {i}</td><td>{i}</td></tr>" for i in range(6))
+    html = LINES[:-4 * len("<p>Filler line.</p>")] + f"<table><thead><tr><th>Term</th><th>n</th></tr></thead><tbody>{rows}</tbody></table>"
+    lone = lc.pdf_pages(_pdf(PAGE % "H" + html, tmp_path / "lone.pdf"))
+    assert [r.text for r in lone[1].body] == ["Term n", "Row 5 5"]
+    assert lc.lone_rows(lone, lc.html_tree(html)) == ["page 2 begins with the last row of a table alone: 'Row 5 5'"]
+    assert lc.lone_rows(split, lc.html_tree(html)) == []
 
     assert lc.empty_pages(lc.pdf_pages(_pdf(PAGE % "H" + "<p>a</p><p style='break-before: page'>b</p>", tmp_path / "e.pdf")))
     assert lc.empty_pages(pages) == []
