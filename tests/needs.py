@@ -68,7 +68,8 @@ def _missing_libreoffice() -> str | None:
 
 
 def _missing_poppler() -> str | None:
-    return None if shutil.which("pdffonts") else "pdffonts (poppler-utils) is not installed"
+    absent = [tool for tool in ("pdffonts", "pdftotext") if shutil.which(tool) is None]
+    return f"{' and '.join(absent)} (poppler-utils) not installed" if absent else None
 
 
 def _missing_public_data() -> str | None:
@@ -83,7 +84,7 @@ NEEDS = {
              "apt-get install -y r-base-core r-cran-survival r-cran-cmprsk r-cran-haven", _missing_r),
         Need("chromium", "the system Chromium, driven by playwright",
              "apt-get install -y chromium fonts-liberation", _missing_chromium),
-        Need("poppler", "pdffonts, to list a PDF's fonts and whether each is embedded",
+        Need("poppler", "pdffonts and pdftotext, to list a PDF's fonts and read its text's positions",
              "apt-get install -y poppler-utils", _missing_poppler),
         Need("public-data", "the public CDISC pilot and random.cdisc.data ADaM datasets",
              f"put cdiscpilot01/ (adsl, adae, adtte .xpt from github.com/phuse-org/phuse-scripts, "

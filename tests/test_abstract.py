@@ -39,13 +39,13 @@ def abstract(ledger, example_trial):
 
 def test_example_states_the_ledger_figures(abstract, ledger):
     results = next(s.text for s in abstract.sections if s.heading == "Results")
-    assert "CR or CRi was achieved by 19 of 29 patients (66%; 95% CI, 46%-82%)." in results
+    assert "CR or CRi was achieved by 19 of 29 patients (66%; 95% CI, 46%\u201382%)." in results
     assert "Of the 19 responders, 18 responded after the first cycle." in results
-    assert "Among 13 responders with MRD data, 12 (92%; 95% CI, 64.0%-99.8%) were MRD-negative." in results
+    assert "Among 13 responders with MRD data, 12 (92%; 95% CI, 64.0%\u201399.8%) were MRD-negative." in results
     assert "overall survival was 79% at 6 months and 65% at 12 months" in results
     assert "disease-free survival among responders was 68% at 6 months and 56% at 12 months" in results
     assert "hyperglycemia (4 patients, 14%)" in results and "No patient died within 28 days" in results
-    assert "median age 75 years; range, 66-88" in results
+    assert "median age 75 years; range, 66\u201388" in results
     assert "S1318-0" not in as_text(abstract)  # no patient identifiers
     assert [s.heading for s in abstract.sections] == ["Background", "Methods", "Results", "Conclusions"]
 
@@ -60,7 +60,7 @@ def test_build_writes_four_files_within_the_limit(tmp_path):
     count = int(result.stderr.split("abstract.txt: ")[1].split(" of ")[0].replace(",", ""))
     assert count <= rule.max_chars
     body = "\n".join(text.split("\n")[3:])  # what ASH counts: not the title or the author lines
-    assert "(66%; 95% CI, 46%-82%)" in body
+    assert "(66%; 95% CI, 46%\u201382%)" in body
     with zipfile.ZipFile(io.BytesIO(files["abstract.docx"].read_bytes())) as docx:
         document = docx.read("word/document.xml").decode()
     assert "CR or CRi was achieved by 19 of 29 patients" in document
@@ -108,10 +108,10 @@ def test_the_word_abstract_has_its_title_styled_and_each_part_headed(abstract):
 def test_a_ci_prints_both_limits_to_the_same_precision():
     from report.layout.abstract import _limits
 
-    assert _limits(0.4566942723320567, 0.8206163507648881) == "46%-82%"
-    assert _limits(0.6397025647321225, 0.9980543715026533) == "64.0%-99.8%"  # 99.8% would round to 100%
-    assert _limits(0.0021, 0.25) == "0.2%-25.0%"
-    assert _limits(0.0, 1.0) == "0%-100%"  # exact ends stay whole
+    assert _limits(0.4566942723320567, 0.8206163507648881) == "46%\u201382%"
+    assert _limits(0.6397025647321225, 0.9980543715026533) == "64.0%\u201399.8%"  # 99.8% would round to 100%
+    assert _limits(0.0021, 0.25) == "0.2%\u201325.0%"
+    assert _limits(0.0, 1.0) == "0%\u2013100%"  # exact ends stay whole
 
 
 def test_the_table_has_a_header_row_counted_with_it(ledger):

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .collected import ABSTRACT_ADVERSE_EVENTS
-from .formatting import month_year, number, percent, setting
+from .formatting import DASH, month_year, number, percent, setting
 from .mock import mocking
 from .wording import plural
 from ..inputs.spec import AbstractLimit, Spec
@@ -201,7 +201,7 @@ def _enrollment(ledger: dict) -> str:
             f"{month_year(ledger['accrual']['last_enrolled_on'])}, {population['enrolled']} patients were enrolled "
             f"and {population['evaluable']} {ledger['methods']['populations']['efficacy']}")
     if age and age["n"]:  # None: not collected
-        text += f" (median age {number(age['median'], 0)} years; range, {number(age['minimum'], 0)}-{number(age['maximum'], 0)})"
+        text += f" (median age {number(age['median'], 0)} years; range, {number(age['minimum'], 0)}{DASH}{number(age['maximum'], 0)})"
     return text + "."
 
 
@@ -220,21 +220,22 @@ def _response(ledger: dict, mrd: bool = True) -> list[str]:
 
 
 def _proportion_ci(p: dict, of: bool = True) -> str:
-    """'19 of 29 patients (66%; 95% CI, 46%-82%)', or '12 (92%; ...)' with of=False."""
+    """'19 of 29 patients (66%; 95% CI, 46%\u201382%)', or '12 (92%; ...)' with of=False."""
     level = number(p["confidence"] * 100, 0)
     count = f"{p['count']} of {p['n']} patients" if of else str(p["count"])
     return f"{count} ({percent(p['proportion'])}; {level}% CI, {_limits(p['ci_low'], p['ci_high'])})"
 
 
 def _limits(low: float, high: float) -> str:
-    """'46%-82%': a CI's limits as whole percentages, both to one decimal where a whole one
-    would print a rounded 0% or 100% that is not exact ('63.9%-99.8%', never '64%-99.8%')."""
+    """'46%\u201382%' (the reports' one dash, DESIGN section 6): a CI's limits as whole percentages,
+    both to one decimal where a whole one would print a rounded 0% or 100% that is not exact
+    ('63.9%\u201399.8%', never '64%\u201399.8%')."""
     def inexact(value: float) -> bool:
         whole = percent(value)
         return (whole == "100%" and value < 1) or (whole == "0%" and value > 0)
 
     digits = 1 if inexact(low) or inexact(high) else 0
-    return f"{percent(low, digits)}-{percent(high, digits)}"
+    return f"{percent(low, digits)}{DASH}{percent(high, digits)}"
 
 
 def _survival(ledger: dict) -> str:

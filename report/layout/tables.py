@@ -30,7 +30,8 @@ class Row:
         return self.kind in ("indent", "sub", "deeper", "nested")
 
 
-KEPT_ROWS = 24  # a table of at most this many rows is kept on one page (a third of a page or more of A4)
+KEPT_ROWS = 12  # a table of at most this many rows is kept on one page (moved whole, it leaves about a quarter
+# of an A4 page blank at most); a longer one splits, its header repeated, three rows before the break, two after
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,8 @@ def _soc_terms(groups, min_percent: float) -> ArmTable:
         for term in soc_terms:
             if _common(term["term"], terms, min_percent):
                 rows.append(Row(term["term"], _pair_cells(g.get(term["term"]) for g in terms), "indent"))
-    return _table(groups, "safety", rows, subcolumns=("n (%)", "Events"))
+    # smaller type and narrower padding (report.css, table.ae-events): its nine columns' cells fit
+    return replace(_table(groups, "safety", rows, subcolumns=("n (%)", "Events")), css="arms ae-events")
 
 
 def _worst_grade(groups, min_percent: float) -> ArmTable:
