@@ -96,6 +96,8 @@ DEFECTS = (
     ("Multi-arm", "AE tables by arm: sort by incidence", (
         "tests/test_ae_order.py::test_the_soc_table_by_arm_sorts_by_incidence_ties_alphabetically",
         "tests/test_ae_order.py::test_the_worst_grade_table_by_arm_sorts_and_leaves_out_grades_nobody_has")),
+    ("Multi-arm", "the cumulative incidence figure cut its arms' end labels at its right edge (found in this review, "
+     "large three-arm trial)", ("tests/test_survival_figures_arms.py::test_cif_end_labels_stay_inside_the_figure_with_long_arm_names",)),
     ("Multi-arm", "a rate and its CI ran into the next cell with three arms and the total (found in this review)",
      ("tests/test_tables_one_path.py::test_with_four_columns_of_figures_a_rates_ci_goes_on_its_own_line",)),
     ("Abstract", "the ASCO table has no header row",

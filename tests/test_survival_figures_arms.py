@@ -170,6 +170,21 @@ def test_cif_end_labels_do_not_touch(cif):
     assert min(b - a for a, b in zip(ys, ys[1:])) >= 8.0
 
 
+def test_cif_end_labels_stay_inside_the_figure_with_long_arm_names():
+    """Arm names as end labels ("Standard therapy"), not letters: the plot is narrowed so that they
+    are not cut at the figure's edge (they were, in the large three-arm trial)."""
+    from report.layout.incidence_figures import _cif_figure
+
+    names = ("High dose", "Low dose", "Standard therapy")
+    fig = _cif_figure({n: incidence_from(DATA[i % 2]) for i, n in enumerate(names)}, "Relapse", "Death in remission",
+                      "Months", [0, 6, 12, 18, 24, 30], 0.2, "")
+    renderer = fig.canvas.get_renderer()
+    ends = [t for t in fig.axes[0].texts if (t.get_gid() or "").startswith("cif-end-")]
+    assert len(ends) == 6 and {t.get_text() for t in ends} == set(names)
+    assert max(t.get_window_extent(renderer).x1 for t in ends) <= fig.bbox.x1
+    assert fig.axes[0].get_position().x1 == pytest.approx(fig.axes[1].get_position().x1)  # the risk table stays aligned
+
+
 def test_cif_arms_carry_their_own_marker_shape(cif):
     from svg_parse import XLINK
 

@@ -102,20 +102,34 @@ def _draw_arm_marks(ax, xs: list[float], ys: list[float], i: int, colour: str, f
             zorder=5, gid=gid)
 
 
-def _end_labels(ax, ends: list[tuple[float, str, str, str]]) -> None:
+def _end_labels(ax, ends: list[tuple[float, str, str, str]]) -> list:
     """Arm codes just right of the axes at each curve's last height, pushed apart so none touch.
-    ends: (y, text, colour, gid)."""
+    ends: (y, text, colour, gid). Returns the labels drawn."""
     to_pt = 72 / ax.figure.dpi
     placed: list[float] = []
+    drawn = []
     for y, text, colour, gid in sorted(ends):
         y_pt = ax.transData.transform((0, y))[1] * to_pt
         if placed and y_pt - placed[-1] < END_GAP_PT:
             y_pt = placed[-1] + END_GAP_PT
         placed.append(y_pt)
         y_data = ax.transData.inverted().transform((0, y_pt / to_pt))[1]
-        ax.annotate(text, (1.0, y_data), xycoords=("axes fraction", "data"), xytext=(3, 0),
-                    textcoords="offset points", ha="left", va="center", fontsize=7.5, color=colour,
-                    fontweight="bold", annotation_clip=False, gid=gid)
+        drawn.append(ax.annotate(text, (1.0, y_data), xycoords=("axes fraction", "data"), xytext=(3, 0),
+                                 textcoords="offset points", ha="left", va="center", fontsize=7.5, color=colour,
+                                 fontweight="bold", annotation_clip=False, gid=gid))
+    return drawn
+
+
+def _fit_right(fig, axes: list, labels: list) -> None:
+    """Narrow `axes` (the plot and its risk table, which share the x axis) where `labels` right
+    of the plot would run past the figure's edge (an arm's name, where arms are not lettered)."""
+    renderer = fig.canvas.get_renderer()
+    overflow = max(label.get_window_extent(renderer).x1 for label in labels) - fig.bbox.x1 + 2
+    if overflow <= 0:
+        return
+    for axis in axes:
+        x0, y0, width, height = axis.get_position().bounds
+        axis.set_position((x0, y0, width - overflow / fig.bbox.width, height))
 
 
 def _legend(ax, event_label: str, competing_label: str, band: str | None, arms: list[tuple[int, str, str]]):
@@ -173,7 +187,7 @@ def _cif_figure(curves: dict[str, dict], event_label: str, competing_label: str,
                 _draw_arm_marks(ax, xs, ys, i, colour, field == "estimate", f"{gid}-marks-{i}")
                 ends.append((ys[-1], names.code[group], colour, f"{gid.replace('cif-', 'cif-end-')}-{i}"))
     if several:
-        _end_labels(ax, ends)
+        _fit_right(fig, [ax, ax_risk], _end_labels(ax, ends))
     rows = [(labels[i], arm_style(i) if several else {"color": INK}, cells[i]) for i in range(len(curves))]
     width_in = ax.get_position().width * fig.get_figwidth()
     draw_risk_rows(ax_risk, rows, f"No. at risk (cumulative {event_label.lower()})",
