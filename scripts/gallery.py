@@ -251,7 +251,7 @@ def _section(report_: Report, build: Build, count: int, base: str) -> list[str]:
 def _evidence(evidence: str) -> str:
     if evidence.startswith("pair:"):
         return f"before/after images: [{evidence[5:]}](#before-and-after)"
-    return f"*{evidence}*" if evidence == IN_PROGRESS or evidence.startswith("no test") else f"`{evidence}`"
+    return f"*{evidence}*" if evidence == IN_PROGRESS or evidence.startswith(("no test", "known:")) else f"`{evidence}`"
 
 
 def _defects() -> list[str]:

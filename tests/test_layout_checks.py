@@ -142,18 +142,7 @@ def test_number_formats_of_design_section_6(doc, read):
     assert problems == [], "\n".join(problems)
 
 
-# Known, not yet fixed: a short table kept whole (report.layout.tables.KEPT_ROWS) behind a heading and its
-# paragraph, which stay with it, does not fit by a few lines; splitting tables of fewer rows moved the gap
-# elsewhere (the summary's cumulative-incidence figure alone on a page, 60% blank, before the swimmer plot).
-UNFIXED_GAPS = {
-    "random-cdisc": "page 3 43% blank: 'Overall Survival', its paragraph and its 12-row table (kept whole) move to page 4",
-    "dsmb-closed": "page 5 42% blank: '6. Results', 'Response', its paragraph and its 9-row table move to page 6",
-}
-GAP_PARAMS = [pytest.param(*p.values, id=p.id, marks=[*p.marks, *([pytest.mark.xfail(
-    reason=UNFIXED_GAPS[p.id], strict=True)] if p.id in UNFIXED_GAPS else [])]) for p in PARAMS]
-
-
-@pytest.mark.parametrize("doc", GAP_PARAMS)
+@pytest.mark.parametrize("doc", PARAMS)
 def test_no_page_left_mostly_empty(doc, read):
     """No page but the last (and a title page) ends with more than 40% of its text area blank:
     a table or figure that does not fit is not pushed whole to the next page past that."""

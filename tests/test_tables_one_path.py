@@ -67,6 +67,8 @@ def test_one_column_is_not_spread_over_the_page_and_a_short_table_moves_whole():
     unheaded = ArmTable(("Total",), ("",), ("n", "%"), rows[:2], headed=False, css="arms single")
     assert unheaded.classes == "arms single keep fixed"  # "single" named once
     assert "fixed" not in ArmTable(("Total",), ("",), ("",), rows[:2], css="response").classes  # not by arm
+    two_lines = rows[:-1] + (Row("rate", ("72.4%\n(64.0%\u201379.2%)",)),)  # as many rows, one line more
+    assert "keep" not in ArmTable(("Total",), ("N = 3",), ("",), two_lines).classes.split()
 
 
 def test_with_four_columns_of_figures_a_rates_ci_goes_on_its_own_line(arms_ledger):

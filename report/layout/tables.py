@@ -30,8 +30,9 @@ class Row:
         return self.kind in ("indent", "sub", "deeper", "nested")
 
 
-KEPT_ROWS = 12  # a table of at most this many rows is kept on one page (moved whole, it leaves about a quarter
-# of an A4 page blank at most); a longer one splits, its header repeated, three rows before the break, two after
+KEPT_ROWS = 12  # a table of at most this many lines of rows is kept on one page (moved whole, it leaves about a
+# quarter of an A4 page blank at most); a longer one splits, its header repeated, three rows before the break, two
+# after. A row whose cells take two lines (a rate over its CI) counts twice.
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,13 @@ class ArmTable:
         words = self.css.split()
         single = self.headed and len(self.columns) == 1 and self.span == 1
         return " ".join([*words, *(["single"] if single and "single" not in words else []),
-                         *(["keep"] if len(self.rows) <= KEPT_ROWS else []),
+                         *(["keep"] if self.lines <= KEPT_ROWS else []),
                          *(["fixed"] if "arms" in words and "fixed" not in words else [])])
+
+    @property
+    def lines(self) -> int:
+        """The rows' height in lines: each row's tallest cell."""
+        return sum(1 + max((cell.count("\n") for cell in row.cells), default=0) for row in self.rows)
 
     @property
     def span(self) -> int:
