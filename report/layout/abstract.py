@@ -284,7 +284,7 @@ def _table(ledger: dict, primary: bool = True) -> tuple[tuple[str, str], ...]:
         rows.append((" or ".join(ledger["response"]["responder_codes"]), f"{p['count']}/{p['n']} ({percent(p['proportion'])})"))
     if ledger["mrd"] and ledger["mrd"]["negative"]["n"]:
         p = ledger["mrd"]["negative"]
-        rows.append(("MRD-negative", f"{p['count']}/{p['n']} ({percent(p['proportion'])})"))
+        rows.append(("MRD-negative, responders tested", f"{p['count']}/{p['n']} ({percent(p['proportion'])})"))
     for name, block in ledger["survival"].items():
         rates = [lm for lm in block["landmarks"] if lm["survival"] is not None]
         times = "/".join(setting(lm["time"], 0) for lm in rates)
