@@ -70,6 +70,13 @@ def test_build_writes_four_files_within_the_limit(tmp_path):
     lines = PdfReader(files["abstract.pdf"]).pages[0].extract_text().splitlines()[1:5]
     assert not any(line.rstrip().endswith("B-") for line in lines) and any("B-Cell" in line for line in lines)
     assert "Negative B-Cell Acute" in document
+    # No word is broken where it has no hyphen of its own ("neut-ropenia", "re-fractory"): every line
+    # that ends in a hyphen ends at one the text has.
+    page = PdfReader(files["abstract.pdf"]).pages[0].extract_text().splitlines()
+    source = " ".join(text.split())
+    assert not [line for line in page if line.rstrip().endswith("\u2010")]  # WeasyPrint's hyphen for a word it broke
+    breaks = [(a.split()[-1], b.split()[0]) for a, b in zip(page, page[1:]) if a.rstrip().endswith("-") and b.split()]
+    assert all(f"{x}{y}" in source for x, y in breaks), breaks
 
 
 def test_over_the_limit_exits_2_with_count_limit_and_excess(tmp_path):
