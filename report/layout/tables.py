@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from .ae_order import socs_and_terms, terms_of
 from .collected import NOT_COLLECTED
 from .mock import mocking
-from .formatting import MISSING, confidence_label, count_percent, interval, number, percent, percent_number, setting
+from .formatting import DASH, MISSING, confidence_label, count_percent, interval, number, percent, percent_number, setting
 from .wording import p_value, response_label, sex_label, unit_singular
 
 TOTAL = "Total"
@@ -130,7 +130,7 @@ def _age_rows(groups) -> list[Row]:
     return [
         Row("Age, years", tuple("" for _ in groups), "group"),
         Row("Mean", tuple(number(a["mean"]) for a in age), "indent"),
-        Row("Median (range)", tuple(f"{number(a['median'], 0)} ({number(a['minimum'], 0)}\u2013{number(a['maximum'], 0)})"
+        Row("Median (range)", tuple(f"{number(a['median'], 0)} ({number(a['minimum'], 0)}{DASH}{number(a['maximum'], 0)})"
                                     if a["n"] else MISSING for a in age), "indent"),
     ]
 
@@ -177,7 +177,7 @@ def _n_pct_ci(p: dict | None) -> tuple[str, str, str]:
     if not p:
         return ("0", MISSING, MISSING)
     return (str(p["count"]), percent_number(p["proportion"]),
-            f"{percent_number(p['ci_low'])}\u2013{percent_number(p['ci_high'])}")
+            f"{percent_number(p['ci_low'])}{DASH}{percent_number(p['ci_high'])}")
 
 
 MANY_ENDPOINTS = 3  # beyond this many endpoints side by side, the survival table's columns are narrowed
@@ -290,7 +290,7 @@ def _odds(d: dict) -> str:
 
 def _follow_up_range(b: dict) -> str:
     low = number(b["min_time"]) + ("+" if b["min_time_censored"] else "")
-    return f"{low}\u2013{number(b['max_time'])}{'+' if b['max_time_censored'] else ''}"
+    return f"{low}{DASH}{number(b['max_time'])}{'+' if b['max_time_censored'] else ''}"
 
 
 def _safety_overview(groups, grading: str, collected: bool = True) -> ArmTable:
@@ -390,6 +390,6 @@ def _hazard(arm: str, ratios: dict, arms: list[str]) -> str:
     ratio = ratios.get(arm)
     if not ratio or ratio["hazard_ratio"] is None:
         return MISSING if ratio else ""
-    return f"{number(ratio['hazard_ratio'], 2)} ({number(ratio['ci_low'], 2)}\u2013{number(ratio['ci_high'], 2)})"
+    return f"{number(ratio['hazard_ratio'], 2)} ({number(ratio['ci_low'], 2)}{DASH}{number(ratio['ci_high'], 2)})"
 
 
