@@ -185,8 +185,8 @@ def free_corner(ax, box, curves: list[tuple[list[float], list[float]]], taken: l
     """The first of `corners` where `box` (an artist with set_loc / loc) covers the fewest
     curve points and no box already placed (`taken`: display bboxes)."""
     renderer = ax.figure.canvas.get_renderer()
-    dense = [p for xs, ys in curves for p in _dense(xs, ys, ax)]
-    points = ax.transData.transform(np.array(dense)) if dense else np.empty((0, 2))
+    dense = np.concatenate([_dense(xs, ys, ax) for xs, ys in curves]) if curves else np.empty((0, 2))
+    points = ax.transData.transform(dense) if len(dense) else np.empty((0, 2))
     best, best_score = corners[0], math.inf
     for corner in corners:
         _set_loc(box, corner)
@@ -210,24 +210,35 @@ def _set_loc(box, corner: str) -> None:
         box.loc = AnchoredOffsetbox.codes[corner]
 
 
-def _dense(xs: list[float], ys: list[float], ax) -> list[tuple[float, float]]:
-    """Points along a post-step curve, close enough that no box slips between them."""
+def _dense(xs: list[float], ys: list[float], ax) -> np.ndarray:
+    """Points along a post-step curve, close enough that no box slips between them: each
+    shown point, its run towards the next every 1/200 of the x-axis, and its step to it."""
     x0, x1 = ax.get_xlim()
     step = (x1 - x0) / 200
-    out = []
-    for i, (x, y) in enumerate(zip(xs, ys)):
-        if math.isnan(y):
-            continue
-        out.append((x, y))
-        nxt = xs[i + 1] if i + 1 < len(xs) else x
-        k = 1
-        while x + k * step < nxt:
-            out.append((x + k * step, y))
-            k += 1
-        if i + 1 < len(ys) and not math.isnan(ys[i + 1]):
-            lo, hi = sorted((y, ys[i + 1]))
-            out += [(nxt, lo + (hi - lo) * j / 8) for j in range(1, 8)]
-    return out
+    x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    nxt = np.append(x[1:], x[-1:])
+    after = np.append(y[1:], np.nan)  # the next point's y, NaN past the last
+    shown = ~np.isnan(y)
+    x, y, nxt, after = x[shown], y[shown], nxt[shown], after[shown]
+    return np.concatenate([np.column_stack([x, y]), _runs(x, y, nxt, step), _steps(y, nxt, after)])
+
+
+def _runs(x: np.ndarray, y: np.ndarray, nxt: np.ndarray, step: float) -> np.ndarray:
+    """(x + k * step, y) for k = 1, 2, ... while short of the next point's x."""
+    most = np.maximum(np.ceil((nxt - x) / step), 0).astype(int) + 1
+    at = np.repeat(np.arange(x.size), most)
+    k = np.arange(at.size) - np.repeat(np.cumsum(most) - most, most) + 1
+    run_x = x[at] + k * step
+    short = run_x < nxt[at]
+    return np.column_stack([run_x[short], y[at][short]])
+
+
+def _steps(y: np.ndarray, nxt: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Seven points up or down each step to a shown next point, at its x."""
+    joined = ~np.isnan(after)
+    lo, hi = np.minimum(y, after)[joined], np.maximum(y, after)[joined]
+    eighths = (lo[:, None] + (hi - lo)[:, None] * np.arange(1, 8) / 8).ravel()
+    return np.column_stack([np.repeat(nxt[joined], 7), eighths])
 
 
 def table_box(header: tuple[str, ...], rows: list[tuple[str, ...]], gid: str, font: float = 7.5):
