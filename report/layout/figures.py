@@ -31,7 +31,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from .figure_memo import kept_or_drawn
 from .formatting import confidence_label, percent
+from .mock import mocking
 from ..resources import templates_dir
 
 __all__ = ["ae_grade_figure", "accrual_figure", "consort_figure", "percent_label", "namespaced"]
@@ -139,15 +141,20 @@ def _register_report_fonts() -> None:
 
 def _render(draw, *args, **kwargs) -> str:
     """Build a Figure with ``draw`` inside the report rc context, return SVG (and, inside
-    ``rasters()``, keep it as PNG too)."""
+    ``rasters()``, keep it as PNG too); drawn once for the same inputs (report.layout.figure_memo)."""
+    sink = _RASTERS.get()
+    svg, png = kept_or_drawn((draw, args, kwargs, mocking()), lambda: _drawn(draw, args, kwargs, sink is not None),
+                             png=sink is not None)
+    if sink is not None:
+        sink[raster_key(svg)] = png
+    return svg
+
+
+def _drawn(draw, args: tuple, kwargs: dict, png: bool) -> tuple[str, bytes | None]:
     _register_report_fonts()
     with matplotlib.rc_context(_RC):
         fig = draw(*args, **kwargs)
-        svg = _svg_string(fig)
-        sink = _RASTERS.get()
-        if sink is not None:
-            sink[raster_key(svg)] = _png_bytes(fig)
-        return svg
+        return _svg_string(fig), _png_bytes(fig) if png else None
 
 
 PNG_DPI = 150  # figures in Word files (python-docx takes no SVG)
