@@ -74,7 +74,8 @@ def build(
     For kind "dsmb" the closed report is encrypted with `closed_password`, by default
     the environment's TRIALREPORT_CLOSED_PASSWORD; `encrypt=False` writes it in clear.
     For kind "abstract", `max_chars` overrides the meeting's character limit.
-    `render_pdfs` renders the PDFs, e.g. a `PdfWorker`'s; by default they are rendered here.
+    `render_pdfs` renders the PDFs, e.g. a `PdfWorker` (which also starts them, to be waited for
+    later); by default they are rendered here.
     `on` is the report date: by default today, or SOURCE_DATE_EPOCH's (a batch run on a
     cluster passes the date of the machine that started it). `preview` (`watch`): the HTML
     pages are also written, as soon as they are laid out, to `<out>/<trial>/<kind>/preview/`,

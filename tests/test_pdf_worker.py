@@ -22,6 +22,36 @@ def test_two_processes_render_side_by_side_in_the_order_asked():
     assert rendered == [pdf_bytes(HTML, **OPTIONS), pdf_bytes(OTHER[0], **OTHER[1])]
 
 
+def test_started_pdfs_render_while_this_process_goes_on():
+    with PdfWorker(processes=2) as worker:
+        wait_closed = worker.start([OTHER])
+        pid = worker._pool.submit(os.getpid).result()  # noqa: SLF001 - the other process answers meanwhile
+        wait_open = worker.start([(HTML, OPTIONS)])
+        assert pid != os.getpid()
+        assert wait_open() == [pdf_bytes(HTML, **OPTIONS)] and wait_closed() == [pdf_bytes(OTHER[0], **OTHER[1])]
+
+
+def test_the_dsmb_closed_pdf_is_started_before_the_open_report_is_laid_out(tmp_path, monkeypatch):
+    """The closed report's PDF, the longest, renders while the open report is drawn and laid out."""
+    from report.compose import build
+    from report.inputs.trial import load_trial
+    from report.render import render
+
+    events = []
+    render_html = render.render_html
+    monkeypatch.setattr(render, "render_html", lambda name, page: events.append(("html", name)) or render_html(name, page))
+
+    class Renderer:
+        def start(self, requests):
+            events.append(("start", ["closed session report" in html for html, _ in requests]))
+            return lambda: [pdf_bytes(html, **options) for html, options in requests]
+
+        __call__ = None  # a renderer that starts PDFs is never asked to render them at once
+
+    build(load_trial(None), kind="dsmb", formats=("pdf",), out=tmp_path, encrypt=False, render_pdfs=Renderer())
+    assert events == [("html", "dsmb-closed.html.j2"), ("start", [True]), ("html", "dsmb-open.html.j2"), ("start", [False])]
+
+
 def test_a_killed_worker_falls_back_to_rendering_here():
     with PdfWorker() as worker:
         worker.pdfs([(HTML, {})])

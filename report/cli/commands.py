@@ -220,7 +220,7 @@ class _Renderer:
         if self._wanted and self._render is None:
             from ..render.pdf_worker import PdfWorker
 
-            self._render = self._cleanup.enter_context(PdfWorker(self._processes)).pdfs
+            self._render = self._cleanup.enter_context(PdfWorker(self._processes))
         return self._render
 
 

@@ -37,7 +37,7 @@ class Job:
     previous: str | None = None  # DSMB: the archived version to compare with (pinned when reproducing)
     signed: dict | None = None  # the manifest's `signature` block (signer, signed_at): shown in the report
     step: Callable[[str], None] = lambda _: None
-    render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None  # e.g. a PdfWorker's
+    render_pdfs: Callable[[list[tuple[str, dict]]], list[bytes]] | None = None  # e.g. a PdfWorker
     preview: Callable[[dict[str, bytes]], None] | None = None  # watch: given the HTML pages before the PDFs
 
     def show_preview(self, files: dict[str, bytes]) -> None:
@@ -49,14 +49,22 @@ class Job:
     def pdfs(self, requests: list[tuple[str, dict]]) -> list[bytes]:
         """`render.pdf_bytes(html, **options)` for each (html, options), in this process
         unless the job was given a renderer."""
+        return self.start_pdfs(requests)()
+
+    def start_pdfs(self, requests: list[tuple[str, dict]]) -> Callable[[], list[bytes]]:
+        """`pdfs(requests)` started: the callable returned waits for them. Given a renderer
+        that can start them (a PdfWorker), they render while this process goes on; else they
+        are rendered when waited for."""
         from ..render.render import pdf_bytes
 
         folder = user_templates(self.trial)
         if folder is not None:  # its files (a logo, a font) may be read, as the shipped templates' are
             requests = [(html, {**options, "templates": str(folder)}) for html, options in requests]
+        if hasattr(self.render_pdfs, "start"):
+            return self.render_pdfs.start(requests)
         if self.render_pdfs:
-            return self.render_pdfs(requests)
-        return [pdf_bytes(html, **options) for html, options in requests]
+            return lambda: self.render_pdfs(requests)
+        return lambda: [pdf_bytes(html, **options) for html, options in requests]
 
     def pdf(self, html: str, **options) -> bytes:
         return self.pdfs([(html, options)])[0]

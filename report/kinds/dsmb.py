@@ -51,21 +51,24 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
     step("Comparing with the previous report")
     computed = dsmb_ledgers(trial, results, archived, archived_closed)
     open_ledger, closed_ledger = computed.open_ledger(), computed.closed_ledger()
-    step("Drawing figures")
     spec = trial.spec
     open_json, closed_json = _json(open_ledger), _json(closed_ledger)
     word = "docx" in job.formats
-    conduct, open_images = drawings(DSMB_OPEN, spec, open_ledger, open_json, word)
+    text = written(trial, open_ledger, DSMB_OPEN.name)  # both pages: the user's text binds open-safe figures only
+    note = f" (data cutoff {long_date(trial.cutoff)})"
+    # The closed report first: its PDF, the longest, renders while the open report is drawn and laid out.
+    step("Drawing figures")
     figures, closed_images = drawings(DSMB_CLOSED, spec, closed_ledger, closed_json, word)
     step("Laying out")
-    note = f" (data cutoff {long_date(trial.cutoff)})"
-    text = written(trial, open_ledger, DSMB_OPEN.name)  # both pages: the user's text binds open-safe figures only
-    open_extra = _extra(DSMB_OPEN, spec, open_ledger, text)
-    html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, open_extra,
-                                                         on=job.on, signed=job.signed))
     closed_extra = _extra(DSMB_CLOSED, spec, closed_ledger, text)
     html_closed = render_html(DSMB_CLOSED.template, page_for(trial, closed_ledger, figures, note, closed_extra,
                                                              on=job.on, signed=job.signed))
+    step("Rendering PDF")
+    closed_pdfs = job.start_pdfs([(figures_as_images(html_closed, figures), {"on": job.on})])
+    conduct, open_images = drawings(DSMB_OPEN, spec, open_ledger, open_json, word)
+    open_extra = _extra(DSMB_OPEN, spec, open_ledger, text)
+    html_open = render_html(DSMB_OPEN.template, page_for(trial, open_ledger, conduct, note, open_extra,
+                                                         on=job.on, signed=job.signed))
     # ard.csv and ars.json: the open ledger's open-safe blocks only; the closed ones travel inside the closed PDF.
     report = ars_report(OPEN, "DSMB open report", tuple(f for f in job.formats if f in ("pdf", "html")),
                         open_extra["blocks"])
@@ -76,8 +79,7 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
         if job.password is None:
             files[f"{CLOSED}.html"] = html_closed.encode("utf-8")
         job.show_preview(files)  # the open report only, unless the closed one is written in clear
-    step("Rendering PDF")
-    requests = [(figures_as_images(html_closed, figures), {"on": job.on})]
+    requests = []
     if "pdf" in job.formats:
         # The open report's PDF carries only the open ledger: patient data hold efficacy.
         attachments = archival_attachments(job, files["results.json"], with_data=False, ard=files["ard.csv"])
@@ -85,9 +87,10 @@ def dsmb_files(job: Job, results: Results, archived: tuple[bytes, str] | None = 
                                                                   "on": job.on}))
     if SUBMISSION in job.formats:  # the open report's only: the closed report is never a submission PDF
         requests.append((figures_as_images(html_open, conduct), {"submission": True, "on": job.on}))
-    closed_pdf, *open_pdfs = job.pdfs(requests)  # side by side, given a worker for each
-    files.update(zip(_open_pdf_names(job.formats), open_pdfs))
+    open_pdfs = job.start_pdfs(requests)
     closed = ard_and_ars(closed_ledger, ars_report(CLOSED, "DSMB closed report", ("pdf",), closed_extra["blocks"]))
+    (closed_pdf,), open_pdfs = closed_pdfs(), open_pdfs()  # side by side, given a worker for each
+    files.update(zip(_open_pdf_names(job.formats), open_pdfs))
     attachment = {CLOSED_LEDGER: closed_json, "ard-closed.csv": closed["ard.csv"],
                   "ars-closed.json": closed["ars.json"]}
     files[f"{CLOSED}.pdf"] = (encrypted_pdf(closed_pdf, job.password, attachment) if job.password

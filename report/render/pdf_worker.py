@@ -15,10 +15,12 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Callable
 
 
 class PdfWorker:
-    """`with PdfWorker() as worker: worker.pdfs([(html, {"archival": True, ...})])`.
+    """`with PdfWorker() as worker: worker.pdfs([(html, {"archival": True, ...})])`, or
+    `wait = worker.start(requests)` and later `wait()`, the PDFs rendering meanwhile.
 
     With `processes` > 1, that many PDFs are rendered side by side (the DSMB's open and
     closed reports).
@@ -31,19 +33,29 @@ class PdfWorker:
         for _ in range(processes):
             self._pool.submit(int)  # start the processes now, not at the first PDF
 
-    def pdfs(self, requests: list[tuple[str, dict]]) -> list[bytes]:
-        """`render.pdf_bytes(html, **options)` for each (html, options); rendered in this
-        process if the worker has died."""
+    def start(self, requests: list[tuple[str, dict]]) -> Callable[[], list[bytes]]:
+        """Start `render.pdf_bytes(html, **options)` for each (html, options); the callable
+        returned waits for the PDFs (rendered in this process if the worker has died)."""
         from .render import pdf_bytes
 
         futures = [self._pool.submit(pdf_bytes, html, **options) for html, options in requests]
-        out = []
-        for future, (html, options) in zip(futures, requests):
-            try:
-                out.append(future.result())
-            except BrokenProcessPool:
-                out.append(pdf_bytes(html, **options))
-        return out
+
+        def rendered() -> list[bytes]:
+            out = []
+            for future, (html, options) in zip(futures, requests):
+                try:
+                    out.append(future.result())
+                except BrokenProcessPool:
+                    out.append(pdf_bytes(html, **options))
+            return out
+
+        return rendered
+
+    def pdfs(self, requests: list[tuple[str, dict]]) -> list[bytes]:
+        """`render.pdf_bytes(html, **options)` for each (html, options)."""
+        return self.start(requests)()
+
+    __call__ = pdfs  # a renderer, as report.compose.build takes one
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
