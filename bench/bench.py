@@ -69,8 +69,11 @@ def commands(out: Path, large: Path | None, tenth: Path | None) -> dict[str, lis
 
 
 def _distinct_copies(folder: Path, n: int) -> list[Path]:
-    """`n` copies of the bundled example, each its own trial id: a portfolio's trials differ,
-    so no build of the batch may reuse another's figures (report.kinds.kind.figures)."""
+    """`n` copies of the bundled example that differ as a portfolio's trials do, so that no
+    build of the batch reuses another's figures (report.layout.figure_memo keeps figures by
+    what they are drawn from): each its own trial id and, after the first, one patient's last
+    contact a day earlier per copy (the survival, incidence and swimmer figures) and another
+    patient's adverse events left out (the AE figure)."""
     import shutil
 
     copies = []
@@ -79,8 +82,26 @@ def _distinct_copies(folder: Path, n: int) -> list[Path]:
         shutil.copytree(_bundled_example(), copy)
         spec = copy / "trial.toml"
         spec.write_text(spec.read_text().replace('id = "S1318"', f'id = "S1318-{i}"', 1))
+        if i > 1:
+            _differ(copy, i - 1)
         copies.append(copy)
     return copies
+
+
+def _differ(trial: Path, k: int) -> None:
+    """The k-th distinct variant of the example's data (k >= 1)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    subjects = pd.read_csv(trial / "subjects.csv", dtype=str, keep_default_na=False)
+    moved = subjects["subject_id"] == "S1318-011"  # alive, in follow-up, last seen 2018-06-26
+    last = dt.date.fromisoformat(subjects.loc[moved, "last_contact_on"].item())
+    subjects.loc[moved, "last_contact_on"] = (last - dt.timedelta(days=k)).isoformat()
+    subjects.to_csv(trial / "subjects.csv", index=False)
+    events = pd.read_csv(trial / "adverse_events.csv", dtype=str, keep_default_na=False)
+    left_out = f"S1318-{(k - 1) % len(subjects) + 1:03d}"
+    events[events["subject_id"] != left_out].to_csv(trial / "adverse_events.csv", index=False)
 
 
 def _bundled_example() -> Path:

@@ -91,3 +91,24 @@ def test_the_dsmb_update_draws_its_accrual_figure_once(tmp_path, monkeypatch):
     pages = {p.name: p.read_text() for p in bundle.files if p.suffix == ".html"}
     assert len(drawn) == 1
     assert all('id="fig-accrual' in page for page in pages.values()) and len(pages) == 2
+
+
+def test_the_benchmarks_portfolio_trials_share_no_figure(tmp_path):
+    """bench.py's batch measures what one more trial costs: its copies of the example must not
+    get each other's figures from the memo, as distinct trials would not."""
+    import sys
+    from pathlib import Path
+
+    from report.compose import build
+    from report.inputs.trial import load_trial
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        from bench import _distinct_copies
+    finally:
+        sys.path.pop(0)
+    kept = []
+    for trial in _distinct_copies(tmp_path / "portfolio", 3):
+        build(load_trial(trial), formats=("html",), out=tmp_path / "out")
+        kept.append(len(figure_memo._KEPT))
+    assert kept[0] >= 4 and kept == [kept[0], 2 * kept[0], 3 * kept[0]]
