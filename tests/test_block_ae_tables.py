@@ -133,6 +133,18 @@ def test_worst_grades_by_hand(ledger):
     assert worst(gi["worst"]) == {"Any grade": 3, "Grade 3-4": 1, "Grade 5": 1}
 
 
+def test_the_tables_of_one_group_share_its_events_and_no_other_group_sees_them(tmp_path):
+    from report.analysis import adverse_events as ae
+    from report.analysis.group import arm_group, total
+
+    trial = report.load_trial(write(tmp_path / "trial"))
+    whole, arm_a, arm_b = total(trial), arm_group(trial, "A", {}), arm_group(trial, "B", {})
+    assert ae.events_of(whole) is ae.events_of(whole)  # made once: the four AE tables of a group share it
+    assert [a for a, _ in ae.events_of(whole).arms] == ["A", "B", "C"] and ae.events_of(whole, compare=False).arms == ()
+    assert {ae.events_of(g).n for g in (arm_a, arm_b)} == {2} and ae.events_of(whole).n == 4
+    assert set(ae.events_of(arm_a).rows["subject_id"]).isdisjoint(ae.events_of(arm_b).rows["subject_id"])
+
+
 def test_special_interest_groups_match_terms_in_any_case(ledger):
     (group,) = ledger["aesi"]["groups"]
     assert group["label"] == "Gastrointestinal toxicity"

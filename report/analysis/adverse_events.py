@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,18 @@ class Events:
 
 def events_of(group: Group, compare: bool = True) -> Events | None:
     """The safety population's events (with the arms to compare where `compare` and the spec
-    asks for p-values); None where adverse events were not collected."""
+    asks for p-values); None where adverse events were not collected. Made once per group:
+    the adverse-event tables of one group share it."""
+    kept = _EVENTS.setdefault(group, {})
+    if compare not in kept:
+        kept[compare] = _events(group, compare)
+    return kept[compare]
+
+
+_EVENTS: WeakKeyDictionary[Group, dict[bool, Events | None]] = WeakKeyDictionary()
+
+
+def _events(group: Group, compare: bool) -> Events | None:
     if group.adverse_events is None:
         return None
     population = derive.safety_population(group.subjects)
