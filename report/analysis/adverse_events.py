@@ -76,23 +76,25 @@ def events_of(group: Group, compare: bool = True) -> Events | None:
     """The safety population's events (with the arms to compare where `compare` and the spec
     asks for p-values); None where adverse events were not collected. Made once per group:
     the adverse-event tables of one group share it."""
-    kept = _EVENTS.setdefault(group, {})
-    if compare not in kept:
-        kept[compare] = _events(group, compare)
-    return kept[compare]
-
-
-_EVENTS: WeakKeyDictionary[Group, dict[bool, Events | None]] = WeakKeyDictionary()
-
-
-def _events(group: Group, compare: bool) -> Events | None:
     if group.adverse_events is None:
         return None
+    if group not in _EVENTS:
+        _EVENTS[group] = _events(group)
+    events, population = _EVENTS[group]
+    return replace(events, arms=_compared_arms(group, population)) if compare else events
+
+
+_EVENTS: WeakKeyDictionary[Group, tuple[Events, pd.DataFrame]] = WeakKeyDictionary()
+
+
+def _events(group: Group) -> tuple[Events, pd.DataFrame]:
+    """The events, no arms to compare yet (a part that compares none reads no option for them),
+    and the safety population."""
     population = derive.safety_population(group.subjects)
     ids = frozenset(population["subject_id"])
     rows = group.adverse_events[group.adverse_events["subject_id"].isin(ids)].copy()
     rows["soc"] = rows["soc"].fillna(UNCODED_SOC)
-    return Events(ids, len(ids), rows, _compared_arms(group, population) if compare else ())
+    return Events(ids, len(ids), rows, ()), population
 
 
 def _compared_arms(group: Group, population: pd.DataFrame) -> tuple[tuple[str, frozenset], ...]:
