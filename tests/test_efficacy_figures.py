@@ -149,6 +149,28 @@ def test_waterfall_bars_sorted_descending_at_their_values(bars):
     assert lefts == sorted(lefts)
 
 
+def test_waterfall_of_many_patients_draws_each_arms_bars_as_one_path_at_their_values():
+    rng = random.Random(7)
+    n = efficacy_figures.WATERFALL_BARS_APART + 100
+    many = [WaterfallBar(f"P{i:03d}", "Drug X" if rng.random() < 0.5 else "Placebo", round(rng.uniform(-100, 60), 1))
+            for i in range(n)]
+    svg = waterfall_figure(many)
+    assert ids(svg, r"waterfall-bar-\d+") == [] and ids(svg, r"waterfall-arm-\d+") == ["waterfall-arm-0", "waterfall-arm-1"]
+    y = scale(svg, "y")
+    bars = []  # (left edge, value) of every rectangle of both paths
+    for k in range(2):
+        points = path_points(svg, f"waterfall-arm-{k}")
+        assert len(points) % 4 == 0
+        for rect in zip(*[iter(points)] * 4):
+            base, top = rect[0][1], rect[2][1]
+            assert base == pytest.approx(y(0), abs=0.01)
+            bars.append((rect[0][0], (y(0) - top) / (y(0) - y(100)) * 100))
+    assert len(bars) == n
+    assert [value for _, value in sorted(bars)] == pytest.approx(sorted((b.change for b in many), reverse=True), abs=0.05)
+    fills = {path_style(svg, f"waterfall-arm-{k}").get("fill") for k in range(2)}
+    assert len(fills) == 2 and "Placebo" in svg and "Drug X" in svg
+
+
 def test_waterfall_reference_lines_at_recist_thresholds(bars):
     svg = waterfall_figure(bars)
     y = scale(svg, "y")

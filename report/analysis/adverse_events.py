@@ -212,7 +212,8 @@ def special_interest(events: Events, grading: str, name: str, terms: list[str]) 
     """A group of terms of special interest: every listed term, matched to the events' terms
     case-insensitively and named as the data spell it (the spec's spelling where no event has
     it: a count of 0)."""
-    keys = events.rows["term"].map(lambda t: str(t).strip().casefold())
+    codes, uniques = pd.factorize(events.rows["term"], use_na_sentinel=False)  # each distinct term folded once
+    keys = pd.Series(np.array([str(t).strip().casefold() for t in uniques], dtype=object)[codes], index=events.rows.index)
     matched = {term: events.rows[(keys == term.strip().casefold()).to_numpy()] for term in terms}
     rows = {(str(found["term"].iloc[0]) if len(found) else term): found for term, found in matched.items()}
     members = pd.concat(list(rows.values())) if rows else events.rows.iloc[:0]

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from .figure_arms import arm_style
@@ -184,6 +186,9 @@ MARK_KINDS = {
     "death": {"marker": "X", "markerfacecolor": INK, "label": "Death"},
 }
 SWIMMER_MAX_IN = 9.0
+# Above this many patients a bar is under 1.5 pt wide: each arm's bars are drawn as one path (an
+# element each in the SVG, not one per patient: 10,000 bars took 10 s to draw and as long to render).
+WATERFALL_BARS_APART = 300
 
 
 def _lane_geometry(n: int) -> tuple[float, float]:
@@ -276,9 +281,14 @@ def _waterfall_figure(bars: list[WaterfallBar]) -> Figure:
     colour = {arm: arm_style(i)["color"] if len(arms) > 1 else "#7a7a7a" for i, arm in enumerate(arms)}
     fig = Figure(figsize=(WIDTH_IN, 3.3), layout="constrained")
     ax = fig.add_subplot()
-    width = 0.8 if len(order) <= 150 else 1.0
-    for i, bar in enumerate(order):
-        ax.bar(i, bar.change, width=width, color=colour[bar.arm], edgecolor="none", gid=f"waterfall-bar-{i}")
+    if len(order) <= WATERFALL_BARS_APART:
+        width = 0.8 if len(order) <= 150 else 1.0
+        for i, bar in enumerate(order):
+            ax.bar(i, bar.change, width=width, color=colour[bar.arm], edgecolor="none", gid=f"waterfall-bar-{i}")
+    else:
+        for k, arm in enumerate(arms):
+            ax.add_patch(PathPatch(_bars_path([(i, b.change) for i, b in enumerate(order) if b.arm == arm]),
+                                   facecolor=colour[arm], edgecolor="none", gid=f"waterfall-arm-{k}"))
     ax.axhline(0, color=INK, linewidth=0.8)
     top = max(PROGRESSION + 15, max(b.change for b in order) * 1.08)
     bottom = min(-100.0, min(b.change for b in order) * 1.08)
@@ -301,6 +311,14 @@ def _waterfall_figure(bars: list[WaterfallBar]) -> Figure:
         ax.legend(handles=[Patch(facecolor=colour[a], edgecolor="none", label=a) for a in arms],
                   loc="lower left", handlelength=1.2)
     return fig
+
+
+def _bars_path(bars: list[tuple[int, float]]) -> Path:
+    """Bars of width 1 at positions i with heights h, as one path: a rectangle each."""
+    i, h = (np.array(v, dtype=float) for v in zip(*bars))
+    corners = np.stack([i - 0.5, np.zeros_like(h), i + 0.5, np.zeros_like(h), i + 0.5, h, i - 0.5, h, i - 0.5, h], 1)
+    codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], len(bars))
+    return Path(corners.reshape(-1, 2), codes)
 
 
 def waterfall_figure(bars) -> str:

@@ -130,8 +130,11 @@ def _durations(rows: pd.DataFrame, to_end: bool) -> list[int]:
 
 def _intensities(rows: pd.DataFrame) -> list[float]:
     both = rows[rows["dose"].notna() & rows["planned_dose"].notna()]
-    sums = both.groupby("subject_id", sort=True)[["dose", "planned_dose"]].agg(lambda v: float(sum(v)))
-    return [d / p for d, p in zip(sums["dose"], sums["planned_dose"]) if p > 0]
+    sums: dict[str, tuple[float, float]] = {}
+    for subject, dose, planned in zip(both["subject_id"], both["dose"], both["planned_dose"]):
+        given, due = sums.get(subject, (0, 0))  # added in the data's order, as sum() of each patient's column
+        sums[subject] = (given + dose, due + planned)
+    return [float(d) / float(p) for d, p in (sums[s] for s in sorted(sums)) if p > 0]
 
 
 def _modifications(rows: pd.DataFrame, n: int) -> dict[str, Share]:

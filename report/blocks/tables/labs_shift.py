@@ -64,7 +64,11 @@ def _reference_dates(safety: pd.DataFrame, exposure: pd.DataFrame | None) -> dic
     dates = dict(zip(safety["subject_id"], safety["enrolled_on"]))
     if exposure is not None:
         doses = exposure[exposure["subject_id"].isin(dates) & exposure["start_on"].notna()]
-        dates.update(doses.groupby("subject_id")["start_on"].min().to_dict())
+        first: dict[str, dt.date] = {}
+        for subject, start in zip(doses["subject_id"], doses["start_on"]):  # dates as objects: pandas' min loops too
+            if subject not in first or start < first[subject]:
+                first[subject] = start
+        dates.update(first)
     return dates
 
 
