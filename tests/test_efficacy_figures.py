@@ -149,26 +149,27 @@ def test_waterfall_bars_sorted_descending_at_their_values(bars):
     assert lefts == sorted(lefts)
 
 
-def test_waterfall_of_many_patients_draws_each_arms_bars_as_one_path_at_their_values():
+def test_waterfall_of_many_patients_draws_its_bars_as_one_image_a_column_each_in_order():
     rng = random.Random(7)
     n = efficacy_figures.WATERFALL_BARS_APART + 100
     many = [WaterfallBar(f"P{i:03d}", "Drug X" if rng.random() < 0.5 else "Placebo", round(rng.uniform(-100, 60), 1))
             for i in range(n)]
     svg = waterfall_figure(many)
-    assert ids(svg, r"waterfall-bar-\d+") == [] and ids(svg, r"waterfall-arm-\d+") == ["waterfall-arm-0", "waterfall-arm-1"]
-    y = scale(svg, "y")
-    bars = []  # (left edge, value) of every rectangle of both paths
-    for k in range(2):
-        points = path_points(svg, f"waterfall-arm-{k}")
-        assert len(points) % 4 == 0
-        for rect in zip(*[iter(points)] * 4):
-            base, top = rect[0][1], rect[2][1]
-            assert base == pytest.approx(y(0), abs=0.01)
-            bars.append((rect[0][0], (y(0) - top) / (y(0) - y(100)) * 100))
-    assert len(bars) == n
-    assert [value for _, value in sorted(bars)] == pytest.approx(sorted((b.change for b in many), reverse=True), abs=0.05)
-    fills = {path_style(svg, f"waterfall-arm-{k}").get("fill") for k in range(2)}
-    assert len(fills) == 2 and "Placebo" in svg and "Drug X" in svg
+    assert ids(svg, r"waterfall-bar-\d+") == [] and group(svg, "waterfall-bars").tag.endswith("}image")
+    assert svg == waterfall_figure(list(many))  # the image's bytes too
+    order = sorted(many, key=lambda b: (-b.change, b.subject))
+    colour = {"Drug X": "#1f77b4", "Placebo": "#ff7f0e"}
+    bottom, top = efficacy_figures._waterfall_limits(order)
+    image = efficacy_figures._bars_image(order, colour, bottom, top)
+    rows = efficacy_figures.BARS_IMAGE_ROWS
+    assert image.shape == (rows, n, 4)
+    step = (top - bottom) / rows
+    for i, bar in enumerate(order):
+        filled = [r for r in range(rows) if image[r, i, 3]]
+        lo, hi = (bottom + (min(filled) + 0.5) * step, bottom + (max(filled) + 0.5) * step)
+        assert (lo, hi) == (pytest.approx(min(0, bar.change), abs=step), pytest.approx(max(0, bar.change), abs=step))
+        expected = [int(colour[bar.arm][k:k + 2], 16) for k in (1, 3, 5)] + [255]
+        assert all(list(image[r, i]) == expected for r in filled)
 
 
 def test_waterfall_reference_lines_at_recist_thresholds(bars):

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch
-from matplotlib.path import Path
+from matplotlib.colors import to_rgba
+from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from .figure_arms import arm_style
@@ -186,8 +186,9 @@ MARK_KINDS = {
     "death": {"marker": "X", "markerfacecolor": INK, "label": "Death"},
 }
 SWIMMER_MAX_IN = 9.0
-# Above this many patients a bar is under 1.5 pt wide: each arm's bars are drawn as one path (an
-# element each in the SVG, not one per patient: 10,000 bars took 10 s to draw and as long to render).
+# Above this many patients a bar is under 1.5 pt wide: the bars are drawn as one image, a pixel
+# column each (10,000 bars as objects took 10 s to draw and as long to render; one path per arm
+# hid the arms drawn first under the last).
 WATERFALL_BARS_APART = 300
 
 
@@ -286,12 +287,11 @@ def _waterfall_figure(bars: list[WaterfallBar]) -> Figure:
         for i, bar in enumerate(order):
             ax.bar(i, bar.change, width=width, color=colour[bar.arm], edgecolor="none", gid=f"waterfall-bar-{i}")
     else:
-        for k, arm in enumerate(arms):
-            ax.add_patch(PathPatch(_bars_path([(i, b.change) for i, b in enumerate(order) if b.arm == arm]),
-                                   facecolor=colour[arm], edgecolor="none", gid=f"waterfall-arm-{k}"))
+        bottom, top = _waterfall_limits(order)
+        ax.imshow(_bars_image(order, colour, bottom, top), extent=(-0.5, len(order) - 0.5, bottom, top),
+                  aspect="auto", interpolation="antialiased", origin="lower", gid="waterfall-bars", zorder=2)
     ax.axhline(0, color=INK, linewidth=0.8)
-    top = max(PROGRESSION + 15, max(b.change for b in order) * 1.08)
-    bottom = min(-100.0, min(b.change for b in order) * 1.08)
+    bottom, top = _waterfall_limits(order)
     ax.set_ylim(bottom, top)
     ax.set_xlim(-1, len(order) + len(order) * 0.22 + 2)
     for y, text, gid in ((PARTIAL_RESPONSE, "\u221230%: partial response", "waterfall-ref-pr"),
@@ -313,12 +313,21 @@ def _waterfall_figure(bars: list[WaterfallBar]) -> Figure:
     return fig
 
 
-def _bars_path(bars: list[tuple[int, float]]) -> Path:
-    """Bars of width 1 at positions i with heights h, as one path: a rectangle each."""
-    i, h = (np.array(v, dtype=float) for v in zip(*bars))
-    corners = np.stack([i - 0.5, np.zeros_like(h), i + 0.5, np.zeros_like(h), i + 0.5, h, i - 0.5, h, i - 0.5, h], 1)
-    codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], len(bars))
-    return Path(corners.reshape(-1, 2), codes)
+def _waterfall_limits(order: list[WaterfallBar]) -> tuple[float, float]:
+    return (min(-100.0, min(b.change for b in order) * 1.08), max(PROGRESSION + 15, max(b.change for b in order) * 1.08))
+
+
+BARS_IMAGE_ROWS = 600  # the image's rows from the axis's bottom to its top: under half a point each
+
+
+def _bars_image(order: list[WaterfallBar], colour: dict[str, str], bottom: float, top: float) -> np.ndarray:
+    """The bars as an RGBA image, a pixel column per patient in order (transparent where no bar): the
+    viewer averages the columns of a dense waterfall, so each arm shows as its share of the bars."""
+    rows = (np.arange(BARS_IMAGE_ROWS) + 0.5) / BARS_IMAGE_ROWS * (top - bottom) + bottom  # row centres
+    change = np.array([b.change for b in order])
+    inside = ((rows[:, None] <= change) & (rows[:, None] >= 0)) | ((rows[:, None] >= change) & (rows[:, None] <= 0))
+    rgba = np.array([[round(255 * c) for c in to_rgba(colour[b.arm])] for b in order], dtype=np.uint8)
+    return np.where(inside[:, :, None], rgba[None, :, :], np.uint8(0))
 
 
 def waterfall_figure(bars) -> str:
