@@ -282,16 +282,15 @@ def _waterfall_figure(bars: list[WaterfallBar]) -> Figure:
     colour = {arm: arm_style(i)["color"] if len(arms) > 1 else "#7a7a7a" for i, arm in enumerate(arms)}
     fig = Figure(figsize=(WIDTH_IN, 3.3), layout="constrained")
     ax = fig.add_subplot()
+    bottom, top = _waterfall_limits(order)
     if len(order) <= WATERFALL_BARS_APART:
         width = 0.8 if len(order) <= 150 else 1.0
         for i, bar in enumerate(order):
             ax.bar(i, bar.change, width=width, color=colour[bar.arm], edgecolor="none", gid=f"waterfall-bar-{i}")
     else:
-        bottom, top = _waterfall_limits(order)
         ax.imshow(_bars_image(order, colour, bottom, top), extent=(-0.5, len(order) - 0.5, bottom, top),
                   aspect="auto", interpolation="antialiased", origin="lower", gid="waterfall-bars", zorder=2)
     ax.axhline(0, color=INK, linewidth=0.8)
-    bottom, top = _waterfall_limits(order)
     ax.set_ylim(bottom, top)
     ax.set_xlim(-1, len(order) + len(order) * 0.22 + 2)
     for y, text, gid in ((PARTIAL_RESPONSE, "\u221230%: partial response", "waterfall-ref-pr"),
